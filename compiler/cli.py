@@ -1,0 +1,97 @@
+"""The `flowc` command line: a thin shell over the command modules.
+
+Exit codes for every command: 0 success, 1 problems found in the input, 2 usage, I/O or
+internal failure. No traceback ever reaches a user (set FLOWC_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from types import ModuleType
+
+from flowc.compiler.commands import (
+    compile as compile_cmd,
+    demo as demo_cmd,
+    diff as diff_cmd,
+    fmt as fmt_cmd,
+    lint as lint_cmd,
+    ops as ops_cmd,
+    render as render_cmd,
+    run as run_cmd,
+)
+from flowc.compiler.diagnostics import FlowcError, UsageError
+
+# The explicit table of command modules, in the order `flowc --help` lists them.
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    fmt_cmd,
+    lint_cmd,
+    compile_cmd,
+    run_cmd,
+    ops_cmd,
+    render_cmd,
+    diff_cmd,
+    demo_cmd,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flowc",
+        description="Lint, compile and run the Junos [edit services flow-collector] hierarchy.",
+    )
+    parser.add_argument("--version", action="version", version=f"flowc {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one flowc command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except FlowcError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"flowc: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"flowc: {_os_error_text(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: never a traceback
+        if os.environ.get("FLOWC_DEBUG"):
+            traceback.print_exc()
+        print(f"flowc: internal error (FC901): {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _os_error_text(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("flowc")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""Semantic rules (FC2xx), one family per module."""

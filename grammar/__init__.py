@@ -1,0 +1,1 @@
+"""Lark grammars for Junos configuration text (data only, no logic)."""

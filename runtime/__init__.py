@@ -1,0 +1,1 @@
+"""The runtime half of flowc: runs a plan as a software flow collector."""
