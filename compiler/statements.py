@@ -22,13 +22,28 @@ class Word:
 
 
 @dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment or annotation attached to a statement path.
+
+    `depth` is how many leading words of the statement's path it was written at: a
+    `/* … */` or `#` comment just before `file-specification x {` in
+    `services flow-collector` has depth 3 and so belongs to every statement of that block;
+    one before or after a leaf statement on its line has the statement's full depth.
+    """
+
+    text: str
+    span: Span = field(default=NO_SPAN, compare=False)
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     """One configuration statement as a full path of words.
 
     `inactive_at` is 0 for an active statement, else the number of leading words that form
     the outermost deactivated path (`deactivate interfaces ge-0/0/0 unit 1` -> 4).
-    `comments` are the comments and annotations written on or just before it (used for
-    inline suppressions). `group` and `origin` are set on statements inherited from a
+    `comments` are the comments and annotations written on, just before, or on an enclosing
+    block of it (used for inline suppressions and kept by `fmt`). `group` and `origin` are set on statements inherited from a
     configuration group: the group's name and the span of the group statement.
     """
 
@@ -36,7 +51,7 @@ class Statement:
     span: Span = field(default=NO_SPAN, compare=False)
     inactive_at: int = 0
     protected: bool = field(default=False, compare=False)
-    comments: tuple[str, ...] = field(default=(), compare=False)
+    comments: tuple[Comment, ...] = field(default=(), compare=False)
     group: str | None = field(default=None, compare=False)
     origin: Span | None = field(default=None, compare=False)
 
