@@ -1,8 +1,69 @@
-"""`flowc compile` (placeholder until its issue lands)."""
+"""`flowc compile` and `flowc site init`: from a Junos configuration to a runtime plan."""
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from flowc.compiler.diagnostics import FlowcError, UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add this module's commands to the `flowc` parser (to be written)."""
+    compile_p = sub.add_parser(
+        "compile", help="lower a configuration into a runtime plan (JSON or YAML)",
+        description="Lint CONFIG and, when it has no errors, write the runtime plan.")
+    compile_p.add_argument("config", nargs="+", metavar="CONFIG", help="brace or set configuration file(s)")
+    compile_p.add_argument("--site", metavar="SITE", help="site overlay (YAML); embedded defaults otherwise")
+    compile_p.add_argument("-o", "--output", metavar="PLAN", help="plan.json or plan.yaml (default: stdout)")
+    compile_p.add_argument("--format", choices=("json", "yaml"), help="plan format (default: from -o, else json)")
+    compile_p.set_defaults(handler=compile_command)
+
+    site_p = sub.add_parser("site", help="site overlay files")
+    site_sub = site_p.add_subparsers(dest="site_command", metavar="ACTION", required=True)
+    init = site_sub.add_parser("init", help="write a commented starting site file for CONFIG")
+    init.add_argument("config", metavar="CONFIG")
+    init.add_argument("-o", "--output", metavar="SITE", help="where to write it (default: stdout)")
+    init.set_defaults(handler=site_init_command)
+
+
+def compile_command(args: argparse.Namespace) -> int:
+    from flowc.compiler.api import compile_paths
+    from flowc.compiler.report import render_text
+    from flowc.runtime.plan import dumps_plan
+
+    compiled = compile_paths(args.config, args.site)
+    if compiled.diagnostics:
+        sys.stderr.write(render_text(compiled.diagnostics, compiled.check))
+    if compiled.plan is None:
+        if not compiled.errors():
+            raise FlowcError(compiled.diagnostics)
+        return 1
+    fmt = args.format or ("yaml" if (args.output or "").endswith((".yaml", ".yml")) else "json")
+    _write(args.output, dumps_plan(compiled.plan, fmt))
+    if args.output:
+        names = ", ".join(c.interface for c in compiled.plan.collectors) or "no collectors"
+        print(f"flowc: wrote {args.output} ({names})", file=sys.stderr)
+    return 0
+
+
+def site_init_command(args: argparse.Namespace) -> int:
+    from flowc.compiler.api import compile_paths
+    from flowc.compiler.report import render_text
+    from flowc.compiler.siteinit import site_template
+
+    compiled = compile_paths([args.config])
+    if compiled.plan is None:
+        sys.stderr.write(render_text(compiled.diagnostics, compiled.check))
+        return 1
+    _write(args.output, site_template(compiled.plan, args.config))
+    return 0
+
+
+def _write(output: str | None, text: str) -> None:
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
