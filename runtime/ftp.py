@@ -1,0 +1,332 @@
+"""The FTP transport: one upload of one local file to one FTP server.
+
+`FtpTransport` is the seam the exporter and the transfer-log archiver call;
+`FtplibTransport` is the real thing on top of `ftplib`: passive mode, the channel's DSCP
+set with IP_TOS (IPV6_TCLASS) on the control and the data socket, a token-bucket rate
+limit, a timeout on every socket operation, and an abort flag checked between blocks.
+
+An upload goes to a temporary name (`NAME.part`) and is renamed to its final name with
+RNFR/RNTO only after the server acknowledged the data (226), so a reader on the server
+never mistakes a partial upload for a file. The remote directory is the URL's path with
+its macros expanded at upload time; when it is missing, one level is created (MKD) if its
+parent exists, as Junos does (`ftp://h/%m/%Y`: `01/` must exist, `2005/` is created).
+"""
+from __future__ import annotations
+
+import ftplib
+import posixpath
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from flowc.runtime.clock import Clock, SystemClock
+from flowc.runtime.plan import FtpTarget
+
+BLOCK = 32 * 1024
+PART_SUFFIX = ".part"
+
+
+class FtpFailure(Exception):
+    """An upload that did not end with the file under its final name on the server.
+
+    `code` is the FTP reply code that ended it (0 when the server never answered:
+    connection refused, timeout, disconnect); `text` is what to log as the error.
+    """
+
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(f"{code} {text}" if code else text)
+        self.code = code
+        self.text = text
+
+
+class FtpAborted(FtpFailure):
+    """The caller asked the upload to stop (destination change, shutdown)."""
+
+    def __init__(self, text: str = "upload aborted") -> None:
+        super().__init__(0, text)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadRequest:
+    """What to send where: `directory` is already macro-expanded."""
+
+    target: FtpTarget
+    local: Path
+    name: str
+    directory: str
+    dscp: int = 0
+    rate_bps: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """A finished upload: the last reply code (RNTO's 250) and the bytes sent."""
+
+    code: int
+    text: str
+    bytes_sent: int
+
+
+class FtpTransport(Protocol):
+    def upload(self, request: UploadRequest, abort: threading.Event | None = None) -> UploadResult:
+        """Send `request.local`; raise `FtpFailure` (or `FtpAborted`) when it did not land."""
+
+
+# ---------------------------------------------------------------- URL helpers
+
+def expand_path(path: str, when: float) -> str:
+    """The URL directory with its macros expanded (`flowc.runtime.naming` when present)."""
+    try:
+        from flowc.runtime.naming import expand
+    except ImportError:
+        return _fallback_expand(path, when)
+    return expand(path, when)
+
+
+def _fallback_expand(fmt: str, when: float) -> str:
+    fmt = fmt.replace("%D", "%Y%m%d").replace("%T", "%H%M%S")
+    return time.strftime(fmt, time.gmtime(when)) if "%" in fmt else fmt
+
+
+def display_url(target: FtpTarget, directory: str) -> str:
+    """The URL as the router has it, path expanded, any password left out (for logs)."""
+    parts = urlsplit(target.url)
+    netloc = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    if user:
+        netloc = f"{user}@{netloc}"
+    path = directory if directory.endswith("/") else directory + "/"
+    return urlunsplit((parts.scheme or "ftp", netloc, path, "", ""))
+
+
+def login_user(target: FtpTarget) -> str:
+    """FtpTarget.username, else the user in the URL, else anonymous."""
+    return target.username or urlsplit(target.url).username or "anonymous"
+
+
+def login_password(target: FtpTarget) -> str:
+    if not target.password:
+        return urlsplit(target.url).password or ""
+    try:
+        from flowc.runtime.secret import reveal
+    except ImportError:
+        return target.password
+    return reveal(target.password)
+
+
+# ---------------------------------------------------------------- rate limit
+
+class TokenBucket:
+    """`rate_bps` bits per second with a burst of one second; `take` waits on the clock."""
+
+    def __init__(self, rate_bps: int, clock: Clock) -> None:
+        self.rate = float(rate_bps)
+        self.clock = clock
+        self.tokens = self.rate
+        self.stamp = clock.monotonic()
+
+    def take(self, nbytes: int) -> float:
+        """Spend `nbytes * 8` bits, sleeping first if the bucket is short; return the wait."""
+        now = self.clock.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        self.tokens -= nbytes * 8
+        if self.tokens >= 0:
+            return 0.0
+        wait = -self.tokens / self.rate
+        self.clock.sleep(wait)
+        return wait
+
+
+# ---------------------------------------------------------------- ftplib
+
+def tos_options(family: int, dscp: int) -> tuple[int, int, int] | None:
+    """(level, option, value) that puts `dscp` on a socket of `family`, or None for 0."""
+    if not dscp:
+        return None
+    if family == socket.AF_INET6:
+        return socket.IPPROTO_IPV6, socket.IPV6_TCLASS, dscp << 2
+    return socket.IPPROTO_IP, socket.IP_TOS, dscp << 2
+
+
+def mark(sock: socket.socket, dscp: int) -> None:
+    option = tos_options(sock.family, dscp)
+    if option is not None:
+        sock.setsockopt(*option)
+
+
+def open_marked(host: str, port: int, timeout: float, dscp: int) -> socket.socket:
+    """A TCP connection whose every packet, the SYN included, carries `dscp`."""
+    last: OSError | None = None
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            mark(sock, dscp)
+            sock.settimeout(timeout)
+            sock.connect(address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last = exc
+    raise last or OSError(f"cannot resolve {host}")
+
+
+class MarkedFTP(ftplib.FTP):
+    """ftplib.FTP in passive mode whose control and data sockets carry a DSCP."""
+
+    dscp = 0
+
+    def connect(self, host: str = "", port: int = 0, timeout: float = -999,
+                source_address: tuple[str, int] | None = None) -> str:
+        self.host, self.port = host or self.host, port or self.port
+        if timeout != -999:
+            self.timeout = timeout
+        self.sock = open_marked(self.host, self.port, self.timeout, self.dscp)
+        self.af = self.sock.family
+        self.file = self.sock.makefile("r", encoding=self.encoding)
+        self.welcome = self.getresp()
+        return self.welcome
+
+    def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:
+        host, port = self.makepasv()
+        conn = open_marked(host, port, self.timeout, self.dscp)
+        try:
+            if rest is not None:
+                self.sendcmd(f"REST {rest}")
+            reply = self.sendcmd(cmd)
+            if reply[0] == "2":
+                reply = self.getresp()
+            if reply[0] != "1":
+                raise ftplib.error_reply(reply)
+        except BaseException:
+            conn.close()
+            raise
+        return conn, None
+
+
+class FtplibTransport:
+    """Uploads with ftplib; `timeout` bounds every connect, read and write."""
+
+    def __init__(self, timeout: float = 30.0, clock: Clock | None = None) -> None:
+        self.timeout = timeout
+        self.clock = clock or SystemClock()
+
+    def upload(self, request: UploadRequest, abort: threading.Event | None = None) -> UploadResult:
+        abort = abort or threading.Event()
+        ftp = MarkedFTP(timeout=self.timeout)
+        ftp.dscp = request.dscp
+        try:
+            return self._session(ftp, request, abort)
+        except FtpFailure:
+            raise
+        except ftplib.error_perm as exc:
+            raise _reply_failure(exc) from None
+        except ftplib.Error as exc:
+            raise _reply_failure(exc) from None
+        except (TimeoutError, socket.timeout):
+            raise FtpFailure(0, "timed out") from None
+        except EOFError:
+            raise FtpFailure(0, "connection closed by server") from None
+        except OSError as exc:
+            raise FtpFailure(0, (exc.strerror or str(exc)).lower()) from None
+        finally:
+            _close(ftp)
+
+    def _session(self, ftp: MarkedFTP, request: UploadRequest, abort: threading.Event) -> UploadResult:
+        _check(abort)
+        ftp.connect(request.target.connect.host, request.target.connect.port)
+        ftp.login(login_user(request.target), login_password(request.target))
+        ftp.set_pasv(True)
+        ftp.voidcmd("TYPE I")
+        change_directory(ftp, request.directory)
+        part = request.name + PART_SUFFIX
+        sent = self._store(ftp, request, part, abort)
+        _check(abort)
+        ftp.sendcmd(f"RNFR {part}")
+        reply = ftp.voidcmd(f"RNTO {request.name}")
+        ftp.quit()
+        return UploadResult(_code(reply), reply[4:].strip(), sent)
+
+    def _store(self, ftp: MarkedFTP, request: UploadRequest, part: str, abort: threading.Event) -> int:
+        bucket = TokenBucket(request.rate_bps, self.clock) if request.rate_bps else None
+        sent = 0
+        with open(request.local, "rb") as source:
+            conn = ftp.transfercmd(f"STOR {part}")
+            try:
+                while block := source.read(BLOCK):
+                    _check(abort)
+                    if bucket is not None:
+                        bucket.take(len(block))
+                    conn.sendall(block)
+                    sent += len(block)
+            finally:
+                conn.close()
+        reply = ftp.voidresp()
+        if _code(reply) not in (226, 250):
+            raise FtpFailure(_code(reply), reply[4:].strip())
+        return sent
+
+
+def change_directory(ftp: ftplib.FTP, directory: str) -> None:
+    """CWD to `directory`; if missing, create its last level when the parent exists."""
+    if directory in ("", "/"):
+        if directory:
+            ftp.cwd("/")
+        return
+    clean = directory.rstrip("/") or "/"
+    try:
+        ftp.cwd(clean)
+        return
+    except ftplib.error_perm:
+        pass
+    parent, leaf = posixpath.split(clean)
+    try:
+        ftp.cwd(parent or "/")
+    except ftplib.error_perm as exc:
+        raise FtpFailure(_code(str(exc)), f"directory {parent or '/'} does not exist") from None
+    ftp.mkd(leaf)
+    ftp.cwd(leaf)
+
+
+def _check(abort: threading.Event) -> None:
+    if abort.is_set():
+        raise FtpAborted()
+
+
+def _code(reply: str) -> int:
+    head = reply[:3]
+    return int(head) if head.isdigit() else 0
+
+
+def _reply_failure(exc: BaseException) -> FtpFailure:
+    text = str(exc)
+    return FtpFailure(_code(text), text[4:].strip() if _code(text) else text)
+
+
+def _close(ftp: ftplib.FTP) -> None:
+    try:
+        ftp.close()
+    except OSError:
+        pass
+
+
+__all__ = [
+    "FtpAborted",
+    "FtpFailure",
+    "FtpTransport",
+    "FtplibTransport",
+    "TokenBucket",
+    "UploadRequest",
+    "UploadResult",
+    "change_directory",
+    "display_url",
+    "expand_path",
+    "login_password",
+    "login_user",
+    "mark",
+    "open_marked",
+]
