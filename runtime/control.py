@@ -1,0 +1,183 @@
+"""The control socket: how `flowc show/clear/request` talk to a running engine.
+
+A Unix stream socket (mode 0600, so only the engine's user may use it) carrying one JSON
+object per line in each direction: a request `{"op": …}` in, its reply out, as many as
+the client sends on one connection. `ControlServer` answers on threads through a handler
+`dict -> dict`; `request()` is the client. A handler that raises answers
+`{"ok": false, "error": …}`: the engine keeps running.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import socketserver
+import stat
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+MAX_LINE = 1024 * 1024
+MAX_PATH = 107  # sun_path is 108 bytes with the terminating NUL
+
+
+class ControlError(Exception):
+    """The engine cannot be reached or gave no usable answer; the message says why."""
+
+
+Handler = Callable[[dict], dict]
+
+
+class _Connection(socketserver.StreamRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        while line := self.rfile.readline(MAX_LINE):
+            reply = self.server.answer(line)
+            self.wfile.write(json.dumps(reply, sort_keys=False).encode("utf-8") + b"\n")
+            self.wfile.flush()
+
+
+class _Server(socketserver.ThreadingUnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, path: str, handler: Handler) -> None:
+        self.handler = handler
+        super().__init__(path, _Connection)
+
+    def server_bind(self) -> None:
+        super().server_bind()
+        os.chmod(self.server_address, 0o600)
+
+    def answer(self, line: bytes) -> dict:
+        try:
+            message = json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return {"ok": False, "error": f"not a JSON request: {exc}"}
+        if not isinstance(message, dict):
+            return {"ok": False, "error": "a request is a JSON object"}
+        try:
+            reply = self.handler(message)
+        except Exception as exc:  # an engine bug must not kill the control thread
+            return {"ok": False, "error": f"internal error: {type(exc).__name__}: {exc}"}
+        return reply if isinstance(reply, dict) else {"ok": False, "error": "no answer"}
+
+
+class ControlServer:
+    """Serve `handler` on the Unix socket at `path` until `stop()`."""
+
+    def __init__(self, path: str, handler: Handler) -> None:
+        self.path = str(path)
+        self.handler = handler
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        _check_length(self.path)
+        _clear_stale(self.path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._server = _Server(self.path, self.handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="control", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(5.0)
+        self._server = None
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+    def __enter__(self) -> ControlServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _check_length(path: str) -> None:
+    if len(os.fsencode(path)) > MAX_PATH:
+        raise ControlError(f"control socket path too long ({len(os.fsencode(path))} bytes, "
+                           f"at most {MAX_PATH}): {path}")
+
+
+def _clear_stale(path: str) -> None:
+    """Remove a socket left by a dead engine; refuse to steal one a live engine serves."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(mode):
+        raise ControlError(f"{path} exists and is not a socket; not replacing it")
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(1.0)
+    try:
+        probe.connect(path)
+    except OSError:
+        os.unlink(path)
+        return
+    finally:
+        probe.close()
+    raise ControlError(f"a flowc engine is already running at {path}")
+
+
+def request(path: str, message: dict, timeout: float = 10.0) -> dict:
+    """Send one request to the engine at `path` and return its reply."""
+    path = str(path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        _connect(sock, path)
+        sock.sendall(json.dumps(message).encode("utf-8") + b"\n")
+        line = _read_line(sock, path, timeout)
+    finally:
+        sock.close()
+    try:
+        reply = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ControlError(f"the flowc engine at {path} sent an unreadable reply") from None
+    if not isinstance(reply, dict):
+        raise ControlError(f"the flowc engine at {path} sent an unreadable reply")
+    return reply
+
+
+def _connect(sock: socket.socket, path: str) -> None:
+    try:
+        _check_length(path)
+        sock.connect(path)
+    except FileNotFoundError:
+        raise ControlError(f"no flowc engine is running at {path} (no such socket)") from None
+    except ConnectionRefusedError:
+        raise ControlError(f"no flowc engine is running at {path} (connection refused)") from None
+    except PermissionError:
+        raise ControlError(f"not allowed to use the control socket {path} "
+                           f"(it belongs to the engine's user)") from None
+    except OSError as exc:
+        raise ControlError(f"cannot reach the flowc engine at {path}: {exc.strerror or exc}") from None
+
+
+def _read_line(sock: socket.socket, path: str, timeout: float) -> bytes:
+    chunks: list[bytes] = []
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if b"\n" in chunk:
+                break
+    except (TimeoutError, socket.timeout):
+        raise ControlError(f"no answer from the flowc engine at {path} within {timeout:g} s") from None
+    except OSError as exc:
+        raise ControlError(f"lost the flowc engine at {path}: {exc.strerror or exc}") from None
+    data = b"".join(chunks)
+    if not data.strip():
+        raise ControlError(f"the flowc engine at {path} closed the connection without answering")
+    return data.split(b"\n", 1)[0]

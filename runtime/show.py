@@ -1,0 +1,206 @@
+"""Junos-style text for the operational commands, from the engine's control replies.
+
+`render(kind, level, reply)` turns a reply of the control socket into the text the seed
+shows for `show services flow-collector interface|input|file`, `clear services
+flow-collector statistics` and the two `request services flow-collector` commands.
+Section headers start in column 0, their lines are indented two spaces (as the reference
+reconstructs Junos' layout); tables right-align their numbers.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+INDENT = "  "
+TERSE_COLUMNS = (  # (first header line, second header line, counter)
+    ("Packets", "", "packets"),
+    ("Bytes", "", "bytes"),
+    ("Flows", "", "flows"),
+    ("Uncompressed", "Bytes", "uncompressed_bytes"),
+    ("Compressed", "Bytes", "compressed_bytes"),
+    ("FTP bytes", "", "ftp_bytes"),
+    ("FTP files", "", "ftp_files"),
+)
+DROPS = (
+    ("No memory", "no_memory"), ("Not IP", "not_ip"), ("Not IPv4", "not_ipv4"),
+    ("Too small", "too_small"), ("Fragments", "fragments"), ("ICMP", "icmp"),
+    ("TCP", "tcp"), ("Unknown", "unknown"), ("Not JUNOS flow", "not_jflow"),
+)
+RESPONSE_PREFIX = {"test-file-transfer": "Response: "}
+
+
+def render(kind: str, level: str, reply: dict) -> str:
+    """The command's text (ends with a newline); an error reply renders as `error: …`."""
+    if not reply.get("ok", False) and "interface" not in reply:
+        return f"error: {reply.get('error', 'the engine refused the request')}\n"
+    if kind in ("change-destination", "test-file-transfer"):
+        lines = _request(kind, reply)
+    elif kind == "clear":
+        lines = _clear(reply.get("collectors", []))
+    elif kind in RENDERERS:
+        lines = RENDERERS[kind](reply.get("collectors", []), level or "terse")
+    else:
+        raise ValueError(f"unknown show kind {kind!r}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+# ---------------------------------------------------------------- interface
+
+def _interface(collectors: list[dict], level: str) -> list[str]:
+    lines: list[str] = []
+    for snap in collectors:
+        lines += _heading(snap)
+        if level == "terse":
+            lines += _terse_table(snap["counters"])
+        else:
+            lines += _interface_detail(snap, extensive=level == "extensive")
+    return lines
+
+
+def _heading(snap: dict) -> list[str]:
+    return [f"Flow collector interface: {snap['interface']}",
+            f"Interface state: {snap.get('state', 'Collecting flows')}"]
+
+
+def _terse_table(counters: dict) -> list[str]:
+    values = [str(_total(counters, key)) for _, _, key in TERSE_COLUMNS]
+    widths = [max(len(top), len(value)) for (top, _, _), value in zip(TERSE_COLUMNS, values)]
+    rows = ([c[0] for c in TERSE_COLUMNS], [c[1] for c in TERSE_COLUMNS], values)
+    return [_row(cells, widths) for cells in rows]
+
+
+def _row(cells: Iterable[str], widths: list[int]) -> str:
+    return "  ".join(cell.rjust(width) for cell, width in zip(cells, widths)).rstrip()
+
+
+def _interface_detail(snap: dict, extensive: bool) -> list[str]:
+    c = snap["counters"]
+    memory = snap.get("memory", {})
+    lines = ["Memory:", f"{INDENT}Used: {memory.get('used', 0)}, Free: {memory.get('free', 0)}"]
+    lines += ["Input:", _rate(c, "Packets", "packets"), _rate(c, "Bytes", "bytes"),
+              _rate(c, "Flow records processed", "flows")]
+    if extensive:
+        lines += ["Allocation:", _rate(c, "Blocks allocated", "blocks_allocated"),
+                  _rate(c, "Blocks freed", "blocks_freed"),
+                  _rate(c, "Blocks unavailable", "blocks_unavailable")]
+    lines += ["Files:", _rate(c, "Files created", "files_created"),
+              _rate(c, "Files exported", "files_exported")]
+    if extensive:
+        lines.append(_rate(c, "Files destroyed", "files_destroyed"))
+    lines += ["Throughput:", _rate(c, "Uncompressed bytes", "uncompressed_bytes"),
+              _rate(c, "Compressed bytes", "compressed_bytes")]
+    if extensive:
+        lines += ["Packet drops:", *_drops(snap.get("drops", {}))]
+    lines += ["File Transfer:", _rate(c, "FTP bytes", "ftp_bytes"), _rate(c, "FTP files", "ftp_files"),
+              f"{INDENT}FTP failure: {snap.get('ftp_failures', 0)}"]
+    for channel in snap.get("channels", []):
+        lines += _channel(channel)
+    return lines
+
+
+def _rate(counters: dict, label: str, key: str) -> str:
+    entry = counters.get(key, {})
+    return (f"{INDENT}{label}: {entry.get('total', 0)}, per second: {entry.get('per_second', 0)}, "
+            f"peak per second: {entry.get('peak', 0)}")
+
+
+def _total(counters: dict, key: str) -> int:
+    return int(counters.get(key, {}).get("total", 0))
+
+
+def _drops(drops: dict) -> list[str]:
+    cells = [f"{label}: {drops.get(key, 0)}" for label, key in DROPS]
+    return [INDENT + ", ".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
+
+
+def _channel(channel: dict) -> list[str]:
+    return [f"Export channel: {channel['index']}",
+            f"{INDENT}Current server: {channel['current_server']}",
+            f"{INDENT}Primary server state: {channel['primary_state']}, "
+            f"Secondary server state: {channel['secondary_state']}"]
+
+
+# ---------------------------------------------------------------- input
+
+def _input(collectors: list[dict], level: str) -> list[str]:
+    lines: list[str] = []
+    for snap in collectors:
+        if len(collectors) > 1:
+            lines.append(f"Flow collector interface: {snap['interface']}")
+        lines += _input_table(snap.get("inputs", []))
+    return lines
+
+
+def _input_table(inputs: list[dict]) -> list[str]:
+    rows = [(i["interface"], str(i["packets"]), str(i["bytes"])) for i in inputs]
+    name_w = max([16, *(len(r[0]) for r in rows)])
+    pkt_w = max([7, *(len(r[1]) for r in rows)])
+    byte_w = max([10, *(len(r[2]) for r in rows)])
+    fmt = f"{{:<{name_w}}} {{:>{pkt_w}}} {{:>{byte_w}}}"
+    return [fmt.format("Interface", "Packets", "Bytes")] + [fmt.format(*r) for r in rows]
+
+
+# ---------------------------------------------------------------- file
+
+def _file(collectors: list[dict], level: str) -> list[str]:
+    lines: list[str] = []
+    for snap in collectors:
+        if len(collectors) > 1:
+            lines.append(f"Flow collector interface: {snap['interface']}")
+        files = snap.get("files", [])
+        if level == "terse":
+            lines += _file_table(files)
+        else:
+            for entry in files:
+                lines += _file_detail(entry, extensive=level == "extensive")
+    return lines
+
+
+def _file_table(files: list[dict]) -> list[str]:
+    rows = [(f["name"], str(f["flows"]), f["state"]) for f in files]
+    name_w = max([9, *(len(r[0]) for r in rows)])
+    flow_w = max([5, *(len(r[1]) for r in rows)])
+    fmt = f"{{:<{name_w}}}  {{:>{flow_w}}}  {{}}"
+    return [fmt.format("File name", "Flows", "State")] + [fmt.format(*r) for r in rows]
+
+
+def _file_detail(entry: dict, extensive: bool) -> list[str]:
+    lines = [f"Filename: {entry['name']}", "Throughput:"]
+    if extensive:
+        rates = entry.get("rates", {})
+        lines += [_file_rate("Flow records", entry["flows"], rates.get("flows", {})),
+                  _file_rate("Uncompressed bytes", entry["uncompressed_bytes"],
+                             rates.get("uncompressed_bytes", {})),
+                  _file_rate("Compressed bytes", entry["compressed_bytes"],
+                             rates.get("compressed_bytes", {}))]
+    else:
+        lines.append(f"{INDENT}Flow records: {entry['flows']}, Uncompressed bytes: "
+                     f"{entry['uncompressed_bytes']}, Compressed bytes: {entry['compressed_bytes']}")
+    lines.append("Status:")
+    if extensive:
+        lines.append(f"{INDENT}Compressed blocks: {entry.get('compressed_blocks', 0)}, "
+                     f"Block count: {entry.get('block_count', 0)}")
+    lines.append(f"{INDENT}State: {entry['state']}, Transfer attempts: {entry.get('transfer_attempts', 0)}")
+    return lines
+
+
+def _file_rate(label: str, total: int, rate: dict) -> str:
+    return (f"{INDENT}{label}: {total}, per second: {rate.get('per_second', 0)}, "
+            f"peak per second: {rate.get('peak', 0)}")
+
+
+# ---------------------------------------------------------------- clear / request
+
+def _clear(collectors: list[dict]) -> list[str]:
+    lines: list[str] = []
+    for entry in collectors:
+        lines += _heading(entry)
+        lines.append("Statistics cleared successfully")
+    return lines
+
+
+def _request(kind: str, reply: dict) -> list[str]:
+    message = reply.get("message") or reply.get("error", "")
+    return [*_heading(reply), f"{RESPONSE_PREFIX.get(kind, '')}{message}"]
+
+
+RENDERERS = {"interface": _interface, "input": _input, "file": _file}

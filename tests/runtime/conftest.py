@@ -1,0 +1,116 @@
+"""Fixtures shared by the runtime tests."""
+from __future__ import annotations
+
+
+# ---------------------------------------------------------------- FTP servers (exporter side)
+# A real pyftpdlib server on 127.0.0.1 (port 0) in a thread, with knobs to refuse logins,
+# go down, or cut uploads after some bytes; plus a silent listener and a dead port.
+
+import logging as _ftp_logging
+import socket as _ftp_socket
+import threading as _ftp_threading
+from pathlib import Path as _FtpPath
+
+import pytest as _ftp_pytest
+
+FTP_USER = "flowc"
+FTP_PASSWORD = "s3cret-pass"
+
+
+class FtpTestServer:
+    """pyftpdlib serving `home` to FTP_USER; knobs: refuse_login, disconnect_after, down()."""
+
+    def __init__(self, home: _FtpPath) -> None:
+        from pyftpdlib.authorizers import DummyAuthorizer
+        from pyftpdlib.exceptions import AuthenticationFailed
+        from pyftpdlib.handlers import DTPHandler, FTPHandler
+        from pyftpdlib.ioloop import IOLoop
+        from pyftpdlib.servers import FTPServer
+
+        _ftp_logging.getLogger("pyftpdlib").setLevel(_ftp_logging.WARNING)
+        self.home = home
+        self.refuse_login = False
+        self.disconnect_after: int | None = None  # cut the upload after this many bytes
+        self.disconnects = 0
+        self.logins = 0
+        knobs = self
+
+        class Authorizer(DummyAuthorizer):
+            def validate_authentication(self, username, password, handler):  # noqa: ANN001
+                knobs.logins += 1
+                if knobs.refuse_login:
+                    raise AuthenticationFailed("Login refused by test server.")
+                super().validate_authentication(username, password, handler)
+
+        class CuttingDTP(DTPHandler):
+            def handle_read(self) -> None:
+                super().handle_read()
+                limit = knobs.disconnect_after
+                if limit is not None and self.tot_bytes_received >= limit and not self._closed:
+                    knobs.disconnects += 1
+                    self.cmd_channel.close()
+
+        authorizer = Authorizer()
+        authorizer.add_user(FTP_USER, FTP_PASSWORD, str(home), perm="elradfmwMT")
+        handler = type("Handler", (FTPHandler,), {
+            "authorizer": authorizer, "dtp_handler": CuttingDTP, "banner": "flowc test ftpd"})
+        self._server = FTPServer(("127.0.0.1", 0), handler, ioloop=IOLoop())
+        self.port = self._server.address[1]
+        self._halt = _ftp_threading.Event()
+        self._thread = _ftp_threading.Thread(target=self._loop, daemon=True, name="ftpd")
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._halt.is_set():
+            self._server.serve_forever(timeout=0.02, blocking=False, handle_exit=False)
+        self._server.close_all()
+
+    def down(self) -> None:
+        """Stop listening: from now on connections are refused."""
+        self._halt.set()
+        self._thread.join(5)
+
+    def target(self, path: str = "/", password: str = FTP_PASSWORD, username: str = FTP_USER):
+        from flowc.runtime.plan import Endpoint, FtpTarget
+
+        url = f"ftp://{username}@127.0.0.1:{self.port}{path}"
+        return FtpTarget(url, Endpoint("127.0.0.1", self.port), username, password, path)
+
+
+@_ftp_pytest.fixture
+def ftp_server(tmp_path_factory):
+    """Factory: `ftp_server()` starts one more server with its own home directory."""
+    servers: list[FtpTestServer] = []
+
+    def start() -> FtpTestServer:
+        home = tmp_path_factory.mktemp("ftphome")
+        servers.append(FtpTestServer(home))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.down()
+
+
+@_ftp_pytest.fixture
+def dead_endpoint():
+    """A 127.0.0.1 port nothing listens on (connections are refused)."""
+    from flowc.runtime.plan import Endpoint
+
+    sock = _ftp_socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return Endpoint("127.0.0.1", port)
+
+
+@_ftp_pytest.fixture
+def silent_endpoint():
+    """A 127.0.0.1 port that accepts TCP connections but never says a word."""
+    from flowc.runtime.plan import Endpoint
+
+    sock = _ftp_socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    yield Endpoint("127.0.0.1", sock.getsockname()[1])
+    sock.close()
