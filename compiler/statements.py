@@ -34,6 +34,18 @@ class Comment:
     text: str
     span: Span = field(default=NO_SPAN, compare=False)
     depth: int = 0
+    # Where it was written relative to the node at `depth` (for `fmt`): "before" (own
+    # line(s) before it), "after" (same line, after its `;` or `{`), "tail" (inside the
+    # block, after its last statement) or "end" (same line, after its closing `}`).
+    position: str = field(default="before", compare=False)
+
+    @property
+    def body(self) -> str:
+        """The comment's text without its `#` / `/* */` markers, stripped."""
+        text = self.text.strip()
+        if text.startswith("/*") and text.endswith("*/"):
+            return text[2:-2].strip()
+        return text.lstrip("#").strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +66,16 @@ class Statement:
     comments: tuple[Comment, ...] = field(default=(), compare=False)
     group: str | None = field(default=None, compare=False)
     origin: Span | None = field(default=None, compare=False)
+    # Layout as written (for `fmt`, never part of the meaning): `blocks` holds, for a
+    # statement read from brace text, 0 (the top level) and the word counts after which a
+    # `{` was opened (`interfaces cp-6/0/0 { unit 0 { ... } }` -> (0, 1, 2, 4, ...)); it is
+    # () for statements read from set text. `listed` marks a value
+    # written inside `[ … ]`; `protected_at` / `replace_at` are the depths of the
+    # `protect:` / `replace:` tags (0 when absent), like `inactive_at`.
+    blocks: tuple[int, ...] = field(default=(), compare=False)
+    listed: bool = field(default=False, compare=False)
+    protected_at: int = field(default=0, compare=False)
+    replace_at: int = field(default=0, compare=False)
 
     @property
     def path(self) -> tuple[str, ...]:

@@ -1,0 +1,205 @@
+"""Set form: applying `set`, `delete`, `deactivate`, … commands in order.
+
+`compiler/parse.py` reads a set-form file line by line and hands each command to a
+`SetState`, which keeps the statements in the order first written and applies the
+commands the way `load set` does: `set` adds, `delete P` removes everything at or under
+P, `deactivate`/`activate` and `protect`/`unprotect` mark P (and what is or will be under
+it), `annotate P "text"` attaches a comment, `insert P X before|after Y` moves entries.
+The schema is not known here: a later `set` of a single-valued leaf keeps both lines.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from flowc.compiler.diagnostics import Severity
+from flowc.compiler.source import Span
+from flowc.compiler.statements import Comment, Statement, Word
+
+SET_COMMANDS = frozenset(
+    ("set", "delete", "deactivate", "activate", "insert", "protect", "unprotect", "annotate")
+)
+Path = tuple[str, ...]
+
+
+class ErrorSink(Protocol):
+    def error(self, code: str, message: str, line: int, column: int, end_column: int | None = None, *,
+              related: tuple = (), hint: str = "", severity: Severity = Severity.ERROR) -> None: ...
+
+
+class SetState:
+    """The configuration built so far from set commands."""
+
+    __slots__ = ("name", "report", "out", "seen", "inactive", "protected", "notes", "list_values", "trailing")
+
+    def __init__(self, name: str, report: ErrorSink) -> None:
+        self.name = name
+        self.report = report
+        self.out: list[Statement] = []
+        self.seen: set[Path] = set()
+        self.inactive: dict[Path, Span] = {}
+        self.protected: dict[Path, Span] = {}
+        self.notes: dict[Path, Comment] = {}
+        self.list_values: list[Word] = []
+        self.trailing: list[tuple[str, Span]] = []
+
+    # -- commands ----------------------------------------------------------------------
+
+    def command(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]],
+                line: int, end_col: int) -> None:
+        """Apply one command line (`words[0]` is the command)."""
+        cmd = texts[0]
+        if cmd == "set" and len(words) > 1:
+            self._set(words, texts, pend)
+        elif cmd in SET_COMMANDS and (len(words) > 1 or cmd == "delete"):
+            if "[" in texts and cmd != "delete":
+                first = words[texts.index("[")]
+                self._error("FC006", f"a `[ … ]` list cannot follow `{cmd}`", first)
+            else:
+                getattr(self, "_" + cmd)(words, texts)
+        elif cmd in SET_COMMANDS:
+            self._error("FC001", f"`{cmd}` needs a statement path", words[0])
+        else:
+            self._error("FC007", f"unknown set command `{cmd}`", words[0],
+                        hint="expected one of: set, delete, deactivate, activate, protect, unprotect, "
+                             "annotate, insert (write full paths; `edit` is not supported)")
+        self.trailing = []
+
+    def _set(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]]) -> None:
+        if texts[-1] == "[":
+            prefix, ptexts = tuple(words[1:-1]), tuple(texts[1:-1])
+            items = [(prefix + (v,), ptexts + (v.text,), True) for v in self.list_values]
+        elif "[" in texts:
+            at = texts.index("[")
+            self._error("FC001", "nothing may follow a `[ … ]` list", words[at + 1])
+            return
+        else:
+            items = [(tuple(words[1:]), tuple(texts[1:]), False)]
+        for path, key, listed in items:
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            first, last = path[0].span, path[-1].span
+            span = Span(self.name, first.line, first.column, last.end_line, last.end_column)
+            comments: tuple[Comment, ...] = ()
+            if pend or self.trailing:
+                depth = len(path)
+                comments = tuple(Comment(t, sp, depth, "before") for t, sp in pend) + tuple(
+                    Comment(t, sp, depth, "after") for t, sp in self.trailing)
+            st = Statement(path, span, 0, False, comments, None, None, (), listed, 0, 0)
+            if self.inactive or self.protected or self.notes:
+                st = self._marked(st)
+            self.out.append(st)
+
+    def _delete(self, words: list[Word], texts: list[str]) -> None:
+        key = tuple(texts[1:])
+        size = len(key)
+        kept = [st for st in self.out if st.path[:size] != key]
+        if len(kept) != len(self.out):
+            self.out = kept
+            self.seen = {st.path for st in kept}
+        for marks in (self.inactive, self.protected, self.notes):
+            for path in [p for p in marks if p[:size] == key]:
+                del marks[path]
+
+    def _deactivate(self, words: list[Word], texts: list[str]) -> None:
+        self._mark(self.inactive, words, texts, True)
+
+    def _activate(self, words: list[Word], texts: list[str]) -> None:
+        self._mark(self.inactive, words, texts, False)
+
+    def _protect(self, words: list[Word], texts: list[str]) -> None:
+        self._mark(self.protected, words, texts, True)
+
+    def _unprotect(self, words: list[Word], texts: list[str]) -> None:
+        self._mark(self.protected, words, texts, False)
+
+    def _annotate(self, words: list[Word], texts: list[str]) -> None:
+        if len(words) < 3:
+            self._error("FC001", "`annotate` needs a statement path and a comment text", words[0])
+            return
+        key = tuple(texts[1:-1])
+        note = words[-1]
+        text = note.text if note.text.startswith(("/*", "#")) else f"/* {note.text} */"
+        old = self.notes.get(key)
+        self.notes[key] = Comment(text, note.span, len(key), "before")
+        self._refresh(key, words, drop=old)
+
+    def _mark(self, marks: dict[Path, Span], words: list[Word], texts: list[str], on: bool) -> None:
+        key = tuple(texts[1:])
+        if on:
+            marks[key] = words[0].span
+        else:
+            marks.pop(key, None)
+        self._refresh(key, words)
+
+    def _refresh(self, key: Path, words: list[Word], drop: Comment | None = None) -> None:
+        size = len(key)
+        found = False
+        for i, st in enumerate(self.out):
+            if st.path[:size] == key:
+                found = True
+                self.out[i] = self._marked(st, drop)
+        if not found:
+            self._error("FC011", f"`{words[0].text}`: nothing is configured at `{' '.join(key)}`", words[0],
+                        severity=Severity.WARNING)
+
+    def _insert(self, words: list[Word], texts: list[str]) -> None:
+        places = [i for i in range(2, len(texts) - 1) if texts[i] in ("before", "after")]
+        if not places:
+            self._error("FC012", "`insert` needs `before` or `after` and a reference entry", words[0])
+            return
+        at = places[-1]
+        ref = tuple(texts[at + 1:])
+        body = tuple(texts[1:at])
+        if len(body) <= len(ref):
+            self._error("FC012", "`insert`: the entry to move and the reference do not match", words[0])
+            return
+        base = body[: len(body) - len(ref)]
+        moving_key, ref_key = body, base + ref
+        moving = [st for st in self.out if st.path[: len(moving_key)] == moving_key]
+        rest = [st for st in self.out if st.path[: len(moving_key)] != moving_key]
+        spots = [i for i, st in enumerate(rest) if st.path[: len(ref_key)] == ref_key]
+        if not moving or not spots:
+            missing = " ".join(moving_key if not moving else ref_key)
+            self._error("FC012", f"`insert`: nothing is configured at `{missing}`", words[0])
+            return
+        spot = spots[0] if texts[at] == "before" else spots[-1] + 1
+        self.out = rest[:spot] + moving + rest[spot:]
+
+    # -- marks -------------------------------------------------------------------------
+
+    def _marked(self, st: Statement, drop: Comment | None = None) -> Statement:
+        """`st` with inactive/protect depths and annotations recomputed from the marks."""
+        path = st.path
+        inactive_at = _outermost(self.inactive, path)
+        protected_at = _outermost(self.protected, path)
+        own = tuple(c for c in st.comments if c is not drop and not any(c is n for n in self.notes.values()))
+        notes = tuple(self.notes[path[:i]] for i in range(1, len(path) + 1) if path[:i] in self.notes)
+        return Statement(st.words, st.span, inactive_at, protected_at > 0, notes + own, st.group, st.origin,
+                         st.blocks, st.listed, protected_at, st.replace_at)
+
+    def finish(self, pend: list[tuple[str, Span]]) -> None:
+        """Comments left at the end of the file go after the last statement."""
+        if pend and self.out:
+            last = self.out[-1]
+            extra = tuple(Comment(t, sp, 0, "tail") for t, sp in pend)
+            self.out[-1] = Statement(last.words, last.span, last.inactive_at, last.protected,
+                                     last.comments + extra, last.group, last.origin, last.blocks,
+                                     last.listed, last.protected_at, last.replace_at)
+
+    def result(self) -> tuple[Statement, ...]:
+        return tuple(self.out)
+
+    def _error(self, code: str, message: str, word: Word, *, hint: str = "",
+               severity: Severity = Severity.ERROR) -> None:
+        span = word.span
+        self.report.error(code, message, span.line, span.column, span.end_column, hint=hint, severity=severity)
+
+
+def _outermost(marks: dict[Path, Span], path: Path) -> int:
+    if not marks:
+        return 0
+    for i in range(1, len(path) + 1):
+        if path[:i] in marks:
+            return i
+    return 0
