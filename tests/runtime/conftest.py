@@ -50,6 +50,8 @@ class FtpTestServer:
                     knobs.disconnects += 1
                     self.cmd_channel.close()
 
+            handle_read_event = handle_read
+
         authorizer = Authorizer()
         authorizer.add_user(FTP_USER, FTP_PASSWORD, str(home), perm="elradfmwMT")
         handler = type("Handler", (FTPHandler,), {
@@ -114,3 +116,55 @@ def silent_endpoint():
     sock.listen(16)
     yield Endpoint("127.0.0.1", sock.getsockname()[1])
     sock.close()
+
+
+# ---------------------------------------------------------------- plans and ports (engine side)
+# `plan_builder(...)` makes a one- or two-collector Plan with a spool in tmp_path, a short
+# control-socket path, free UDP ports on 127.0.0.1 and optional FTP destinations;
+# `free_udp_port()` finds a port nothing listens on.
+
+import dataclasses as _plan_dataclasses
+import tempfile as _plan_tempfile
+
+
+def free_udp_port() -> int:
+    sock = _ftp_socket.socket(_ftp_socket.AF_INET, _ftp_socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+@_ftp_pytest.fixture
+def plan_builder(tmp_path):
+    """Factory: `plan_builder(inputs=..., destinations=..., **plan_fields)` -> Plan."""
+    from flowc.runtime.plan import Collector, Destination, Endpoint, FileSpec, Plan
+
+    control_dir = _FtpPath(_plan_tempfile.mkdtemp(prefix="fc"))
+
+    def build(*, inputs=(), destinations=(), interfaces=("cp-6/0/0",), record_level=500000,
+              timeout=600, name_format="cFlowd-py69Ni69-0-%D_%T-%I_%N.bcp.bi.gz", **fields):
+        spec = FileSpec("1", name_format, record_level=record_level, timeout=timeout)
+        targets = tuple(Destination(role, t) for role, t in zip(("primary", "secondary"), destinations))
+        collectors = tuple(
+            Collector(interface=name, listen=Endpoint("127.0.0.1", free_udp_port()),
+                      inputs=tuple(inputs) if index == 0 else (), file_specs=(spec,),
+                      default_file_spec="1", channels=(), destinations=targets)
+            for index, name in enumerate(interfaces))
+        values = {"host_name": "router1", "spool": str(tmp_path / "spool"),
+                  "control": str(control_dir / "ctl.sock"), "collectors": collectors,
+                  "analyzer_address": "10.10.10.1", "analyzer_id": "server1"}
+        values.update(fields)
+        return Plan(**values)
+
+    yield build
+    for leftover in control_dir.iterdir():
+        leftover.unlink()
+    control_dir.rmdir()
+
+
+
+@_ftp_pytest.fixture
+def udp_port():
+    """Factory: a free UDP port on 127.0.0.1."""
+    return free_udp_port

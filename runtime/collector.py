@@ -1,0 +1,319 @@
+"""One collector (cp-) interface's pipeline, inside one process.
+
+receiver (UDP sockets or a pcap) -> input matching -> decoder (`LineFormat`) -> writer
+(gzip files, rotation) -> exporter (FTP threads), with statistics and the control
+requests of `flowc show/clear/request`. The receive loop (`run`) owns everything but the
+exporter: datagrams are decoded and written on the thread that read them, counters are
+plain ints handed to `CollectorStats` every tick (10 times a second), and control
+requests arrive on a pipe polled between batches, so the hot path takes no lock.
+
+Input matching (SPEC §4): a datagram on an input's own listen socket belongs to that
+input; otherwise the first input whose exporter source address and header engine
+type/id match (a field the plan leaves open matches anything). A valid datagram that
+matches nothing is kept under an ifAlias made from the exporter's address
+(`198_51_100_7`) with the collector's default file specification.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flowc.runtime.clock import Clock, SystemClock
+from flowc.runtime.decoder import DecodeError, LineFormat, check_packet
+from flowc.runtime.memory import DEFAULT_BLOCK_SIZE, MemoryPool
+from flowc.runtime.plan import Collector, Endpoint, FileSpec, Input, Plan
+from flowc.runtime.receiver import Datagram, UdpReceiver, classify, read_pcap
+from flowc.runtime.spool import ClosedFile, SpoolDirs
+from flowc.runtime.stats import DROPS, CollectorStats
+from flowc.runtime.writer import Writer
+
+STATE = "Collecting flows"
+FALLBACK_SPEC = FileSpec("default", "flowc-%D_%T-%I_%N.gz")
+TICK = 0.1
+ExporterFactory = Callable[..., Any]
+
+
+@dataclass(slots=True)
+class Route:
+    """Where a matched datagram goes: file key, line format, and its input's counters."""
+
+    interface: str
+    key: tuple[str, str]
+    lines: Callable[[Any, int], str]
+    packets: int = 0
+    bytes: int = 0
+
+
+class CollectorPipeline:
+    """Everything one collector process runs."""
+
+    def __init__(self, plan: Plan, collector: Collector, *, clock: Clock | None = None,
+                 log: logging.Logger | None = None, exporter_factory: ExporterFactory | None = None,
+                 block_size: int = DEFAULT_BLOCK_SIZE, flush_interval: float = 1.0) -> None:
+        self.plan, self.collector = plan, collector
+        self.clock = clock or SystemClock()
+        self.log = log or logging.getLogger(f"flowc.{collector.interface}")
+        self.dirs = SpoolDirs.for_collector(plan.spool, collector.interface)
+        self.stats = CollectorStats(self.clock.monotonic())
+        self.memory = MemoryPool(plan.memory_budget, self.stats, block_size)
+        specs = collector.file_specs or (FALLBACK_SPEC,)
+        names = {s.name for s in specs}
+        self.default_spec = collector.default_file_spec if collector.default_file_spec in names else specs[0].name
+        self.writer = Writer(self.dirs, specs, stats=self.stats, memory=self.memory, clock=self.clock,
+                             log=self.log, on_closed=self._closed, flush_interval=flush_interval)
+        self.endpoints = _endpoints(collector)
+        self._exporter_factory = exporter_factory
+        self.exporter: Any = None
+        self.receiver: UdpReceiver | None = None
+        self.routes: dict[tuple[int, str, int, int], Route] = {}
+        self.named: dict[str, Route] = {}
+        self.n_packets = self.n_bytes = self.n_flows = 0
+        self.drops = dict.fromkeys(DROPS, 0)
+        self.stopping = False
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, listen: bool = True) -> None:
+        """Spool dirs, crash recovery, exporter threads, then (live) the sockets."""
+        self.dirs.create()
+        self.writer.recover()
+        self.exporter = self._make_exporter()
+        self.exporter.start()
+        if listen:
+            self.receiver = UdpReceiver(self.endpoints)
+            sizes = ",".join(str(s) for s in self.receiver.buffer_sizes)
+            where = ",".join(f"{h}:{p}" for h, p in self.receiver.addresses)
+            self.log.info("collecting flows listen=%s rcvbuf=%s", where, sizes)
+
+    def _make_exporter(self) -> Any:
+        factory = self._exporter_factory
+        if factory is None:
+            from flowc.runtime.exporter import Exporter
+
+            factory = Exporter
+        return factory(self.plan, self.collector, self.dirs, self.stats, self.clock, self.log)
+
+    def stop(self, export_timeout: float = 10.0) -> None:
+        """Close and publish every active file, then stop the exporter (files stay in ready/)."""
+        self.stopping = True
+        self.flush_counters()
+        self.writer.close_all()
+        if self.receiver is not None:
+            self.receiver.close()
+            self.receiver = None
+        if self.exporter is not None:
+            self.exporter.stop(export_timeout)
+
+    def _closed(self, path: Path, closed: ClosedFile) -> None:
+        if self.exporter is not None:
+            self.exporter.submit(path, closed)
+
+    # ------------------------------------------------------------------ hot path
+    def on_datagram(self, buf: Any, size: int, source: str, index: int) -> None:
+        """One UDP payload from `source` that arrived on socket `index`."""
+        self.n_packets += 1
+        self.n_bytes += size
+        if size >= 24:
+            version, count = buf[0] << 8 | buf[1], buf[2] << 8 | buf[3]
+            if version == 5 and 0 < count <= 30 and size >= 24 + 48 * count:
+                route = self.routes.get((index, source, buf[20], buf[21]))
+                if route is None:
+                    route = self._route(index, source, buf[20], buf[21])
+                if self.writer.add(route.key, route.lines(buf, count), count):
+                    route.packets += 1
+                    route.bytes += size
+                    self.n_flows += count
+                else:
+                    self.drops["no_memory"] += 1
+                return
+        try:
+            check_packet(buf, size)
+        except DecodeError as exc:
+            self.drops[exc.reason] += 1
+
+    def on_frame(self, linktype: int, frame: bytes) -> None:
+        """One captured frame (replay): drops counted here, datagrams passed on."""
+        found = classify(linktype, frame)
+        if isinstance(found, str):
+            self.n_packets += 1
+            self.n_bytes += len(frame)
+            self.drops[found] += 1
+            return
+        self.on_datagram(found.payload, len(found.payload), found.source, self.port_index(found))
+
+    def port_index(self, datagram: Datagram) -> int:
+        for index, endpoint in enumerate(self.endpoints):
+            if endpoint.port == datagram.destination_port:
+                return index
+        return 0
+
+    # ------------------------------------------------------------------ matching
+    def _route(self, index: int, source: str, engine_type: int, engine_id: int) -> Route:
+        if len(self.routes) > 65536:
+            self.routes.clear()
+        found = self.match(index, source, engine_type, engine_id)
+        if found is not None:
+            name, alias, spec = found.interface, found.if_alias, found.file_spec
+        else:
+            name, alias, spec = source, source.replace(".", "_").replace(":", "_"), self.default_spec
+            if source not in self.named:
+                self.log.info("unmatched exporter kept address=%s ifalias=%s engine_type=%d "
+                              "engine_id=%d", source, alias, engine_type, engine_id)
+        if spec not in self.writer.specs:
+            spec = self.default_spec
+        route = self.named.get(name)
+        if route is None:
+            fmt = LineFormat(self.plan.analyzer_address, self.plan.analyzer_id, alias)
+            route = self.named[name] = Route(name, (spec, alias), fmt.lines)
+        self.routes[(index, source, engine_type, engine_id)] = route
+        return route
+
+    def match(self, index: int, source: str, engine_type: int, engine_id: int) -> Input | None:
+        endpoint = self.endpoints[index]
+        here = [i for i in self.collector.inputs if _listen_of(i, self.collector) == endpoint]
+        if index > 0 and len(here) == 1:
+            return here[0]
+        for candidate in here:
+            if ((candidate.source_address in (None, source))
+                    and candidate.engine_type in (None, engine_type)
+                    and candidate.engine_id in (None, engine_id)):
+                return candidate
+        return None
+
+    # ------------------------------------------------------------------ loop
+    def run(self, poll_control: Callable[[], None] | None = None,
+            should_stop: Callable[[], bool] | None = None, control_fd: int | None = None) -> None:
+        """Receive until `stopping` (set by a stop request or `should_stop()`)."""
+        receiver = self.receiver
+        assert receiver is not None, "start(listen=True) first"
+        if control_fd is not None:
+            receiver.register(control_fd)
+        handle, sockets = self.on_datagram, range(len(receiver.sockets))
+        next_tick = 0.0
+        while not self.stopping:
+            got = 0
+            for index in sockets:
+                got += receiver.drain(index, handle, 2048)
+            now = time.monotonic()
+            if now >= next_tick:
+                next_tick = now + TICK
+                self.tick()
+                if poll_control is not None:
+                    poll_control()
+                if should_stop is not None and should_stop():
+                    self.stopping = True
+            if not got:
+                receiver.wait(TICK)
+
+    def tick(self) -> None:
+        self.flush_counters()
+        self.stats.tick(self.clock.monotonic())
+        self.writer.tick()
+
+    def flush_counters(self) -> None:
+        pending = {"packets": self.n_packets, "bytes": self.n_bytes, "flows": self.n_flows}
+        pending.update(self.drops)
+        self.n_packets = self.n_bytes = self.n_flows = 0
+        self.drops = dict.fromkeys(DROPS, 0)
+        self.stats.add_many(pending)
+
+    def replay(self, path: Path, owns: Callable[[Datagram | str], bool] | None = None) -> int:
+        """Feed every frame of a pcap (those `owns` accepts) through the pipeline; frames read."""
+        frames = 0
+        for linktype, frame in read_pcap(path):
+            if owns is not None and not owns(classify(linktype, frame)):
+                continue
+            self.on_frame(linktype, frame)
+            frames += 1
+            if frames % 1024 == 0:
+                self.tick()
+        self.tick()
+        return frames
+
+    def wait_exported(self, timeout: float) -> bool:
+        """After a replay: wait until the exporter has no file left (True) or `timeout`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.exporter.snapshot()["files"] or not self.collector.destinations:
+                return not self.exporter.snapshot()["files"]
+            time.sleep(0.05)
+        return False
+
+    # ------------------------------------------------------------------ control
+    def handle(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Answer one control request (already routed to this collector)."""
+        op = message.get("op")
+        if op == "show":
+            return {"ok": True, "snapshot": self.snapshot()}
+        if op == "clear":
+            self.flush_counters()
+            self.stats.clear()
+            self.writer.clear_rates()
+            self.exporter.clear()
+            return {"ok": True, "interface": self.collector.interface, "state": STATE}
+        if op == "change-destination":
+            ok, text = self.exporter.change_destination(
+                message.get("role", "primary"), message.get("how", "gracefully"),
+                bool(message.get("clear_files")), bool(message.get("clear_logs")))
+            return self._answer(ok, text)
+        if op == "test-file-transfer":
+            ok, text = self.exporter.test_file_transfer(
+                str(message.get("filename", "")), int(message.get("channel", 0)),
+                message.get("role", "primary"))
+            return self._answer(ok, text)
+        if op == "stop":
+            self.stopping = True
+            return {"ok": True, "interface": self.collector.interface, "state": "Stopping"}
+        return {"ok": False, "error": f"unknown request {op!r}"}
+
+    def _answer(self, ok: bool, text: str) -> dict[str, Any]:
+        return {"ok": ok, "interface": self.collector.interface, "state": STATE, "message": text}
+
+    def snapshot(self) -> dict[str, Any]:
+        self.flush_counters()
+        stats = self.stats.snapshot()
+        exported = self.exporter.snapshot() if self.exporter is not None else {"channels": [], "files": []}
+        return {
+            "interface": self.collector.interface,
+            "state": "Stopping" if self.stopping else STATE,
+            "memory": {"used": self.memory.used, "free": self.memory.free},
+            "counters": stats["counters"], "ftp_failures": stats["ftp_failures"],
+            "drops": stats["drops"], "channels": exported["channels"],
+            "inputs": self.input_views(),
+            "files": self.writer.snapshot_files() + [self._waiting_view(f) for f in exported["files"]],
+            "pid": os.getpid(),
+        }
+
+    def input_views(self) -> list[dict[str, Any]]:
+        views = []
+        for item in self.collector.inputs:
+            route = self.named.get(item.interface)
+            views.append({"interface": item.interface, "packets": route.packets if route else 0,
+                          "bytes": route.bytes if route else 0})
+        configured = {i.interface for i in self.collector.inputs}
+        views += [{"interface": name, "packets": r.packets, "bytes": r.bytes}
+                  for name, r in self.named.items() if name not in configured]
+        return views
+
+    def _waiting_view(self, view: dict[str, Any]) -> dict[str, Any]:
+        blocks = self.writer.closed_blocks.get(view["name"], 0)
+        zero = {"per_second": 0, "peak": 0}
+        return {**view, "compressed_blocks": blocks, "block_count": blocks,
+                "rates": {"flows": zero, "uncompressed_bytes": zero, "compressed_bytes": zero}}
+
+
+def _listen_of(item: Input, collector: Collector) -> Endpoint:
+    return item.listen if item.listen is not None else collector.listen
+
+
+def _endpoints(collector: Collector) -> list[Endpoint]:
+    """The collector's listen endpoint first, then each distinct input listen endpoint."""
+    found = [collector.listen]
+    for item in collector.inputs:
+        if item.listen is not None and item.listen not in found:
+            found.append(item.listen)
+    return found

@@ -1,0 +1,114 @@
+"""Statistics of one collector: counters with per-second rates and peaks, drop counters.
+
+Totals only ever grow until `clear()`. Rates: `tick()` is called by the collector loop
+(at least a few times a second); at each whole second it closes a one-second bucket per
+counter. `per_second` is the average of the last 10 closed buckets (fewer right after a
+start or a clear), `peak` the highest `per_second` seen since the last clear: the
+"current 10 second interval" of Juniper's collector MIB.
+
+`CollectorStats.add(name, n)` is the `CounterSink` the exporter (another thread) uses;
+it takes a lock. The receive loop keeps its own plain ints and hands them over in one
+`add_many()` per batch, so the hot path never touches a lock.
+"""
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import Protocol
+
+RATE_COUNTERS = (
+    "packets", "bytes", "flows", "blocks_allocated", "blocks_freed", "blocks_unavailable",
+    "files_created", "files_exported", "files_destroyed", "uncompressed_bytes",
+    "compressed_bytes", "ftp_bytes", "ftp_files",
+)
+DROPS = ("no_memory", "not_ip", "not_ipv4", "too_small", "fragments", "icmp", "tcp",
+         "unknown", "not_jflow")
+WINDOW = 10
+
+
+class CounterSink(Protocol):
+    def add(self, name: str, n: int = 1) -> None: ...
+
+
+class Rate:
+    """One counter's one-second buckets over a 10-second window, and its peak."""
+
+    __slots__ = ("last_total", "buckets", "per_second", "peak")
+
+    def __init__(self, total: int = 0) -> None:
+        self.last_total = total
+        self.buckets: deque[int] = deque(maxlen=WINDOW)
+        self.per_second = 0
+        self.peak = 0
+
+    def roll(self, total: int, seconds: int) -> None:
+        """Close `seconds` buckets: the growth since the last roll, then empty ones."""
+        self.buckets.append(max(0, total - self.last_total))
+        for _ in range(min(seconds, WINDOW) - 1):
+            self.buckets.append(0)
+        self.last_total = total
+        self.per_second = sum(self.buckets) // len(self.buckets)
+        self.peak = max(self.peak, self.per_second)
+
+    def view(self, total: int) -> dict[str, int]:
+        return {"total": total, "per_second": self.per_second, "peak": self.peak}
+
+
+class RateSet:
+    """Rates for a fixed set of named totals, rolled on whole seconds of a monotonic clock."""
+
+    def __init__(self, names: tuple[str, ...], now: float) -> None:
+        self.names = names
+        self.rates = {name: Rate() for name in names}
+        self.second = int(now)
+
+    def tick(self, now: float, totals: dict[str, int]) -> None:
+        second = int(now)
+        if second <= self.second:
+            return
+        elapsed, self.second = second - self.second, second
+        for name in self.names:
+            self.rates[name].roll(totals[name], elapsed)
+
+    def reset(self, totals: dict[str, int]) -> None:
+        self.rates = {name: Rate(totals[name]) for name in self.names}
+
+
+class CollectorStats:
+    """Totals, rates and drops of one collector; thread-safe `add`."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self._lock = threading.Lock()
+        self.totals: dict[str, int] = dict.fromkeys(RATE_COUNTERS + DROPS + ("ftp_failures",), 0)
+        self.rates = RateSet(RATE_COUNTERS, now)
+
+    def add(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            self.totals[name] = self.totals.get(name, 0) + n
+
+    def add_many(self, pairs: dict[str, int]) -> None:
+        with self._lock:
+            totals = self.totals
+            for name, n in pairs.items():
+                if n:
+                    totals[name] = totals.get(name, 0) + n
+
+    def tick(self, now: float) -> None:
+        with self._lock:
+            self.rates.tick(now, self.totals)
+
+    def clear(self) -> None:
+        with self._lock:
+            for name in self.totals:
+                self.totals[name] = 0
+            self.rates.reset(self.totals)
+
+    def snapshot(self) -> dict[str, object]:
+        with self._lock:
+            totals = dict(self.totals)
+            counters = {n: self.rates.rates[n].view(totals[n]) for n in RATE_COUNTERS}
+        return {
+            "counters": counters,
+            "drops": {name: totals[name] for name in DROPS},
+            "ftp_failures": totals["ftp_failures"],
+        }
