@@ -1,0 +1,93 @@
+"""Rules on `services flow-collector interface-map` and the file specifications it names."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flowc.compiler.diagnostics import Severity
+from flowc.compiler.ir import FlowCollectorConfig
+from flowc.compiler.rules.rule import Finding, rule, at
+
+
+@rule("FC201", "interface-map.unknown-file-spec", Severity.ERROR)
+def unknown_file_spec(config: FlowCollectorConfig) -> Iterator[Finding]:
+    """interface-map names a file specification that does not exist.
+
+    Bad:
+        file-specification { variant 1 { name-format "f-%D_%T-%I_%N.gz"; } }
+        interface-map { file-specification 2; }
+    Good:
+        file-specification { variant 1 { name-format "f-%D_%T-%I_%N.gz"; } }
+        interface-map { file-specification 1; }
+    """
+    fc = config.collector
+    imap = fc.interface_map if fc else None
+    if fc is None or imap is None:
+        return
+    known = {spec.name for spec in fc.file_specs}
+    refs = [(imap.file_spec, imap.file_spec_span or imap.span, "the default")]
+    refs += [(e.file_spec, e.file_spec_span or e.span, e.input) for e in imap.entries]
+    for name, span, owner in refs:
+        if name is not None and name not in known:
+            have = ", ".join(sorted(known)) or "none"
+            yield Finding(span, f"file-specification {name} ({owner}) is not defined",
+                          f"defined file specifications: {have}")
+
+
+@rule("FC202", "interface-map.no-collector", Severity.ERROR)
+def no_collector(config: FlowCollectorConfig) -> Iterator[Finding]:
+    """An input interface has no collector and interface-map has no default collector.
+
+    Bad:
+        interface-map { mo-7/1/0.0 { file-specification 1; } }
+    Good:
+        interface-map { collector cp-6/0/0; mo-7/1/0.0 { file-specification 1; } }
+    """
+    imap = config.collector.interface_map if config.collector else None
+    if imap is None or imap.collector:
+        return
+    if not imap.entries:
+        yield Finding(imap.span, "interface-map names no collector interface",
+                      "add `collector cp-F/P/0;` to interface-map")
+    for entry in imap.entries:
+        if not entry.collector:
+            yield Finding(entry.span, f"input {entry.input} has no collector and there is no default",
+                          "add `collector cp-F/P/0;` to the entry or to interface-map")
+
+
+@rule("FC203", "interface-map.no-file-spec", Severity.ERROR)
+def no_file_spec(config: FlowCollectorConfig) -> Iterator[Finding]:
+    """An input interface has no file specification and there is no default one.
+
+    Bad:
+        interface-map { collector cp-6/0/0; mo-7/1/0.0; }
+    Good:
+        interface-map { collector cp-6/0/0; file-specification 1; mo-7/1/0.0; }
+    """
+    imap = config.collector.interface_map if config.collector else None
+    if imap is None or imap.file_spec:
+        return
+    if not imap.entries:
+        yield Finding(imap.span, "interface-map names no file specification",
+                      "add `file-specification N;` to interface-map")
+    for entry in imap.entries:
+        if not entry.file_spec:
+            yield Finding(entry.span, f"input {entry.input} has no file specification and there is no default",
+                          "add `file-specification N;` to the entry or to interface-map")
+
+
+@rule("FC204", "interface-map.missing", Severity.ERROR)
+def missing(config: FlowCollectorConfig) -> Iterator[Finding]:
+    """services flow-collector has no interface-map, so no collector interface is used.
+
+    Bad:
+        services { flow-collector { destinations { "ftp://u@192.0.2.1/" { password "$9$…"; } } } }
+    Good:
+        services { flow-collector { interface-map { collector cp-6/0/0; file-specification 1; } … } }
+    """
+    fc = config.collector
+    if fc is not None and fc.interface_map is None:
+        yield Finding(at(fc.span), "services flow-collector has no interface-map",
+                      "add `interface-map { collector cp-F/P/0; file-specification N; }`")
+
+
+RULES = (unknown_file_spec, no_collector, no_file_spec, missing)
