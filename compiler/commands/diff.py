@@ -1,8 +1,121 @@
-"""`flowc diff` (placeholder until its issue lands)."""
+"""`flowc diff OLD NEW`: compare two configurations (brace or set, any mix) or two plans.
+
+Exit codes: 0 identical, 1 different, 2 trouble (unreadable file, syntax error, bad plan).
+"""
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import Any
+
+from flowc.compiler.diagnostics import FlowcError, UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add this module's commands to the `flowc` parser (to be written)."""
+    parser = sub.add_parser(
+        "diff", help="compare two configurations or two plans (like `show | compare`)",
+        description="Compare OLD and NEW: two Junos configurations (brace or set form, any "
+                    "mix) or two plans (.json/.yaml; a configuration beside a plan is compiled "
+                    "first). Exit 0 identical, 1 different, 2 trouble.")
+    parser.add_argument("old", metavar="OLD")
+    parser.add_argument("new", metavar="NEW")
+    parser.add_argument("--format", choices=("text", "set", "json"), default="text",
+                        help="text: [edit …] sections (default); set: the set/delete/insert "
+                             "commands that turn OLD into NEW; json: for tools")
+    parser.add_argument("--impact", action="store_true",
+                        help="also say what the change does to running collectors and to lint findings")
+    parser.add_argument("--site", metavar="SITE", help="site overlay used when compiling for --impact")
+    parser.set_defaults(handler=diff_command)
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    from flowc.compiler.api import is_plan_file
+
+    try:
+        if is_plan_file(args.old) or is_plan_file(args.new):
+            return _plans(args)
+        return _configs(args)
+    except FlowcError as exc:  # a configuration that must compile (plan beside config) does not
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        return 2
+
+
+def _configs(args: argparse.Namespace) -> int:
+    from flowc.compiler.diff import compare_text, config_diff_json, diff_files, set_text
+
+    result = diff_files(args.old, args.new)
+    impact = _config_impact(args) if args.impact else None
+    if args.format == "json":
+        data: dict[str, Any] = {"kind": "configuration", **config_diff_json(result)}
+        _emit_json(data, impact)
+    elif args.format == "set":
+        sys.stdout.write(set_text(result))
+        if impact is not None:
+            sys.stdout.write(_commented(_impact_text(impact)))
+    else:
+        sys.stdout.write(compare_text(result))
+        if impact is not None:
+            sys.stdout.write(("\n" if not result.identical else "") + _impact_text(impact))
+    return 0 if result.identical else 1
+
+
+def _plans(args: argparse.Namespace) -> int:
+    from flowc.compiler.diff import diff_plans, plan_diff_json, plan_diff_text
+
+    if args.format == "set":
+        raise UsageError("--format set needs two configurations (plans have no set commands)")
+    old, new = _plan(args.old, args.site), _plan(args.new, args.site)
+    changes = diff_plans(old, new)
+    impact = _plan_impact(old, new) if args.impact else None
+    if args.format == "json":
+        _emit_json({"kind": "plan", **plan_diff_json(changes)}, impact)
+    else:
+        sys.stdout.write(plan_diff_text(changes))
+        if impact is not None:
+            sys.stdout.write(("\n" if changes else "") + _impact_text(impact))
+    return 1 if changes else 0
+
+
+def _plan(path: str, site: str | None) -> Any:
+    from flowc.compiler.api import load_plan_or_config
+
+    return load_plan_or_config(path, site)
+
+
+def _config_impact(args: argparse.Namespace) -> Any:
+    from flowc.compiler.api import compile_paths
+    from flowc.compiler.impact import impact
+    from flowc.runtime.delta import delta
+
+    old = compile_paths([args.old], args.site)
+    new = compile_paths([args.new], args.site)
+    change = delta(old.plan, new.plan) if old.plan and new.plan else None
+    return impact(change, tuple(old.diagnostics), tuple(new.diagnostics))
+
+
+def _plan_impact(old: Any, new: Any) -> Any:
+    from flowc.compiler.impact import impact
+    from flowc.runtime.delta import delta
+
+    return impact(delta(old, new), (), ())
+
+
+def _impact_text(result: Any) -> str:
+    from flowc.compiler.impact import impact_text
+
+    return impact_text(result)
+
+
+def _commented(text: str) -> str:
+    return "".join(f"# {line}\n" if line else "#\n" for line in text.splitlines())
+
+
+def _emit_json(data: dict[str, Any], impact: Any) -> None:
+    if impact is not None:
+        from flowc.compiler.impact import impact_json
+
+        data["impact"] = impact_json(impact)
+    json.dump(data, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")

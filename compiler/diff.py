@@ -1,0 +1,444 @@
+"""`flowc diff`: what changed between two configurations (or two plans), said three ways.
+
+Input: two statement lists (`flowc.compiler.statements`), compared as trees
+(`flowc.compiler.difftree`). Output: a `ConfigDiff` with `[edit …]` sections that read like
+Junos `show | compare`, the `set`/`delete`/`insert`/`activate`/`deactivate` commands that
+turn OLD into NEW, and a JSON form for tools. Two plans are compared as JSON trees
+(`diff_plans`), entries of lists matched by their identity (interface, name, role).
+See docs/diff.md for the decisions (sections in NEW's order, moves, inactive tags).
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowc.compiler.difftree import (
+    SECRET_KEYWORDS, Key, Leaf, Node, build, ident_text, identifier, order_class,
+)
+from flowc.compiler.statements import Statement, Word
+from flowc.runtime.plan import Plan, plan_to_dict
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a compare section: op is '+', '-', ' ' (context) or '!' (activation)."""
+
+    op: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """`[edit …]` and its lines."""
+
+    edit: tuple[str, ...]
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigDiff:
+    sections: tuple[Section, ...]
+    commands: tuple[str, ...]
+
+    @property
+    def identical(self) -> bool:
+        return not self.sections and not self.commands
+
+
+# ------------------------------------------------------------------ quoting
+
+def quote(word: Word) -> str:
+    """A word as Junos writes it (the emitter's rule, so that set text round-trips)."""
+    from flowc.compiler.emit import quote as emit_quote
+
+    return emit_quote(word)
+
+
+def _words(words: tuple[Word, ...]) -> str:
+    return " ".join(quote(w) for w in words)
+
+
+# ------------------------------------------------------------------ entry point
+
+def diff_statements(old: list[Statement] | tuple[Statement, ...],
+                    new: list[Statement] | tuple[Statement, ...],
+                    *, shown_old: list[Statement] | tuple[Statement, ...] | None = None,
+                    shown_new: list[Statement] | tuple[Statement, ...] | None = None) -> ConfigDiff:
+    """Compare two configurations. Commands come from `old`/`new` as written; the compare
+    sections from `shown_old`/`shown_new` when given (the effective, groups-applied view)."""
+    old_tree, new_tree = build(old), build(new)
+    sections: list[Section] = []
+    _compare(old_tree if shown_old is None else build(shown_old),
+             new_tree if shown_new is None else build(shown_new), sections)
+    plan = _CommandPlan()
+    _commands(old_tree, new_tree, plan, None)
+    return ConfigDiff(tuple(sections), plan.result())
+
+
+# ------------------------------------------------------------------ compare text
+
+def _compare(old: Node, new: Node, sections: list[Section]) -> None:
+    lines = _section_lines(old, new)
+    if lines:
+        sections.append(Section(tuple(quote(w) for w in new.path), tuple(lines)))
+    for key, item in new.children.items():
+        before = old.children.get(key)
+        if isinstance(item, Node) and isinstance(before, Node):
+            _compare(before, item, sections)
+
+
+def _section_lines(old: Node, new: Node) -> list[Line]:
+    old_keys, new_keys = list(old.children), list(new.children)
+    context = _context_classes(old, new)
+    lines: list[Line] = []
+    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for key in new_keys[j1:j2]:
+                lines += _common_lines(old, new, key, context)
+            continue
+        for key in old_keys[i1:i2]:
+            lines += _gone_lines(old, new, key)
+        for key in new_keys[j1:j2]:
+            lines += _come_lines(old, new, key, context)
+    return _pair_changes(lines)
+
+
+def _context_classes(old: Node, new: Node) -> set[str]:
+    """Ordered lists whose entries moved or gained an entry before their end: their
+    unchanged entries are shown as context so that the new order can be read."""
+    classes: set[str] = set()
+    for name in {order_class(new, item) for item in new.children.values()} - {None}:
+        before = [k for k, i in old.children.items() if order_class(old, i) == name]
+        after = [k for k, i in new.children.items() if order_class(new, i) == name]
+        common_before = [k for k in before if k in new.children]
+        common_after = [k for k in after if k in old.children]
+        tail_added = after[len(common_after):] == [k for k in after if k not in old.children]
+        if common_before != common_after or not tail_added or after[:len(common_after)] != common_after:
+            classes.add(str(name))
+    return classes
+
+
+def _common_lines(old: Node, new: Node, key: Key, context: set[str]) -> list[Line]:
+    item, before = new.children[key], old.children[key]
+    lines = []
+    if order_class(new, item) in context:
+        lines.append(Line(" ", _elided(item)))
+    if item.inactive_at != before.inactive_at:
+        tag = "inactive: " if item.inactive_at else "active: "
+        lines.append(Line("!", tag + _elided(item)))
+    return lines
+
+
+def _gone_lines(old: Node, new: Node, key: Key) -> list[Line]:
+    item = old.children[key]
+    if key in new.children:
+        return [Line("-", _elided(item))] if order_class(old, item) else []
+    return [Line("-", text) for text in _brace(item, 0)]
+
+
+def _come_lines(old: Node, new: Node, key: Key, context: set[str]) -> list[Line]:
+    item = new.children[key]
+    if key not in old.children:
+        return [Line("+", text) for text in _brace(item, 0)]
+    if order_class(new, item):
+        lines = [Line("+", _elided(item))]
+        before = old.children[key]
+        if item.inactive_at != before.inactive_at:
+            tag = "inactive: " if item.inactive_at else "active: "
+            lines.append(Line("!", tag + _elided(item)))
+        return lines
+    return _common_lines(old, new, key, set())
+
+
+def _pair_changes(lines: list[Line]) -> list[Line]:
+    """Put a removed leaf right before the added leaf of the same keyword (`-` old, `+` new)."""
+    out = list(lines)
+    for line in lines:
+        if line.op != "+" or line.text.startswith(" ") or line.text.endswith("{"):
+            continue
+        keyword = line.text.split(" ", 1)[0]
+        for other in out:
+            if (other.op == "-" and not other.text.startswith(" ") and other.text.endswith(";")
+                    and other.text.split(" ", 1)[0] == keyword):
+                out.remove(other)
+                out.insert(out.index(line), other)
+                break
+    return out
+
+
+def _elided(item: Node | Leaf) -> str:
+    if isinstance(item, Leaf):
+        return _leaf_text(item)
+    return f"{_words(item.words)} {{ ... }}"
+
+
+def _leaf_text(leaf: Leaf) -> str:
+    text = _words(leaf.words) + ";"
+    if any(w.text in SECRET_KEYWORDS for w in leaf.words[:-1]):
+        text += " ## SECRET-DATA"
+    return text
+
+
+def _brace(item: Node | Leaf, depth: int) -> list[str]:
+    pad = "    " * depth
+    tag = "inactive: " if item.inactive_at else ""
+    if isinstance(item, Leaf):
+        return [pad + tag + _leaf_text(item)]
+    lines = [f"{pad}{tag}{_words(item.words)} {{"]
+    for child in item.children.values():
+        lines += _brace(child, depth + 1)
+    return lines + [pad + "}"]
+
+
+def compare_text(diff: ConfigDiff) -> str:
+    """The Junos `show | compare` form."""
+    out = []
+    for section in diff.sections:
+        out.append(f"[edit {' '.join(section.edit)}]" if section.edit else "[edit]")
+        out += [f"{line.op}   {line.text}".rstrip() for line in section.lines]
+    return "".join(f"{line}\n" for line in out)
+
+
+def set_text(diff: ConfigDiff) -> str:
+    return "".join(f"{command}\n" for command in diff.commands)
+
+
+# ------------------------------------------------------------------ set commands
+
+@dataclass(slots=True)
+class _CommandPlan:
+    deletes: list[str] = field(default_factory=list)
+    sets: list[str] = field(default_factory=list)
+    inserts: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    def flag(self, command: str) -> None:
+        if command not in self.flags:
+            self.flags.append(command)
+
+    def result(self) -> tuple[str, ...]:
+        return tuple(self.deletes + self.sets + self.inserts + self.flags)
+
+
+def _commands(old: Node, new: Node, plan: _CommandPlan, inactive: Node | None) -> None:
+    if new.inactive_at and new.inactive_at == old.inactive_at:
+        inactive = new
+    for key, item in old.children.items():
+        if key not in new.children:
+            plan.deletes.append(f"delete {_words(_deleted_path(old, item))}")
+    for key, item in new.children.items():
+        before = old.children.get(key)
+        if before is None:
+            _add(item, plan, inactive)
+            continue
+        _flag_change(before, item, plan)
+        if isinstance(item, Node) and isinstance(before, Node):
+            _commands(before, item, plan, inactive)
+    plan.inserts += _inserts(old, new)
+
+
+def _deleted_path(parent: Node, item: Node | Leaf) -> tuple[Word, ...]:
+    """A single-valued leaf is deleted by its keyword (`delete … retry`), as Junos users
+    write it; anything else by its full path."""
+    if not isinstance(item, Leaf) or len(item.words) < 2 or order_class(parent, item):
+        return item.path
+    keyword = item.words[0].text
+    same = [c for c in parent.children.values() if c.words and c.words[0].text == keyword]
+    return item.path[: len(item.path) - len(item.words) + 1] if len(same) == 1 else item.path
+
+
+def _add(item: Node | Leaf, plan: _CommandPlan, inactive: Node | None) -> None:
+    for leaf in _leaves(item):
+        plan.sets.append(f"set {_words(leaf.path)}")
+    for flagged in _flagged(item):
+        plan.flag(f"deactivate {_words(flagged.path[:flagged.inactive_at])}")
+    if inactive is not None:
+        plan.flag(f"deactivate {_words(inactive.path[:inactive.inactive_at])}")
+
+
+def _flag_change(before: Node | Leaf, item: Node | Leaf, plan: _CommandPlan) -> None:
+    if before.inactive_at == item.inactive_at:
+        return
+    if before.inactive_at:
+        plan.flag(f"activate {_words(before.path[:before.inactive_at])}")
+    if item.inactive_at:
+        plan.flag(f"deactivate {_words(item.path[:item.inactive_at])}")
+
+
+def _leaves(item: Node | Leaf) -> list[Leaf]:
+    if isinstance(item, Leaf):
+        return [item]
+    return [leaf for child in item.children.values() for leaf in _leaves(child)]
+
+
+def _flagged(item: Node | Leaf) -> list[Node | Leaf]:
+    found: list[Node | Leaf] = [item] if item.inactive_at else []
+    if isinstance(item, Node):
+        found += [f for child in item.children.values() for f in _flagged(child)]
+    return found
+
+
+def _inserts(old: Node, new: Node) -> list[str]:
+    """`insert` commands that give each ordered list NEW's order, after deletes and sets
+    (which leave kept entries in OLD's order and append new ones in NEW's order)."""
+    commands = []
+    for name in {order_class(new, item) for item in new.children.values()} - {None}:
+        target = _entries(new, name)
+        before = _entries(old, name)
+        current = [k for k in before if k in target] + [k for k in target if k not in before]
+        for index, entry in enumerate(target):
+            if current[index] == entry:
+                continue
+            anchor = current[index]
+            current.remove(entry)
+            current.insert(index, entry)
+            commands.append(f"insert {_words(new.path)} {_words(target[entry])} before "
+                            f"{_words(target[anchor])}")
+    return commands
+
+
+def _entries(node: Node, name: str) -> dict[Any, tuple[Word, ...]]:
+    entries: dict[Any, tuple[Word, ...]] = {}
+    for item in node.children.values():
+        if order_class(node, item) == name:
+            entries.setdefault(ident_text(item), identifier(item))
+    return entries
+
+
+# ------------------------------------------------------------------ plans
+
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    op: str  # "+", "-", "~"
+    path: str
+    old: Any = None
+    new: Any = None
+
+
+_IDENTITY = ("interface", "name", "role", "index", "url", "path")
+
+
+def diff_plans(old: Plan, new: Plan) -> tuple[PlanChange, ...]:
+    """Changed paths between two plans' JSON trees (sources ignored: they always differ)."""
+    a, b = plan_to_dict(old), plan_to_dict(new)
+    a.pop("sources", None)
+    b.pop("sources", None)
+    changes: list[PlanChange] = []
+    _tree_diff(a, b, "", changes)
+    return tuple(changes)
+
+
+def _tree_diff(a: Any, b: Any, path: str, out: list[PlanChange]) -> None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in list(b) + [k for k in a if k not in b]:
+            here = f"{path}.{key}" if path else key
+            if key not in a:
+                out.append(PlanChange("+", here, None, b[key]))
+            elif key not in b:
+                out.append(PlanChange("-", here, a[key], None))
+            else:
+                _tree_diff(a[key], b[key], here, out)
+    elif isinstance(a, list) and isinstance(b, list) and _keyed(a + b):
+        olds, news = _by_identity(a), _by_identity(b)
+        for key in list(news) + [k for k in olds if k not in news]:
+            here = f"{path}[{key}]"
+            if key not in olds:
+                out.append(PlanChange("+", here, None, news[key]))
+            elif key not in news:
+                out.append(PlanChange("-", here, olds[key], None))
+            else:
+                _tree_diff(olds[key], news[key], here, out)
+    elif a != b:
+        out.append(PlanChange("~", path, a, b))
+
+
+def _keyed(items: list[Any]) -> bool:
+    return bool(items) and all(isinstance(i, dict) and _identity(i) for i in items)
+
+
+def _identity(item: dict[str, Any]) -> str:
+    for name in _IDENTITY:
+        if isinstance(item.get(name), (str, int)):
+            return str(item[name])
+    return ""
+
+
+def _by_identity(items: list[Any]) -> dict[str, Any]:
+    return {_identity(i): i for i in items}
+
+
+def plan_diff_text(changes: tuple[PlanChange, ...]) -> str:
+    out = []
+    for change in changes:
+        if change.op == "~":
+            out.append(f"~ {change.path}: {_short(change.old)} -> {_short(change.new)}")
+        else:
+            out.append(f"{change.op} {change.path}: {_short(change.new if change.op == '+' else change.old)}")
+    return "".join(f"{line}\n" for line in out)
+
+
+def _short(value: Any) -> str:
+    return json.dumps(value, sort_keys=False, separators=(", ", ": "))
+
+
+# ------------------------------------------------------------------ json
+
+def config_diff_json(diff: ConfigDiff) -> dict[str, Any]:
+    return {
+        "identical": diff.identical,
+        "sections": [
+            {"edit": list(s.edit), "lines": [{"op": l.op, "text": l.text} for l in s.lines]}
+            for s in diff.sections
+        ],
+        "commands": list(diff.commands),
+    }
+
+
+def plan_diff_json(changes: tuple[PlanChange, ...]) -> dict[str, Any]:
+    return {
+        "identical": not changes,
+        "changes": [{"op": c.op, "path": c.path, "old": c.old, "new": c.new} for c in changes],
+    }
+
+
+# ------------------------------------------------------------------ files
+
+@dataclass(frozen=True, slots=True)
+class LoadedConfig:
+    """A configuration as written (`raw`) and as it takes effect (`shown`: groups applied,
+    the `groups` hierarchy itself kept so that a change inside a group shows twice)."""
+
+    raw: tuple[Statement, ...]
+    shown: tuple[Statement, ...]
+
+
+def load_config(path: str) -> LoadedConfig:
+    """Parse a configuration file; syntax errors raise UsageError (diff exits 2)."""
+    from flowc.compiler.diagnostics import Severity, UsageError
+    from flowc.compiler.parse import parse_file
+
+    parsed = parse_file(path)
+    errors = [d for d in parsed.diagnostics if d.severity >= Severity.ERROR]
+    if errors:
+        shown = "\n".join(str(d) for d in errors[:10])
+        raise UsageError(f"{path}: cannot compare a configuration with syntax errors:\n{shown}")
+    return LoadedConfig(parsed.statements, effective(parsed.statements))
+
+
+def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
+    """Groups applied; the group definitions stay (they are configuration text too)."""
+    try:
+        from flowc.compiler.inherit import apply_groups
+    except ModuleNotFoundError:  # TEMPORARY until compiler/inherit.py lands
+        return statements
+    applied, _ = apply_groups(statements)
+    kept = {s for s in applied}
+    groups = tuple(s for s in statements if s.path[:1] == ("groups",) and s not in kept)
+    return groups + tuple(applied)
+
+
+def diff_files(old: str, new: str) -> ConfigDiff:
+    a, b = load_config(old), load_config(new)
+    return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown)
