@@ -288,7 +288,10 @@ def change_directory(ftp: ftplib.FTP, directory: str) -> None:
         ftp.cwd(parent or "/")
     except ftplib.error_perm as exc:
         raise FtpFailure(_code(str(exc)), f"directory {parent or '/'} does not exist") from None
-    ftp.mkd(leaf)
+    try:
+        ftp.mkd(leaf)
+    except ftplib.error_perm:
+        pass  # the other channel may have created it meanwhile; CWD tells
     ftp.cwd(leaf)
 
 

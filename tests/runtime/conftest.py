@@ -55,7 +55,8 @@ class FtpTestServer:
         authorizer = Authorizer()
         authorizer.add_user(FTP_USER, FTP_PASSWORD, str(home), perm="elradfmwMT")
         handler = type("Handler", (FTPHandler,), {
-            "authorizer": authorizer, "dtp_handler": CuttingDTP, "banner": "flowc test ftpd"})
+            "authorizer": authorizer, "dtp_handler": CuttingDTP, "banner": "flowc test ftpd",
+            "auth_failed_timeout": 0})
         self._server = FTPServer(("127.0.0.1", 0), handler, ioloop=IOLoop())
         self.port = self._server.address[1]
         self._halt = _ftp_threading.Event()

@@ -1,0 +1,351 @@
+"""The exporter: real files in a real spool, uploaded to real pyftpdlib servers."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from flowc.runtime.clock import ManualClock
+from flowc.runtime.exporter import Exporter
+from flowc.runtime.ftp import FtpAborted, FtplibTransport, UploadRequest, UploadResult
+from flowc.runtime.plan import Channel, Collector, Destination, Endpoint, FtpTarget, Plan
+from flowc.runtime.spool import ClosedFile, SpoolDirs
+
+LOG = logging.getLogger("flowc.test.exporter")
+
+
+class Counts:
+    """A CounterSink that remembers."""
+
+    def __init__(self) -> None:
+        self.values: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def add(self, name: str, n: int = 1) -> None:
+        with self.lock:
+            self.values[name] += n
+
+
+def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.01)
+
+
+def make_plan(tmp_path: Path, targets: list[FtpTarget], retry: int = 0, retry_delay: int = 0,
+              channels: tuple[Channel, ...] = (Channel(0), Channel(1))) -> Plan:
+    roles = ("primary", "secondary")
+    collector = Collector(
+        interface="cp-6/0/0", listen=Endpoint("127.0.0.1", 0), inputs=(), file_specs=(),
+        default_file_spec="", channels=channels,
+        destinations=tuple(Destination(r, t) for r, t in zip(roles, targets)))
+    return Plan(host_name="router1", spool=str(tmp_path / "spool"), control=str(tmp_path / "c.sock"),
+                collectors=(collector,), retry=retry, retry_delay=retry_delay)
+
+
+class Rig:
+    """An exporter over a plan, with its spool, counters and manual clock."""
+
+    def __init__(self, plan: Plan, transport=None) -> None:  # noqa: ANN001
+        self.plan = plan
+        self.clock = ManualClock()
+        self.stats = Counts()
+        self.dirs = SpoolDirs.for_collector(plan.spool, "cp-6/0/0")
+        self.dirs.create()
+        self.exporter = Exporter(plan, plan.collectors[0], self.dirs, self.stats, self.clock, LOG,
+                                 transport or FtplibTransport(timeout=5))
+        self.serial = 0
+
+    def closed_file(self, size: int = 50_000) -> tuple[Path, ClosedFile]:
+        self.serial += 1
+        name = f"cFlowd-py69Ni69-0-20040227_23043{self.serial}-at_4_0_0_4_{self.serial}.bcp.bi.gz"
+        part = self.dirs.active / f"{name}.part"
+        part.write_bytes(os.urandom(size))
+        closed = ClosedFile(name, 20000, size * 7, size, 1000.0 + self.serial, 2000.0 + self.serial,
+                            self.serial)
+        return self.dirs.publish(part, closed), closed
+
+    def translog_lines(self) -> list[str]:
+        return [line for path in sorted(self.dirs.translog.glob("*.tmp"))
+                for line in path.read_text().splitlines()]
+
+    def ready_names(self) -> set[str]:
+        return {p.name for p in self.dirs.ready.iterdir() if not p.name.endswith(".meta.json")}
+
+
+@pytest.fixture
+def stopper():
+    rigs: list[Rig] = []
+    yield rigs.append
+    for rig in rigs:
+        rig.exporter.stop(timeout=5)
+
+
+def test_files_resume_from_ready_and_arrive_byte_identical(ftp_server, tmp_path, stopper):
+    server = ftp_server()
+    rig = Rig(make_plan(tmp_path, [server.target("/tmp/server1/")]))
+    (server.home / "tmp").mkdir()
+    waiting = [rig.closed_file() for _ in range(2)]       # already in ready/ before start
+    stopper(rig)
+    rig.exporter.start()
+    later = rig.closed_file()
+    rig.exporter.submit(*later)
+    names = [c.name for _, c in [*waiting, later]]
+    wait_until(lambda: not rig.ready_names(), "the spool to empty")
+    for path, closed in [*waiting, later]:
+        assert (server.home / "tmp" / "server1" / closed.name).stat().st_size == 50_000
+    assert rig.stats.values["files_exported"] == 3 and rig.stats.values["ftp_files"] == 3
+    assert rig.stats.values["ftp_bytes"] == 150_000
+    lines = rig.translog_lines()
+    assert len(lines) == 3 and all(":sf=1:" in line and ":rc=250:" in line for line in lines)
+    assert {line.split('"')[1] for line in lines} == set(names)
+    assert f'ul="ftp://flowc@127.0.0.1:{server.port}/tmp/server1/"' in lines[0]
+    assert rig.exporter.snapshot()["files"] == []
+
+
+def test_a_file_leaves_the_spool_only_after_the_server_acknowledged_it(ftp_server, tmp_path, stopper):
+    server = ftp_server()
+    seen: list[bool] = []
+
+    class Watching(FtplibTransport):
+        def upload(self, request: UploadRequest, abort=None) -> UploadResult:  # noqa: ANN001
+            result = super().upload(request, abort)
+            seen.append(request.local.exists())          # still in ready/ after the 250
+            return result
+
+    rig = Rig(make_plan(tmp_path, [server.target()]), Watching(timeout=5))
+    stopper(rig)
+    rig.exporter.start()
+    rig.exporter.submit(*rig.closed_file())
+    wait_until(lambda: not rig.ready_names(), "the upload")
+    assert seen == [True]
+
+
+def _one_channel(tmp_path: Path, targets: list[FtpTarget], retry: int) -> Plan:
+    return make_plan(tmp_path, targets, retry=retry, channels=(Channel(0),))
+
+
+@pytest.mark.parametrize("failure", ["down", "login", "disconnect", "silent"])
+def test_primary_failures_retry_then_fail_over_without_losing_the_file(
+        failure, ftp_server, dead_endpoint, silent_endpoint, tmp_path, stopper, caplog):
+    primary, secondary = ftp_server(), ftp_server()
+    target = primary.target()
+    if failure == "down":
+        target = FtpTarget(target.url, dead_endpoint, target.username, target.password, "/")
+    elif failure == "silent":
+        target = FtpTarget(target.url, silent_endpoint, target.username, target.password, "/")
+    elif failure == "login":
+        primary.refuse_login = True
+    else:
+        primary.disconnect_after = 16 * 1024
+    rig = Rig(_one_channel(tmp_path, [target, secondary.target()], retry=2),
+              FtplibTransport(timeout=0.3 if failure == "silent" else 5))
+    path, closed = rig.closed_file(size=1_000_000)
+    original = path.read_bytes()
+    stopper(rig)
+    caplog.set_level(logging.WARNING, LOG.name)
+    rig.exporter.start()
+    wait_until(lambda: not rig.ready_names(), "the failover upload")
+    assert (secondary.home / closed.name).read_bytes() == original
+    assert not (primary.home / closed.name).exists()
+    lines = rig.translog_lines()
+    assert len(lines) == 4                               # 1 + retry 2 on primary, then secondary
+    assert all(":sf=0:" in line for line in lines[:3]) and ":sf=1:" in lines[3]
+    expected = {"down": ("rc=0", "refused"), "login": ("rc=530", "refused"),
+                "disconnect": ("", ""), "silent": ("rc=0", "timed out")}[failure]
+    assert all(expected[0] in line and expected[1] in line.split("er=")[1] for line in lines[:3])
+    assert all('er=""' not in line for line in lines[:3])
+    assert rig.stats.values["ftp_failures"] == 3
+    snap = rig.exporter.snapshot()
+    assert snap["ftp_failures"] == 3
+    assert snap["channels"][0] == {"index": 0, "current_server": "Secondary",
+                                   "primary_state": "Failed", "secondary_state": "OK"}
+    assert "automatic switchover from primary to secondary" in caplog.text
+
+
+def test_both_servers_failing_keeps_the_file_and_backs_off(dead_endpoint, tmp_path, stopper):
+    dead = FtpTarget("ftp://127.0.0.1/", dead_endpoint, "u", "p", "/")
+    rig = Rig(_one_channel(tmp_path, [dead, dead], retry=1))
+    path, closed = rig.closed_file()
+    stopper(rig)
+    rig.exporter.start()
+    wait_until(lambda: len(rig.translog_lines()) == 4, "a first round on both servers")
+    time.sleep(0.2)                                      # backing off on the manual clock
+    assert len(rig.translog_lines()) == 4
+    snap = rig.exporter.snapshot()
+    assert snap["files"][0]["transfer_attempts"] == 4
+    assert snap["channels"][0]["primary_state"] == snap["channels"][0]["secondary_state"] == "Failed"
+    rig.clock.advance(1.0)                               # first back-off: 1 s
+    wait_until(lambda: len(rig.translog_lines()) == 8, "a second round")
+    rig.exporter.stop(timeout=5)
+    assert rig.ready_names() == {closed.name} and path.exists()
+
+
+def test_retry_delay_is_waited_on_the_clock(dead_endpoint, ftp_server, tmp_path, stopper):
+    dead = FtpTarget("ftp://127.0.0.1/", dead_endpoint, "u", "p", "/")
+    rig = Rig(make_plan(tmp_path, [dead], retry=2, retry_delay=30, channels=(Channel(0),)))
+    rig.closed_file()
+    stopper(rig)
+    rig.exporter.start()
+    wait_until(lambda: len(rig.translog_lines()) == 1, "the first attempt")
+    rig.clock.advance(29)
+    time.sleep(0.2)
+    assert len(rig.translog_lines()) == 1
+    rig.clock.advance(1)
+    wait_until(lambda: len(rig.translog_lines()) == 2, "the retry after 30 s")
+
+
+def test_stop_keeps_pending_files_in_ready(dead_endpoint, tmp_path):
+    dead = FtpTarget("ftp://127.0.0.1/", dead_endpoint, "u", "p", "/")
+    rig = Rig(make_plan(tmp_path, [dead]))
+    files = [rig.closed_file() for _ in range(3)]
+    rig.exporter.start()
+    rig.exporter.stop(timeout=5)
+    assert rig.ready_names() == {c.name for _, c in files}
+
+
+def test_no_destination_means_files_wait(tmp_path, stopper):
+    rig = Rig(make_plan(tmp_path, []))
+    _, closed = rig.closed_file()
+    stopper(rig)
+    rig.exporter.start()
+    time.sleep(0.1)
+    assert rig.exporter.snapshot()["files"][0]["state"] == "Waiting"
+    assert rig.ready_names() == {closed.name}
+
+
+# ---------------------------------------------------------------- change-destination
+
+def test_change_destination_messages_with_one_server(ftp_server, tmp_path):
+    rig = Rig(make_plan(tmp_path, [ftp_server().target()]))
+    assert rig.exporter.change_destination("primary", "gracefully", False, False) == \
+        (False, "Destination change not needed")
+    assert rig.exporter.change_destination("secondary", "gracefully", False, False) == \
+        (False, "Destination not configured")
+
+
+def test_change_destination_messages_with_two_servers(ftp_server, tmp_path):
+    rig = Rig(make_plan(tmp_path, [ftp_server().target(), ftp_server().target()]))
+    change = rig.exporter.change_destination
+    assert change("secondary", "gracefully", False, False) == (True, "Destination change successful")
+    assert [c["current_server"] for c in rig.exporter.snapshot()["channels"]] == ["Secondary"] * 2
+    assert change("secondary", "immediately", False, False) == (False, "Destination change not needed")
+    assert change("primary", "immediately", False, False) == (True, "Destination change successful")
+    assert change("tertiary", "gracefully", False, False)[0] is False
+
+
+def test_clear_files_purges_the_waiting_queue(ftp_server, tmp_path, caplog):
+    rig = Rig(make_plan(tmp_path, [ftp_server().target(), ftp_server().target()]))
+    files = [rig.closed_file() for _ in range(3)]
+    for item in files:
+        rig.exporter.submit(*item)
+    caplog.set_level(logging.WARNING, LOG.name)
+    assert rig.exporter.change_destination("secondary", "gracefully", True, False)[0]
+    assert rig.ready_names() == set()
+    assert rig.stats.values["files_destroyed"] == 3
+    assert rig.exporter.snapshot()["files"] == []
+    assert all(c.name in caplog.text for _, c in files)
+
+
+def test_clear_logs_purges_unarchived_transfer_logs(ftp_server, tmp_path):
+    rig = Rig(make_plan(tmp_path, [ftp_server().target(), ftp_server().target()]))
+    (rig.dirs.translog / "router1_flowc_20231114_221320.tmp").write_text("x\n")
+    (rig.dirs.translog / "failed" / "router1_flowc_20231114_201320.log.gz").write_bytes(b"x")
+    assert rig.exporter.change_destination("secondary", "gracefully", False, True)[0]
+    assert list(rig.dirs.translog.rglob("*.*")) == []
+
+
+class Gate(FtplibTransport):
+    """Holds uploads to one port until released (or aborted), then uploads for real."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(timeout=5)
+        self.port, self.release, self.holding = port, threading.Event(), threading.Event()
+
+    def upload(self, request: UploadRequest, abort=None) -> UploadResult:  # noqa: ANN001
+        if request.target.connect.port == self.port:
+            self.holding.set()
+            while not self.release.wait(0.01):
+                if abort is not None and abort.is_set():
+                    raise FtpAborted("aborted by destination change")
+        return super().upload(request, abort)
+
+
+def test_immediately_aborts_in_flight_uploads_and_restarts_them_on_the_new_server(
+        ftp_server, tmp_path, stopper):
+    primary, secondary = ftp_server(), ftp_server()
+    rig = Rig(_one_channel(tmp_path, [primary.target(), secondary.target()], retry=0),
+              Gate(primary.port))
+    _, closed = rig.closed_file()
+    stopper(rig)
+    rig.exporter.start()
+    rig.exporter.transport.holding.wait(5)
+    assert rig.exporter.snapshot()["files"][0]["state"] == "Exporting primary"
+    assert rig.exporter.change_destination("secondary", "immediately", False, False)[0]
+    wait_until(lambda: not rig.ready_names(), "the restarted upload")
+    assert (secondary.home / closed.name).exists() and not (primary.home / closed.name).exists()
+    lines = rig.translog_lines()
+    assert ":sf=0:" in lines[0] and "aborted" in lines[0] and ":sf=1:" in lines[1]
+    assert rig.stats.values["ftp_failures"] == 0
+
+
+def test_gracefully_lets_the_upload_finish_where_it_is(ftp_server, tmp_path, stopper):
+    primary, secondary = ftp_server(), ftp_server()
+    gate = Gate(primary.port)
+    rig = Rig(_one_channel(tmp_path, [primary.target(), secondary.target()], retry=0), gate)
+    _, first = rig.closed_file()
+    stopper(rig)
+    rig.exporter.start()
+    gate.holding.wait(5)
+    assert rig.exporter.change_destination("secondary", "gracefully", False, False)[0]
+    second = rig.closed_file()
+    rig.exporter.submit(*second)
+    time.sleep(0.1)
+    gate.release.set()
+    wait_until(lambda: not rig.ready_names(), "both uploads")
+    assert (primary.home / first.name).exists()
+    assert (secondary.home / second[1].name).exists()
+
+
+# ---------------------------------------------------------------- test-file-transfer, snapshot
+
+def test_test_file_transfer_sends_a_small_file_and_logs_it(ftp_server, tmp_path, stopper):
+    primary, secondary = ftp_server(), ftp_server()
+    rig = Rig(make_plan(tmp_path, [primary.target(), secondary.target()]))
+    stopper(rig)
+    assert rig.exporter.test_file_transfer("test_file", 1, "secondary") == \
+        (True, "Test file transfer successfully scheduled")
+    wait_until(lambda: (secondary.home / "test_file").exists() and rig.translog_lines(), "the test file")
+    assert (secondary.home / "test_file").read_text() == "flowc test file transfer\n"
+    assert rig.translog_lines()[0].startswith('fn="test_file":sz=25:nr=0:')
+    assert not (rig.dirs.root / "test" / "test_file").exists()
+
+
+def test_test_file_transfer_refusals(ftp_server, tmp_path):
+    rig = Rig(make_plan(tmp_path, [ftp_server().target()]))
+    assert rig.exporter.test_file_transfer("t", 0, "secondary") == (False, "Destination not configured")
+    assert rig.exporter.test_file_transfer("../t", 0, "primary")[0] is False
+    assert rig.exporter.test_file_transfer("t", 5, "primary")[0] is False
+
+
+def test_snapshot_shape_and_clear(tmp_path, dead_endpoint):
+    dead = FtpTarget("ftp://127.0.0.1/", dead_endpoint, "u", "p", "/")
+    rig = Rig(make_plan(tmp_path, [dead]))
+    rig.closed_file()                                    # in ready/, not submitted (no start)
+    _, queued = rig.closed_file()
+    rig.exporter.submit(rig.dirs.ready / queued.name, queued)
+    snap = rig.exporter.snapshot()
+    assert snap["channels"][1] == {"index": 1, "current_server": "Primary", "primary_state": "OK",
+                                   "secondary_state": "Not configured"}
+    assert snap["files"] == [{"name": queued.name, "flows": 20000, "uncompressed_bytes": 350_000,
+                              "compressed_bytes": 50_000, "state": "Waiting", "transfer_attempts": 0}]
+    rig.exporter.clear()
+    assert rig.exporter.snapshot()["ftp_failures"] == 0
