@@ -13,7 +13,7 @@ from typing import Protocol
 
 from flowc.compiler.diagnostics import Severity
 from flowc.compiler.source import Span
-from flowc.compiler.statements import Comment, Statement, Word
+from flowc.compiler.statements import Comment, Statement, Word, new_span, new_statement, new_word
 
 SET_COMMANDS = frozenset(
     ("set", "delete", "deactivate", "activate", "insert", "protect", "unprotect", "annotate")
@@ -79,13 +79,13 @@ class SetState:
                 continue
             self.seen.add(key)
             first, last = path[0].span, path[-1].span
-            span = Span(self.name, first.line, first.column, last.end_line, last.end_column)
+            span = new_span(self.name, first.line, first.column, last.end_line, last.end_column)
             comments: tuple[Comment, ...] = ()
             if pend or self.trailing:
                 depth = len(path)
                 comments = tuple(Comment(t, sp, depth, "before") for t, sp in pend) + tuple(
                     Comment(t, sp, depth, "after") for t, sp in self.trailing)
-            st = Statement(path, span, 0, False, comments, None, None, (), listed, 0, 0)
+            st = new_statement(path, span, 0, False, comments, None, None, (), listed, 0, 0)
             if self.inactive or self.protected or self.notes:
                 st = self._marked(st)
             self.out.append(st)
@@ -175,7 +175,7 @@ class SetState:
         protected_at = _outermost(self.protected, path)
         own = tuple(c for c in st.comments if c is not drop and not any(c is n for n in self.notes.values()))
         notes = tuple(self.notes[path[:i]] for i in range(1, len(path) + 1) if path[:i] in self.notes)
-        return Statement(st.words, st.span, inactive_at, protected_at > 0, notes + own, st.group, st.origin,
+        return new_statement(st.words, st.span, inactive_at, protected_at > 0, notes + own, st.group, st.origin,
                          st.blocks, st.listed, protected_at, st.replace_at)
 
     def finish(self, pend: list[tuple[str, Span]]) -> None:
@@ -183,7 +183,7 @@ class SetState:
         if pend and self.out:
             last = self.out[-1]
             extra = tuple(Comment(t, sp, 0, "tail") for t, sp in pend)
-            self.out[-1] = Statement(last.words, last.span, last.inactive_at, last.protected,
+            self.out[-1] = new_statement(last.words, last.span, last.inactive_at, last.protected,
                                      last.comments + extra, last.group, last.origin, last.blocks,
                                      last.listed, last.protected_at, last.replace_at)
 

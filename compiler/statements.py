@@ -6,7 +6,9 @@ text produce equal statement tuples (spans, comments and origins stay out of equ
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from flowc.compiler.source import NO_SPAN, Span
 
@@ -87,3 +89,25 @@ class Statement:
 
     def __str__(self) -> str:
         return " ".join(self.path)
+
+
+def fast_constructor(cls: type) -> Callable[..., Any]:
+    """A positional constructor for a frozen slotted dataclass that skips its `__init__`.
+
+    The parser builds hundreds of thousands of spans, words and statements; the generated
+    `__init__` of a frozen dataclass goes through `object.__setattr__` for every field,
+    which costs about twice as much as setting the slots directly. Every field is a
+    required positional argument, in declaration order, so the result is the same object.
+    """
+    names = [f.name for f in fields(cls)]
+    setters = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
+    body = "".join(f"    _set_{name}(obj, {name})\n" for name in names)
+    source = f"def make({', '.join(names)}):\n    obj = _new(_cls)\n{body}    return obj\n"
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, **setters}
+    exec(source, scope)  # noqa: S102 - generated from the dataclass fields, as dataclasses does
+    return scope["make"]
+
+
+new_span = fast_constructor(Span)
+new_word = fast_constructor(Word)
+new_statement = fast_constructor(Statement)

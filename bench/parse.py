@@ -1,0 +1,137 @@
+"""Parser benchmark: statements with spans vs a bare Lark LALR parse of the same text.
+
+Generates a brace configuration of N lines and its set twin, then times, in the same run:
+the bare Lark LALR parse (generic grammar, tree built) in pure Python and with
+lark-cython when importable, and flowc's `parse_text`. Prints ratios (flowc / bare Lark),
+the 200k/100k time ratio, peak memory (tracemalloc) and the CLI time for a 200-line file.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from lark import Lark
+
+from flowc.compiler.emit import to_set
+from flowc.compiler.parse import parse_text
+
+GENERIC_BRACE = r"""
+start: item*
+?item: WORD+ (";" | "{" item* "}" | "[" WORD* "]" ";")
+WORD: /[^\s;{}\[\]"#]+/ | /"(?:[^"\\]|\\.)*"/
+%ignore /[ \t\f\r\n]+/
+%ignore /#[^\n]*/
+%ignore /\/\*(.|\n)*?\*\//
+"""
+GENERIC_SET = r"""
+start: _NL* (line _NL+)*
+line: (WORD | "[" WORD* "]")+
+WORD: /[^\s;{}\[\]"#]+/ | /"(?:[^"\\]|\\.)*"/
+_NL: /\r?\n/
+%ignore /[ \t\f\r]+/
+%ignore /#[^\n]*/
+"""
+
+
+def generate(lines: int) -> str:
+    """A realistic brace configuration of about `lines` lines."""
+    out = ["## Last commit: 2026-11-26 04:00:00 UTC by admin", "version 20.4R3.8;",
+           "system {", "    host-name bench;", "}", "interfaces {"]
+    i = 0
+    while len(out) < lines * 0.6:
+        fpc, pic, port = i // 40 % 12, i // 4 % 10, i % 4
+        out += [f"    ge-{fpc}/{pic}/{port} {{", f'        description "uplink {i} to core";',
+                "        mtu 9192;", f"        unit {i % 100} {{", "            family inet {",
+                f"                address 10.{i // 250 % 250}.{i % 250}.1/30;",
+                "                filter { input protect-re; }", "            }",
+                "            family iso;", "        }", "    }"]
+        i += 1
+    out += ["}", "policy-options {"]
+    j = 0
+    while len(out) < lines - 3:
+        out += [f"    policy-statement export-{j} {{", f"        term t{j} {{",
+                f"            from {{ community c{j}; route-filter 192.168.{j % 250}.0/24 orlonger; }}",
+                "            then accept;", "        }", "    }",
+                f"    community c{j} members [ 65000:{j} 65001:{j} ];"]
+        j += 1
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _best(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _lark_times(text: str, grammar: str) -> dict[str, float]:
+    """Bare Lark LALR (tree built): pure Python, lark-cython, and lark-cython with the
+    cyclic GC paused as flowc's parser does (the fairest, hardest baseline)."""
+    parser = Lark(grammar, parser="lalr")
+    result = {"lark": _best(lambda: parser.parse(text), 2)}
+    try:
+        import lark_cython
+    except ImportError:
+        return result
+    fast = Lark(grammar, parser="lalr", _plugins=lark_cython.plugins)
+    result["lark-cython"] = _best(lambda: fast.parse(text), 2)
+    gc.disable()
+    try:
+        result["lark-cython, gc paused"] = _best(lambda: fast.parse(text), 2)
+    finally:
+        gc.enable()
+    return result
+
+
+def _peak_mib(text: str) -> float:
+    gc.collect()
+    tracemalloc.start()
+    parsed = parse_text(text, "bench.conf")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del parsed
+    return peak / 2**20
+
+
+def _cli_seconds(text: str) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "small.conf"
+        path.write_text(text)
+        cmd = [sys.executable, "-m", "flowc.compiler.cli", "fmt", "--check", str(path)]
+        return _best(lambda: subprocess.run(cmd, capture_output=True, check=False), 5)
+
+
+def main() -> None:
+    n = int(os.environ.get("BENCH_PARSE_LINES", "100000"))
+    brace = generate(n)
+    parsed = parse_text(brace, "bench.conf")
+    assert not parsed.diagnostics, parsed.diagnostics[:3]
+    twin = to_set(parsed.statements)
+    print(f"brace: {brace.count(chr(10))} lines, set twin: {twin.count(chr(10))} lines, "
+          f"{len(parsed.statements)} statements")
+    for label, text, grammar, kind in (("brace", brace, GENERIC_BRACE, "brace"), ("set", twin, GENERIC_SET, "set")):
+        ours = _best(lambda: parse_text(text, "bench", kind))
+        bare = _lark_times(text, grammar)
+        ratios = ", ".join(f"vs {k} {v:.2f}s = {ours / v:.2f}" for k, v in bare.items())
+        print(f"{label:5}: flowc {ours:.2f}s; ratio {ratios}")
+    big = generate(2 * n)
+    t1 = _best(lambda: parse_text(brace, "bench", "brace"))
+    t2 = _best(lambda: parse_text(big, "bench", "brace"))
+    print(f"scaling: 200k/100k = {t2 / t1:.2f} (limit 2.2)")
+    print(f"peak memory, 100k brace: {_peak_mib(brace):.0f} MiB (limit 300)")
+    small = generate(200)
+    print(f"CLI fmt --check on {small.count(chr(10))} lines: {_cli_seconds(small):.3f}s (limit 0.3)")
+
+
+if __name__ == "__main__":
+    main()
