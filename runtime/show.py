@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 INDENT = "  "
+NUMBER_WIDTH = 10  # terse columns: blocks of several collectors line up
 TERSE_COLUMNS = (  # (first header line, second header line, counter)
     ("Packets", "", "packets"),
     ("Bytes", "", "bytes"),
@@ -63,7 +64,7 @@ def _heading(snap: dict) -> list[str]:
 
 def _terse_table(counters: dict) -> list[str]:
     values = [str(_total(counters, key)) for _, _, key in TERSE_COLUMNS]
-    widths = [max(len(top), len(value)) for (top, _, _), value in zip(TERSE_COLUMNS, values)]
+    widths = [max(len(top), len(value), NUMBER_WIDTH) for (top, _, _), value in zip(TERSE_COLUMNS, values)]
     rows = ([c[0] for c in TERSE_COLUMNS], [c[1] for c in TERSE_COLUMNS], values)
     return [_row(cells, widths) for cells in rows]
 
