@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +73,8 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
     _compare(old_tree if shown_old is None else build(shown_old),
              new_tree if shown_new is None else build(shown_new), sections)
     plan = _CommandPlan()
-    _commands(old_tree, new_tree, plan, None)
+    _commands(old_tree, new_tree, plan)
+    _activation(old, new, plan)
     return ConfigDiff(tuple(sections), plan.result())
 
 
@@ -210,32 +212,27 @@ def set_text(diff: ConfigDiff) -> str:
 @dataclass(slots=True)
 class _CommandPlan:
     deletes: list[str] = field(default_factory=list)
+    deleted: list[tuple[str, ...]] = field(default_factory=list)
     sets: list[str] = field(default_factory=list)
     inserts: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-
-    def flag(self, command: str) -> None:
-        if command not in self.flags:
-            self.flags.append(command)
 
     def result(self) -> tuple[str, ...]:
         return tuple(self.deletes + self.sets + self.inserts + self.flags)
 
 
-def _commands(old: Node, new: Node, plan: _CommandPlan, inactive: Node | None) -> None:
-    if new.inactive_at and new.inactive_at == old.inactive_at:
-        inactive = new
+def _commands(old: Node, new: Node, plan: _CommandPlan) -> None:
     for key, item in old.children.items():
         if key not in new.children:
-            plan.deletes.append(f"delete {_words(_deleted_path(old, item))}")
+            path = _deleted_path(old, item)
+            plan.deleted.append(tuple(w.text for w in path))
+            plan.deletes.append(f"delete {_words(path)}")
     for key, item in new.children.items():
         before = old.children.get(key)
         if before is None:
-            _add(item, plan, inactive)
-            continue
-        _flag_change(before, item, plan)
-        if isinstance(item, Node) and isinstance(before, Node):
-            _commands(before, item, plan, inactive)
+            plan.sets += [f"set {_words(leaf.path)}" for leaf in _leaves(item)]
+        elif isinstance(item, Node) and isinstance(before, Node):
+            _commands(before, item, plan)
     plan.inserts += _inserts(old, new)
 
 
@@ -249,22 +246,28 @@ def _deleted_path(parent: Node, item: Node | Leaf) -> tuple[Word, ...]:
     return item.path[: len(item.path) - len(item.words) + 1] if len(same) == 1 else item.path
 
 
-def _add(item: Node | Leaf, plan: _CommandPlan, inactive: Node | None) -> None:
-    for leaf in _leaves(item):
-        plan.sets.append(f"set {_words(leaf.path)}")
-    for flagged in _flagged(item):
-        plan.flag(f"deactivate {_words(flagged.path[:flagged.inactive_at])}")
-    if inactive is not None:
-        plan.flag(f"deactivate {_words(inactive.path[:inactive.inactive_at])}")
+def _activation(old: Sequence[Statement], new: Sequence[Statement], plan: _CommandPlan) -> None:
+    """`deactivate`/`activate` from the deactivated paths of both sides. A deactivated path
+    holds for what is set under it later, and a `delete` at or above it removes it."""
+    before, after = _marks(old), _marks(new)
+
+    def deleted(mark: tuple[str, ...]) -> bool:
+        return any(mark[: len(d)] == d for d in plan.deleted)
+
+    for mark, words in before.items():
+        if mark not in after and not deleted(mark) and any(s.path[: len(mark)] == mark for s in new):
+            plan.flags.append(f"activate {_words(words)}")
+    for mark, words in after.items():
+        if mark not in before or deleted(mark):
+            plan.flags.append(f"deactivate {_words(words)}")
 
 
-def _flag_change(before: Node | Leaf, item: Node | Leaf, plan: _CommandPlan) -> None:
-    if before.inactive_at == item.inactive_at:
-        return
-    if before.inactive_at:
-        plan.flag(f"activate {_words(before.path[:before.inactive_at])}")
-    if item.inactive_at:
-        plan.flag(f"deactivate {_words(item.path[:item.inactive_at])}")
+def _marks(statements: Sequence[Statement]) -> dict[tuple[str, ...], tuple[Word, ...]]:
+    marks: dict[tuple[str, ...], tuple[Word, ...]] = {}
+    for statement in statements:
+        if statement.inactive_at:
+            marks.setdefault(statement.path[: statement.inactive_at], statement.words[: statement.inactive_at])
+    return marks
 
 
 def _leaves(item: Node | Leaf) -> list[Leaf]:
@@ -273,21 +276,14 @@ def _leaves(item: Node | Leaf) -> list[Leaf]:
     return [leaf for child in item.children.values() for leaf in _leaves(child)]
 
 
-def _flagged(item: Node | Leaf) -> list[Node | Leaf]:
-    found: list[Node | Leaf] = [item] if item.inactive_at else []
-    if isinstance(item, Node):
-        found += [f for child in item.children.values() for f in _flagged(child)]
-    return found
-
-
 def _inserts(old: Node, new: Node) -> list[str]:
     """`insert` commands that give each ordered list NEW's order, after deletes and sets
     (which leave kept entries in OLD's order and append new ones in NEW's order)."""
     commands = []
-    for name in {order_class(new, item) for item in new.children.values()} - {None}:
+    for name in sorted({order_class(new, item) for item in new.children.values()} - {None}):
         target = _entries(new, name)
-        before = _entries(old, name)
-        current = [k for k in before if k in target] + [k for k in target if k not in before]
+        kept = _kept_entries(old, new, name)
+        current = [k for k in _entries(old, name) if k in kept] + [k for k in target if k not in kept]
         for index, entry in enumerate(target):
             if current[index] == entry:
                 continue
@@ -297,6 +293,18 @@ def _inserts(old: Node, new: Node) -> list[str]:
             commands.append(f"insert {_words(new.path)} {_words(target[entry])} before "
                             f"{_words(target[anchor])}")
     return commands
+
+
+def _kept_entries(old: Node, new: Node, name: str) -> set[Any]:
+    """Entries of OLD that keep at least one statement untouched: the others vanish from
+    the statement list when deleted and come back at its end when set again."""
+    new_leaves = {leaf.line_path for item in new.children.values() for leaf in _leaves(item)}
+    kept = set()
+    for item in old.children.values():
+        if order_class(old, item) == name and any(
+                leaf.line_path in new_leaves for leaf in _leaves(item)):
+            kept.add(ident_text(item))
+    return kept
 
 
 def _entries(node: Node, name: str) -> dict[Any, tuple[Word, ...]]:

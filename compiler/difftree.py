@@ -44,6 +44,11 @@ class Leaf:
     def key(self) -> Key:
         return ("l", self.line)
 
+    @property
+    def line_path(self) -> Level:
+        """The whole statement's words (what identifies it in a flat statement list)."""
+        return tuple(w.text for w in self.path)
+
 
 @dataclass(slots=True)
 class Node:
