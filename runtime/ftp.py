@@ -17,14 +17,15 @@ import ftplib
 import posixpath
 import socket
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from flowc.runtime.clock import Clock, SystemClock
+from flowc.runtime.naming import expand_name
 from flowc.runtime.plan import FtpTarget
+from flowc.runtime.secret import reveal
 
 BLOCK = 32 * 1024
 PART_SUFFIX = ".part"
@@ -79,17 +80,10 @@ class FtpTransport(Protocol):
 # ---------------------------------------------------------------- URL helpers
 
 def expand_path(path: str, when: float) -> str:
-    """The URL directory with its macros expanded (`flowc.runtime.naming` when present)."""
-    try:
-        from flowc.runtime.naming import expand
-    except ImportError:
-        return _fallback_expand(path, when)
-    return expand(path, when)
-
-
-def _fallback_expand(fmt: str, when: float) -> str:
-    fmt = fmt.replace("%D", "%Y%m%d").replace("%T", "%H%M%S")
-    return time.strftime(fmt, time.gmtime(when)) if "%" in fmt else fmt
+    """The URL directory with its macros expanded, one path level at a time, with the
+    naming rules of file names (`flowc.runtime.naming`): UTC, `%D %T %Y %m …`, `{year}`…"""
+    return "/".join(expand_name(part, when, "", 0)[0] if part else part
+                    for part in path.split("/"))
 
 
 def display_url(target: FtpTarget, directory: str) -> str:
@@ -111,10 +105,6 @@ def login_user(target: FtpTarget) -> str:
 def login_password(target: FtpTarget) -> str:
     if not target.password:
         return urlsplit(target.url).password or ""
-    try:
-        from flowc.runtime.secret import reveal
-    except ImportError:
-        return target.password
     return reveal(target.password)
 
 

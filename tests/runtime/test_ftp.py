@@ -74,6 +74,7 @@ def test_macros_in_the_url_path_expand_at_upload_time():
     when = 1_104_537_600.0 + 86400 * 40  # 2005-02-10 UTC
     assert expand_path("/tmp/%Y/%m", when) == "/tmp/2005/02"
     assert expand_path("/plain/", when) == "/plain/"
+    assert expand_path("/{year}/{month}/x%D", when) == "/2005/02/x20050210"
 
 
 def test_display_url_keeps_user_drops_password_and_expands_path():
