@@ -164,7 +164,8 @@ class Exporter:
 
     def _export(self, state: ChannelState, path: Path, closed: ClosedFile) -> bool:
         """Try one file: current server with retries, then the other; True once delivered."""
-        role, tried, attempts = state.current, set[str](), 0
+        role, attempts = state.current, 0
+        tried: set[str] = set()
         while not self._stop.is_set():
             outcome = self._attempt(state, role, path, closed)
             if outcome is Outcome.DONE:
