@@ -113,6 +113,7 @@ def to_brace(statements: Sequence[Statement]) -> str:
 def _add(root: _Node, st: Statement, seen: set[tuple]) -> None:
     node = root
     ends: dict[int, _Node] = {0: root}
+    first_new: _Node | None = None
     for start, end, kind in _segments(st):
         seg = st.words[start:end]
         tags = _tags(st, end)
@@ -121,6 +122,7 @@ def _add(root: _Node, st: Statement, seen: set[tuple]) -> None:
         child = node.children.get(key)
         if child is None:
             child = node.children[key] = _Node(seg, kind, tags, listed)
+            first_new = first_new or child
         node = child
         ends[end] = node
     node.terminal = True
@@ -128,6 +130,8 @@ def _add(root: _Node, st: Statement, seen: set[tuple]) -> None:
         target = ends.get(c.depth)
         if target is None:
             target = ends[max(d for d in ends if d <= c.depth)]
+        if not st.blocks and c.position == "before" and first_new is not None:
+            target = first_new  # a comment line of set text goes where this statement starts
         key = (id(target),) + _comment_key(c)
         if key not in seen:
             seen.add(key)
@@ -252,9 +256,8 @@ def _one_line(node: _Node, pad: str, words: str, lines: list[str]) -> bool:
         parts = [node, only]
     else:
         return False
-    for part in parts:
-        for c in _comments(part, "before"):
-            lines.append(_indent(c.text, pad))
+    for c in _comments(only, "before"):  # the node's own were printed by _print_node
+        lines.append(_indent(c.text, pad))
     lines.append(pad + text + "".join(_after(p) + _end(p) for p in parts))
     for part in parts:
         _tail_as_lines(part, pad, lines)

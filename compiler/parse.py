@@ -16,7 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from flowc.compiler.diagnostics import Diagnostic, Related, Severity
+from flowc.compiler.diagnostics import Diagnostic, Related, Severity, sort_diagnostics
 from flowc.compiler.setform import SetState, SET_COMMANDS
 from flowc.compiler.source import Source, Span
 from flowc.compiler.statements import Comment, Statement, Word, new_span, new_statement, new_word
@@ -170,7 +170,7 @@ def parse_brace(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diag
     """Brace-form text -> (statements, diagnostics). See grammar/curly.lark."""
     parser = _BraceParser(text, name)
     parser.run()
-    return tuple(parser.out), tuple(parser.report.items)
+    return tuple(parser.out), sort_diagnostics(parser.report.items)
 
 
 class _BraceParser:
@@ -429,6 +429,9 @@ class _BraceParser:
                         report.error("FC005", "unterminated string: `\"` without a closing `\"`", line, col)
                     else:
                         report.error("FC001", f"unexpected character {m.group(OTHER)!r}", line, col)
+                    # drop the broken statement and go on with the next line
+                    cur, ctexts, tags, pend = [], [], None, []
+                    list_vals, list_done, nl_pending = None, False, False
                     nxt = text.find("\n", s)
                     restart = n if nxt < 0 else nxt
                     break
@@ -681,7 +684,7 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
             state.command(words, texts, pend, line, n - ls + 1)
         pend = []
     state.finish(pend)
-    return state.result(), tuple(report.items)
+    return state.result(), sort_diagnostics(report.items)
 
 
 # A placeholder word standing for the `[ … ]` list of a set line (values in state.list_values).
