@@ -156,7 +156,7 @@ def _diagnostic(
         message = f"{name} has {len(keys)} entries; {schema.get('x-flowc-too-many', f'at most {limit}')}"
         return Diagnostic("FC105", Severity.ERROR, message, _locate((*path, extra), spans),
                           f"remove {name} {extra} (and any after it)")
-    if kind == "propertyNames":
+    if kind == "propertyNames" or "propertyNames" in error.relative_schema_path:
         return Diagnostic("FC102", Severity.ERROR, f"{name} {value} is not a number",
                           _locate((*path, str(value)), spans), hint or f"{name} takes a number")
     span = _locate(path, spans)
