@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import itertools
 import logging
-import multiprocessing
+import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -169,6 +171,57 @@ def _die_with_parent() -> None:
         pass
 
 
+class CollectorProcess:
+    """A collector child: a fresh interpreter (no fork of a threaded parent, no re-import
+    of the caller's __main__), talking over an inherited socket pair and log pipe."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen = popen
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.popen.poll()
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def join(self, timeout: float) -> None:
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def terminate(self) -> None:
+        self.popen.terminate()
+
+
+def spawn_collector(setup: dict[str, Any]) -> tuple[CollectorProcess, Connection, Connection]:
+    """Start a collector process; (process, control connection, log connection)."""
+    ours, theirs = socket.socketpair()
+    log_read, log_write = os.pipe()
+    code = f"from flowc.runtime.engine import child_entry; child_entry({theirs.fileno()}, {log_write})"
+    popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(), log_write),
+                             stdin=subprocess.DEVNULL)
+    theirs.close()
+    os.close(log_write)
+    conn = Connection(ours.detach())
+    conn.send(setup)
+    return CollectorProcess(popen), conn, Connection(log_read, writable=False)
+
+
+def child_entry(control_fd: int, log_fd: int) -> None:
+    """What a collector process runs: read its setup, then `collector_main`."""
+    conn = Connection(control_fd)
+    log_conn = Connection(log_fd, readable=False)
+    setup = conn.recv()
+    collector_main(setup["plan"], setup["interface"], conn, log_conn, setup["replay"],
+                   setup["first"], setup["other_ports"])
+
+
 # ---------------------------------------------------------------------- supervisor
 
 class Child:
@@ -182,25 +235,34 @@ class Child:
         self.ids = itertools.count(1)
         self.restarts = 0
         self.next_start = 0.0
+        self.ready = False
 
     def alive(self) -> bool:
         return self.process is not None and self.process.is_alive()
 
     def request(self, message: dict[str, Any], timeout: float = REQUEST_WAIT) -> dict[str, Any]:
-        with self.lock:
-            if self.conn is None or not self.alive():
+        if not self.lock.acquire(timeout=timeout):
+            return {"ok": False, "error": f"{self.interface}: collector process is busy starting"}
+        try:
+            if self.conn is None or not self.ready or not self.alive():
                 return {"ok": False, "error": f"{self.interface}: collector process not running"}
-            ident = next(self.ids)
-            try:
-                self.conn.send({**message, "id": ident})
-                deadline = time.monotonic() + timeout
-                while self.conn.poll(max(0.0, deadline - time.monotonic())):
-                    reply = self.conn.recv()
-                    if reply.get("id") == ident:
-                        return reply
-            except (EOFError, OSError):
-                pass
-            return {"ok": False, "error": f"{self.interface}: collector process did not answer"}
+            return self._exchange(message, timeout)
+        finally:
+            self.lock.release()
+
+    def _exchange(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        assert self.conn is not None
+        ident = next(self.ids)
+        try:
+            self.conn.send({**message, "id": ident})
+            deadline = time.monotonic() + timeout
+            while self.conn.poll(max(0.0, deadline - time.monotonic())):
+                reply = self.conn.recv()
+                if reply.get("id") == ident:
+                    return reply
+        except (EOFError, OSError):
+            pass
+        return {"ok": False, "error": f"{self.interface}: collector process did not answer"}
 
 
 class Supervisor:
@@ -209,25 +271,19 @@ class Supervisor:
     def __init__(self, plan: Plan, sink: StreamSink, log: logging.Logger,
                  replay: Path | None) -> None:
         self.plan, self.sink, self.log, self.replay = plan, sink, log, replay
-        self.context = multiprocessing.get_context("spawn")
         self.children = [Child(c.interface) for c in plan.collectors]
         self.readers: list[threading.Thread] = []
 
     def start(self, child: Child) -> None:
-        parent_conn, child_conn = self.context.Pipe()
-        log_read, log_write = self.context.Pipe(duplex=False)
         index = self.children.index(child)
         other_ports = frozenset(
             e.port for i, c in enumerate(self.plan.collectors) if i != index
             for e in [c.listen, *(x.listen for x in c.inputs if x.listen)])
-        process = self.context.Process(
-            target=collector_main, name=f"flowc {child.interface}", daemon=False,
-            args=(self.plan, child.interface, child_conn, log_write,
-                  str(self.replay) if self.replay else None, index == 0, other_ports))
-        process.start()
-        child_conn.close()
-        log_write.close()
-        child.process, child.conn = process, parent_conn
+        setup = {"plan": self.plan, "interface": child.interface, "first": index == 0,
+                 "replay": str(self.replay) if self.replay else None, "other_ports": other_ports}
+        with child.lock:
+            child.ready = False
+            child.process, child.conn, log_read = spawn_collector(setup)
         reader = threading.Thread(target=self._pump, args=(log_read,), daemon=True,
                                   name=f"log {child.interface}")
         reader.start()
@@ -243,12 +299,14 @@ class Supervisor:
     def wait_ready(self, child: Child) -> str | None:
         """None once the child listens, else the reason it could not start."""
         assert child.conn is not None
-        try:
-            if child.conn.poll(START_WAIT):
-                event = child.conn.recv()
-                return None if event.get("event") == "ready" else str(event.get("error"))
-        except (EOFError, OSError):
-            pass
+        with child.lock:
+            try:
+                if child.conn.poll(START_WAIT):
+                    event = child.conn.recv()
+                    child.ready = event.get("event") == "ready"
+                    return None if child.ready else str(event.get("error"))
+            except (EOFError, OSError):
+                pass
         return f"{child.interface}: collector process ended before it was ready"
 
     def watch(self, now: float) -> None:

@@ -65,7 +65,7 @@ class FtpTestServer:
 
     def _loop(self) -> None:
         while not self._halt.is_set():
-            self._server.serve_forever(timeout=0.02, blocking=False, handle_exit=False)
+            self._server.ioloop.loop(0.02, blocking=False)
         self._server.close_all()
 
     def down(self) -> None:
@@ -139,7 +139,7 @@ def free_udp_port() -> int:
 @_ftp_pytest.fixture
 def plan_builder(tmp_path):
     """Factory: `plan_builder(inputs=..., destinations=..., **plan_fields)` -> Plan."""
-    from flowc.runtime.plan import Collector, Destination, Endpoint, FileSpec, Plan
+    from flowc.runtime.plan import Channel, Collector, Destination, Endpoint, FileSpec, Plan
 
     control_dir = _FtpPath(_plan_tempfile.mkdtemp(prefix="fc"))
 
@@ -150,7 +150,7 @@ def plan_builder(tmp_path):
         collectors = tuple(
             Collector(interface=name, listen=Endpoint("127.0.0.1", free_udp_port()),
                       inputs=tuple(inputs) if index == 0 else (), file_specs=(spec,),
-                      default_file_spec="1", channels=(), destinations=targets)
+                      default_file_spec="1", channels=(Channel(0), Channel(1)), destinations=targets)
             for index, name in enumerate(interfaces))
         values = {"host_name": "router1", "spool": str(tmp_path / "spool"),
                   "control": str(control_dir / "ctl.sock"), "collectors": collectors,
