@@ -156,7 +156,7 @@ def _test_file_transfer(w: Words) -> Command:
     while w.more():
         word = w.keyword("interface", "channel-zero", "channel-one", "primary", "secondary")
         if word == "interface":
-            _once(w, found, "interface", w.interface(allow_all=False))
+            _once(w, found, "interface", w.interface(allow_all=True))
         elif word.startswith("channel-"):
             _once(w, found, "channel", 0 if word == "channel-zero" else 1)
         else:
