@@ -163,6 +163,10 @@ class Reporter:
             return
         self.items.append(Diagnostic(code, severity, message, span, hint, related))
 
+    def mute(self) -> None:
+        """Report nothing more (what follows is a consequence of the last finding)."""
+        self.full = True
+
 
 # --- brace form ------------------------------------------------------------------------
 
@@ -420,6 +424,7 @@ class _BraceParser:
                 elif k == OPENCOMMENT:
                     s = m.start(4)
                     report.error("FC010", "unterminated comment: `/*` without `*/`", line, s - ls + 1, s - ls + 3)
+                    report.mute()  # the rest of the file is inside the comment: no more findings
                     restart = n + 1
                     break
                 else:
