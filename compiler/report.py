@@ -90,6 +90,9 @@ def _text_block(d: Diagnostic, source: Source | None, redact: Redactor) -> str:
         start = max(d.span.column - 1, 0)
         end = d.span.end_column - 1 if d.span.end_line == d.span.line else len(text)
         width = max(1, min(end, len(text)) - start)
+        masked = f'"{MASK}"'
+        if text[start:start + len(masked)] == masked:
+            width = len(masked)
         lines.append(f" {number} | {text}")
         lines.append(f" {' ' * len(number)} | {' ' * start}{'^' * width}")
     if d.hint:
