@@ -205,3 +205,39 @@ def test_collector_without_file_specs_still_writes(plan_builder) -> None:
     pipeline.on_datagram(packet(flows(1)), 72, "198.51.100.7", 0)
     pipeline.stop(export_timeout=1.0)
     assert [p.name for p in pipeline.dirs.ready.glob("*.gz")] == ["flowc-20231114_221320-198_51_100_7_1.gz"]
+
+
+def tcp_segment(sport: int, dport: int, flags: int, payload: bytes = b"") -> bytes:
+    import struct
+
+    return struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags, 65535, 0, 0) + payload
+
+
+@pytest.mark.skipif(not __import__("shutil").which("softflowd"),
+                    reason="softflowd not installed (apt-get install softflowd; .ci/run installs it)")
+def test_softflowd_exports_arrive_intact(plan_builder, tmp_path: Path) -> None:
+    import subprocess
+
+    frames, expected = [], set()
+    for i in range(10):
+        src, dst, sizes = f"10.1.0.{i + 1}", f"10.2.0.{i + 1}", (0, 100, 200, 300 + i)
+        for ident, (flags, size) in enumerate(zip((0x02, 0x10, 0x18, 0x11), sizes)):
+            frames.append(ethernet_frame(ipv4_packet(src, dst, 6, tcp_segment(40000 + i, 80, flags, b"x" * size),
+                                                     ident=ident)))
+        expected.add((src, dst, "4", str(4 * 40 + sum(sizes)), str(40000 + i), "80", "27", "6"))
+        udp = udp_datagram(5000 + i, 53, b"q" * (10 + i))
+        frames.append(ethernet_frame(ipv4_packet(f"10.3.0.{i + 1}", "10.4.0.1", 17, udp)))
+        expected.add((f"10.3.0.{i + 1}", "10.4.0.1", "1", str(20 + len(udp)), str(5000 + i), "53", "0", "17"))
+    pcap = tmp_path / "flows.pcap"
+    write_frames(pcap, frames)
+    pipeline = make(plan_builder(inputs=[Input("mo-7/1/0.0", "so_3_0_0_0", "1", source_address="127.0.0.1")]))
+    pipeline.start()
+    port = plan_port(pipeline)
+    subprocess.run(["softflowd", "-d", "-r", str(pcap), "-n", f"127.0.0.1:{port}", "-v", "5", "-c", "none"],
+                   check=True, capture_output=True, timeout=60)
+    pump(pipeline, 20)
+    pipeline.stop(export_timeout=1.0)
+    lines = file_lines(pipeline.dirs.ready)["so_3_0_0_0"]
+    got = {(f[3], f[4], f[5], f[6], f[9], f[10], f[11], f[12]) for f in lines}
+    assert len(lines) == 20 and got == expected
+    assert all(int(f[7]) <= int(f[8]) for f in lines)  # start <= end (softflowd's own uptime model)
