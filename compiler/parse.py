@@ -587,7 +587,8 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
     line, ls, pos, n = 1, 0, 0, len(text)
     words: list[Word] = []
     texts: list[str] = []
-    list_vals: list[Word] | None = None
+    list_vals: list[Word] | None = None    # inside `[ … ]`
+    values: list[Word] | None = None       # after `]`: the line's list
     list_at = -1
     bad = False
     pend: list[tuple[str, Span]] = []
@@ -595,52 +596,46 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
         restart = -1
         for m in TOKEN.finditer(text, pos):
             k = m.lastindex
-            if k == WORD:
-                w = m.group(5)
-                col = m.start(5) - ls + 1
-                word = new_word(w, new_span(name, line, col, line, col + len(w)), False)
+            if k == WORD or k == STRING:
+                tok = m.group(k)
+                s = m.start(k)
+                col = s - ls + 1
+                if k == WORD:
+                    word = new_word(tok, new_span(name, line, col, line, col + len(tok)), False)
+                    nls = 0
+                else:
+                    nls = tok.count("\n")
+                    end_line = line + nls
+                    end_col = (len(tok) - tok.rindex("\n")) if nls else col + len(tok)
+                    word = new_word(unquote(tok), new_span(name, line, col, end_line, end_col), True)
                 if list_vals is not None:
                     list_vals.append(word)
+                elif values is not None:
+                    if not bad:
+                        report.error("FC001", "nothing may follow a `[ … ]` list", line, col, col + len(tok))
+                        bad = True
                 else:
                     words.append(word)
-                    texts.append(w)
+                    texts.append(word.text)
+                if nls:
+                    line = end_line
+                    ls = s + tok.rindex("\n") + 1
             elif k == NL:
                 if words:
                     if list_vals is not None:
                         report.error("FC006", "unclosed `[`: expected `]`", line, list_at)
-                        list_vals = None
-                    if not bad:
-                        state.command(words, texts, pend, line, m.start(1) - ls + 1)
-                    words, texts, pend, bad, list_at = [], [], [], False, -1
+                    elif not bad:
+                        state.command(words, texts, pend, values)
+                    words, texts, pend, bad, list_at, list_vals, values = [], [], [], False, -1, None, None
                 line += 1
                 ls = m.end(1)
-            elif k == STRING:
-                tok = m.group(6)
-                s = m.start(6)
-                col = s - ls + 1
-                value = unquote(tok)
-                nls = tok.count("\n")
-                end_line = line + nls
-                end_col = (len(tok) - tok.rindex("\n")) if nls else col + len(tok)
-                word = new_word(value, new_span(name, line, col, end_line, end_col), True)
-                if list_vals is not None:
-                    list_vals.append(word)
-                else:
-                    words.append(word)
-                    texts.append(value)
-                if nls:
-                    line = end_line
-                    ls = s + tok.rindex("\n") + 1
             elif k == PUNCT:
                 c = m.group(2)
                 col = m.start(2) - ls + 1
-                if c == "[" and list_vals is None and list_at < 0 and len(words) > 1:
+                if c == "[" and list_vals is None and values is None and len(words) > 1:
                     list_vals, list_at = [], col
                 elif c == "]" and list_vals is not None:
-                    state.list_values = list_vals
-                    words.append(_LIST_MARK)
-                    texts.append("[")
-                    list_vals = None
+                    values, list_vals = list_vals, None
                 elif not bad:
                     bad = True
                     what = {"[": "`[` here", "]": "`]` without a matching `[`"}.get(c, f"`{c}` in a set command")
@@ -666,6 +661,7 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
             elif k == OPENCOMMENT:
                 s = m.start(4)
                 report.error("FC010", "unterminated comment: `/*` without `*/`", line, s - ls + 1, s - ls + 3)
+                report.mute()
                 restart = n + 1
                 break
             else:
@@ -686,11 +682,7 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
         if list_vals is not None:
             report.error("FC006", "unclosed `[`: expected `]`", line, list_at)
         elif not bad:
-            state.command(words, texts, pend, line, n - ls + 1)
+            state.command(words, texts, pend, values)
         pend = []
     state.finish(pend)
     return state.result(), sort_diagnostics(report.items)
-
-
-# A placeholder word standing for the `[ … ]` list of a set line (values in state.list_values).
-_LIST_MARK = Word("[")

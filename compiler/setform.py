@@ -29,7 +29,7 @@ class ErrorSink(Protocol):
 class SetState:
     """The configuration built so far from set commands."""
 
-    __slots__ = ("name", "report", "out", "seen", "inactive", "protected", "notes", "list_values", "trailing")
+    __slots__ = ("name", "report", "out", "seen", "inactive", "protected", "notes", "trailing")
 
     def __init__(self, name: str, report: ErrorSink) -> None:
         self.name = name
@@ -39,21 +39,19 @@ class SetState:
         self.inactive: dict[Path, Span] = {}
         self.protected: dict[Path, Span] = {}
         self.notes: dict[Path, Comment] = {}
-        self.list_values: list[Word] = []
         self.trailing: list[tuple[str, Span]] = []
 
     # -- commands ----------------------------------------------------------------------
 
     def command(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]],
-                line: int, end_col: int) -> None:
-        """Apply one command line (`words[0]` is the command)."""
+                values: list[Word] | None = None) -> None:
+        """Apply one command line (`words[0]` is the command, `values` a closing `[ … ]`)."""
         cmd = texts[0]
         if cmd == "set" and len(words) > 1:
-            self._set(words, texts, pend)
+            self._set(words, texts, pend, values)
         elif cmd in SET_COMMANDS and (len(words) > 1 or cmd == "delete"):
-            if "[" in texts and cmd != "delete":
-                first = words[texts.index("[")]
-                self._error("FC006", f"a `[ … ]` list cannot follow `{cmd}`", first)
+            if values is not None:
+                self._error("FC006", f"a `[ … ]` list cannot follow `{cmd}`", words[-1])
             else:
                 getattr(self, "_" + cmd)(words, texts)
         elif cmd in SET_COMMANDS:
@@ -64,16 +62,13 @@ class SetState:
                              "annotate, insert (write full paths; `edit` is not supported)")
         self.trailing = []
 
-    def _set(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]]) -> None:
-        if texts[-1] == "[":
-            prefix, ptexts = tuple(words[1:-1]), tuple(texts[1:-1])
-            items = [(prefix + (v,), ptexts + (v.text,), True) for v in self.list_values]
-        elif "[" in texts:
-            at = texts.index("[")
-            self._error("FC001", "nothing may follow a `[ … ]` list", words[at + 1])
-            return
+    def _set(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]],
+             values: list[Word] | None) -> None:
+        path, key = tuple(words[1:]), tuple(texts[1:])
+        if values is None:
+            items = [(path, key, False)]
         else:
-            items = [(tuple(words[1:]), tuple(texts[1:]), False)]
+            items = [(path + (v,), key + (v.text,), True) for v in values]
         for path, key, listed in items:
             if key in self.seen:
                 continue
