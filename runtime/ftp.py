@@ -236,18 +236,21 @@ class FtplibTransport:
         part = request.name + PART_SUFFIX
         sent = self._store(ftp, request, part, abort)
         _check(abort)
-        ftp.sendcmd(f"RNFR {part}")
-        reply = ftp.voidcmd(f"RNTO {request.name}")
-        ftp.quit()
+        reply = rename(ftp, part, request.name)
+        try:
+            ftp.quit()
+        except (ftplib.Error, OSError, EOFError):
+            pass  # the file is in place; a lost goodbye changes nothing
         return UploadResult(_code(reply), reply[4:].strip(), sent)
 
     def _store(self, ftp: MarkedFTP, request: UploadRequest, part: str, abort: threading.Event) -> int:
         bucket = TokenBucket(request.rate_bps, self.clock) if request.rate_bps else None
         sent = 0
+        size = min(BLOCK, max(1024, (request.rate_bps or 0) // 80)) if bucket else BLOCK
         with open(request.local, "rb") as source:
             conn = ftp.transfercmd(f"STOR {part}")
             try:
-                while block := source.read(BLOCK):
+                while block := source.read(size):
                     _check(abort)
                     if bucket is not None:
                         bucket.take(len(block))
@@ -259,6 +262,18 @@ class FtplibTransport:
         if _code(reply) not in (226, 250):
             raise FtpFailure(_code(reply), reply[4:].strip())
         return sent
+
+
+def rename(ftp: ftplib.FTP, part: str, name: str) -> str:
+    """RNFR/RNTO `part` to `name`; if the server refuses to overwrite an older copy (left
+    by an attempt whose acknowledgement was lost), delete it and rename again."""
+    ftp.sendcmd(f"RNFR {part}")
+    try:
+        return ftp.voidcmd(f"RNTO {name}")
+    except ftplib.error_perm:
+        ftp.delete(name)
+        ftp.sendcmd(f"RNFR {part}")
+        return ftp.voidcmd(f"RNTO {name}")
 
 
 def change_directory(ftp: ftplib.FTP, directory: str) -> None:
@@ -316,6 +331,7 @@ __all__ = [
     "UploadRequest",
     "UploadResult",
     "change_directory",
+    "rename",
     "display_url",
     "expand_path",
     "login_password",

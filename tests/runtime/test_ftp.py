@@ -170,3 +170,14 @@ def test_rate_limited_upload_still_arrives_whole(ftp_server, tmp_path):
     FtplibTransport(timeout=5, clock=clock).upload(_request(server.target(), local, rate_bps=80_000))
     assert (server.home / "flows.gz").read_bytes() == local.read_bytes()
     assert clock.monotonic() == pytest.approx(100_000 * 8 / 80_000 - 1.0, abs=0.5)
+
+
+def test_a_second_upload_of_the_same_name_replaces_the_first(ftp_server, tmp_path):
+    server = ftp_server()
+    transport = FtplibTransport(timeout=5)
+    first = _payload(tmp_path, 1000)
+    transport.upload(_request(server.target(), first))
+    second = _payload(tmp_path, 2000)
+    transport.upload(_request(server.target(), second))
+    assert (server.home / "flows.gz").read_bytes() == second.read_bytes()
+    assert sorted(p.name for p in server.home.iterdir()) == ["flows.gz"]
