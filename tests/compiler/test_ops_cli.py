@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flowc.compiler.commands.ops import parse_clear, parse_request, parse_show
 from flowc.compiler.diagnostics import UsageError
@@ -73,6 +75,14 @@ def test_change_destination_options_in_any_order():
                   "services flow-collector change-destination interface cp-6/0/0 clear-files "
                   "immediately secondary"):
         assert parse_request(words.split()).message == expected
+
+
+@given(st.permutations(["secondary", "interface cp-6/0/0", "immediately", "clear-files", "clear-logs"]))
+def test_change_destination_any_order_property(order):
+    words = "services flow-collector change-destination".split() + " ".join(order).split()
+    assert parse_request(words).message == {
+        "op": "change-destination", "role": "secondary", "interface": "cp-6/0/0",
+        "how": "immediately", "clear_files": True, "clear_logs": True}
 
 
 def test_change_destination_defaults_to_gracefully():

@@ -6,6 +6,8 @@ import logging
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.ftp import FtplibTransport
@@ -43,6 +45,13 @@ def test_line_format_is_the_seeds():
 def test_failure_line_carries_code_and_error_text_without_breaking_the_format():
     line = record(ok=False, code=530, error='Login "refused"\nnow').line()
     assert ':sf=0:' in line and ':rc=530:er="Login \'refused\' now":tt=3280' in line
+
+
+@given(st.text(), st.text())
+def test_any_file_name_or_error_text_stays_on_one_line_inside_its_quotes(name, error):
+    line = record(name=name, ok=False, code=0, error=error).line()
+    assert "\n" not in line and "\r" not in line
+    assert line.count('"') == 8 and line.endswith(":tt=3280")
 
 
 def test_lines_go_to_a_tmp_file_named_after_host_prefix_and_time(tmp_path):
