@@ -349,3 +349,38 @@ def test_snapshot_shape_and_clear(tmp_path, dead_endpoint):
                               "compressed_bytes": 50_000, "state": "Waiting", "transfer_attempts": 0}]
     rig.exporter.clear()
     assert rig.exporter.snapshot()["ftp_failures"] == 0
+
+
+def test_a_server_going_down_mid_run_sends_later_files_to_the_secondary(ftp_server, tmp_path, stopper):
+    primary, secondary = ftp_server(), ftp_server()
+    rig = Rig(_one_channel(tmp_path, [primary.target(), secondary.target()], retry=1))
+    stopper(rig)
+    rig.exporter.start()
+    _, first = rig.closed_file()
+    rig.exporter.submit(rig.dirs.ready / first.name, first)
+    wait_until(lambda: not rig.ready_names(), "the first upload")
+    primary.down()
+    second = rig.closed_file()
+    rig.exporter.submit(*second)
+    wait_until(lambda: not rig.ready_names(), "the second upload")
+    assert (primary.home / first.name).exists() and (secondary.home / second[1].name).exists()
+    assert [":sf=1:" in line for line in rig.translog_lines()] == [True, False, False, True]
+
+
+def test_the_transfer_log_is_archived_by_the_exporters_own_thread(ftp_server, tmp_path, stopper):
+    import dataclasses
+
+    from flowc.runtime.plan import TransferLog
+
+    server, archive = ftp_server(), ftp_server()
+    plan = make_plan(tmp_path, [server.target()])
+    plan = dataclasses.replace(plan, transfer_log=TransferLog(maximum_age=5, archive_sites=(archive.target(),)))
+    rig = Rig(plan)
+    stopper(rig)
+    rig.exporter.start()
+    rig.exporter.submit(*rig.closed_file())
+    wait_until(lambda: len(rig.translog_lines()) == 1, "the transfer record")
+    rig.clock.advance(5 * 60)
+    wait_until(lambda: not list(rig.dirs.translog.rglob("*.*")), "the log to leave the spool")
+    (sent,) = archive.home.iterdir()
+    assert sent.name.startswith("router1_flowc_") and sent.name.endswith(".log.gz")
