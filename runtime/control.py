@@ -46,8 +46,14 @@ class _Server(socketserver.ThreadingUnixStreamServer):
         super().__init__(path, _Connection)
 
     def server_bind(self) -> None:
-        super().server_bind()
-        os.chmod(self.server_address, 0o600)
+        """Bind under a temporary name, make it 0600, then rename it into place: the
+        socket is never reachable with looser permissions."""
+        final = self.server_address
+        temporary = f"{final}.{os.getpid()}.tmp"
+        self.socket.bind(temporary)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, final)
+        self.server_address = final
 
     def answer(self, line: bytes) -> dict:
         try:
@@ -73,7 +79,7 @@ class ControlServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        _check_length(self.path)
+        _check_length(self.path, reserve=len(f".{os.getpid()}.tmp"))
         _clear_stale(self.path)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._server = _Server(self.path, self.handler)
@@ -102,10 +108,11 @@ class ControlServer:
         self.stop()
 
 
-def _check_length(path: str) -> None:
-    if len(os.fsencode(path)) > MAX_PATH:
+def _check_length(path: str, reserve: int = 0) -> None:
+    """Unix socket paths are short; `reserve` leaves room for the temporary suffix."""
+    if len(os.fsencode(path)) + reserve > MAX_PATH:
         raise ControlError(f"control socket path too long ({len(os.fsencode(path))} bytes, "
-                           f"at most {MAX_PATH}): {path}")
+                           f"at most {MAX_PATH - reserve}): {path}")
 
 
 def _clear_stale(path: str) -> None:
