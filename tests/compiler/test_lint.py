@@ -227,3 +227,28 @@ def test_cli_rules() -> None:
     assert explained.returncode == 0 and "Bad:" in explained.stdout and "Good:" in explained.stdout
     assert _flowc("rules", "cos.export-channel-missing").stdout.startswith("FC220")
     assert _flowc("rules", "FC999").returncode == 2
+
+
+# --- robustness: any statements under the validated hierarchies, never a crash ------------
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from([
+    "services", "flow-collector", "retry", "retry-delay", "destinations", "ftp://u@192.0.2.1/",
+    "password", "file-specification", "variant", "1", "x", "name-format", "%N", "transfer",
+    "timeout", "record-level", "interface-map", "collector", "cp-6/0/0", "mo-7/1/0.0",
+    "transfer-log-archive", "archive-sites", "maximum-age", "filename-prefix", "interfaces",
+    "unit", "0", "2", "family", "inet", "filter", "output", "chassis", "fpc", "pic",
+    "monitoring-services", "application", "flow-collector", "class-of-service", "scheduler-map",
+    "forwarding-options", "monitoring", "cflowd", "engine-id", "99999999999", "", "{date}",
+])
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=9), min_size=1, max_size=12))
+def test_lint_never_crashes_and_locates_every_finding(lines: list[list[str]]) -> None:
+    text = "".join("set " + " ".join(f'"{w}"' if not w else w for w in words) + "\n" for words in lines)
+    result = check_text(text, "h.set")
+    for d in result.diagnostics:
+        assert d.code != "FC902", d.message
+        assert d.span.file == "h.set" and 1 <= d.span.line <= len(lines) and d.span.column >= 1

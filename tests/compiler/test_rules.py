@@ -92,3 +92,9 @@ def test_fails_in_set_form(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_passes_in_set_form(case: dict[str, Any]) -> None:
     assert _found(_set_twin(case["pass"]), case["code"], "set") == []
+
+
+def test_every_code_is_documented() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md").read_text("utf-8")
+    missing = [f"{r.code} `{r.name}`" for r in REGISTRY.values() if f"### {r.code} `{r.name}`" not in text]
+    assert not missing, f"docs/diagnostics.md lacks {missing}"
