@@ -180,6 +180,8 @@ def _leaf_text(leaf: Leaf) -> str:
     text = _words(leaf.words) + ";"
     if any(w.text in SECRET_KEYWORDS for w in leaf.words[:-1]):
         text += " ## SECRET-DATA"
+    if leaf.group:
+        text += f" ## inherited from group {leaf.group}"
     return text
 
 
@@ -436,15 +438,26 @@ def load_config(path: str) -> LoadedConfig:
 
 
 def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
-    """Groups applied; the group definitions stay (they are configuration text too)."""
-    try:
-        from flowc.compiler.inherit import apply_groups
-    except ModuleNotFoundError:  # TEMPORARY until compiler/inherit.py lands
-        return statements
+    """Groups applied, with the `groups` and `apply-groups` text kept where it was written
+    (it is configuration too): a change inside a group shows under the group and under
+    every hierarchy that inherits it."""
+    from flowc.compiler.inherit import APPLY, EXCEPT, GROUPS, apply_groups
+
+    def group_text(statement: Statement) -> bool:
+        return statement.path[:1] == (GROUPS,) or any(w in (APPLY, EXCEPT) for w in statement.path)
+
     applied, _ = apply_groups(statements)
-    kept = {s for s in applied}
-    groups = tuple(s for s in statements if s.path[:1] == ("groups",) and s not in kept)
-    return groups + tuple(applied)
+    index: dict[Statement, int] = {}
+    for number, statement in enumerate(statements):
+        index.setdefault(statement, number)
+    pending = [(n, s) for n, s in enumerate(statements) if group_text(s)]
+    out: list[Statement] = []
+    for statement in applied:
+        here = index.get(statement) if statement.group is None else None
+        while pending and here is not None and pending[0][0] < here:
+            out.append(pending.pop(0)[1])
+        out.append(statement)
+    return tuple(out + [s for _, s in pending])
 
 
 def diff_files(old: str, new: str) -> ConfigDiff:
