@@ -406,15 +406,15 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
     for collector in plan.collectors:
         SpoolDirs.for_collector(plan.spool, collector.interface).create()
     supervisor = Supervisor(plan, sink, log, replay)
-    stop = threading.Event()
-    restore = _install_signals(stop, log)
+    stop = StopFlag()
+    restore = _install_signals(stop)
     try:
         return _run(plan, supervisor, stop, stop_after, replay, log)
     finally:
         restore()
 
 
-def _run(plan: Plan, supervisor: Supervisor, stop: threading.Event, stop_after: float | None,
+def _run(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float | None,
          replay: Path | None, log: logging.Logger) -> int:
     from flowc.runtime.control import ControlError, ControlServer
 
@@ -438,44 +438,59 @@ def _run(plan: Plan, supervisor: Supervisor, stop: threading.Event, stop_after: 
     try:
         _wait(supervisor, stop, stop_after, replay is not None)
     finally:
-        log.info("engine stopping")
+        log.info("engine stopping reason=%s", stop.reason or "exception")
         supervisor.stop_all()
         server.stop()
     log.info("engine stopped")
     return 0
 
 
-def _control_handler(supervisor: Supervisor, stop: threading.Event) -> Callable[[dict], dict]:
+def _control_handler(supervisor: Supervisor, stop: StopFlag) -> Callable[[dict], dict]:
     def handler(message: dict) -> dict:
         reply = supervisor.handle(message)
         if message.get("op") == "stop":
-            stop.set()
+            stop.set("stop request")
         return reply
 
     return handler
 
 
-def _wait(supervisor: Supervisor, stop: threading.Event, stop_after: float | None,
+def _wait(supervisor: Supervisor, stop: StopFlag, stop_after: float | None,
           replaying: bool) -> None:
     deadline = None if stop_after is None else time.monotonic() + stop_after
-    while not stop.wait(0.2):
+    while not stop.stopped:
+        time.sleep(0.1)
         now = time.monotonic()
         if deadline is not None and now >= deadline:
-            return
-        if replaying:
+            stop.set("duration")
+        elif replaying:
             if not any(c.alive() for c in supervisor.children):
-                return
+                stop.set("end of replay")
         else:
             supervisor.watch(now)
 
 
-def _install_signals(stop: threading.Event, log: logging.Logger) -> Callable[[], None]:
+class StopFlag:
+    """Set from a signal handler or the control thread; polled by the main loop.
+
+    A plain attribute on purpose: a signal handler that takes a lock (an Event, a
+    logging handler) can deadlock against the very code it interrupted."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self.reason = ""
+
+    def set(self, reason: str) -> None:
+        self.reason = self.reason or reason
+        self.stopped = True
+
+
+def _install_signals(stop: StopFlag) -> Callable[[], None]:
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
     def on_signal(number: int, _frame: object) -> None:
-        log.info("signal %s received", signal.Signals(number).name)
-        stop.set()
+        stop.set(signal.Signals(number).name)
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
 

@@ -72,6 +72,19 @@ def with_secret(plan: Plan) -> Plan:
     return dataclasses.replace(plan, collectors=tuple(collectors))
 
 
+RUNNING: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_engine_left_behind():
+    yield
+    while RUNNING:
+        proc = RUNNING.pop()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
 class Engine:
     def __init__(self, plan: Plan, tmp_path: Path, name: str = "engine") -> None:
         self.plan = plan
@@ -81,6 +94,7 @@ class Engine:
         with self.log.open("w") as out:
             self.proc = subprocess.Popen([sys.executable, "-c", ENGINE, str(path)], stderr=out,
                                          start_new_session=True)
+        RUNNING.append(self.proc)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and self.proc.poll() is None:
             if "engine started" in self.log.read_text():
@@ -217,8 +231,8 @@ def test_control_requests_are_routed_per_collector(plan_builder, ftp_server) -> 
         answer = request(plan.control, {"op": "test-file-transfer", "interface": "cp-6/0/0", "filename": "t1",
                                         "channel": 1, "role": "primary"})
         assert answer["ok"] is True and answer["state"] == "Collecting flows"
-        assert request(plan.control, {"op": "stop"})["ok"]
     finally:
+        assert request(plan.control, {"op": "stop"})["ok"]
         runner.join(60)
     assert result == [0]
 
