@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flowc.compiler.diagnostics import Severity
 from flowc.compiler.ir import FlowCollectorConfig, FtpSite
 from flowc.compiler.rules.rule import Finding, at, rule
-from flowc.runtime import secret
+from flowc.runtime.secret import MAGIC, SecretError, decode
 
 
 def _sites(config: FlowCollectorConfig) -> Iterator[tuple[str, FtpSite]]:
@@ -94,7 +94,7 @@ def password_plaintext(config: FlowCollectorConfig) -> Iterator[Finding]:
         password "$9$ReqcyKY2aHqf"; ## SECRET-DATA
     """
     for role, site in _sites(config):
-        if site.password is not None and not site.password.startswith(secret.MAGIC):
+        if site.password is not None and not site.password.startswith(MAGIC):
             yield Finding(at(site.password_span, site.span), f"password of {role} {site.url} is in plain text",
                           "keep passwords in Junos $9$ form (as `show configuration` prints them)")
 
@@ -109,10 +109,10 @@ def password_undecodable(config: FlowCollectorConfig) -> Iterator[Finding]:
         password "$9$ReqcyKY2aHqf";
     """
     for role, site in _sites(config):
-        if site.password is not None and site.password.startswith(secret.MAGIC):
+        if site.password is not None and site.password.startswith(MAGIC):
             try:
-                secret.decode(site.password)
-            except secret.SecretError as exc:
+                decode(site.password)
+            except SecretError as exc:
                 yield Finding(at(site.password_span, site.span), f"password of {role} {site.url}: {exc}",
                               "copy the $9$ string again from the router")
 
