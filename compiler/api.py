@@ -7,6 +7,7 @@ plan from either a plan file or a Junos configuration. Only this module raises
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,10 @@ class Compiled:
 
     def errors(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity >= Severity.ERROR)
+
+    def report(self) -> Any:
+        """The lint result with lowering's findings added, for `flowc.compiler.report`."""
+        return dataclasses.replace(self.check, diagnostics=self.diagnostics)
 
 
 def read_site(site: str | Path | Site | None) -> Site | None:

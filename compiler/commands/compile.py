@@ -28,12 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def compile_command(args: argparse.Namespace) -> int:
     from flowc.compiler.api import compile_paths
-    from flowc.compiler.report import render_text
+    from flowc.compiler.report import render
     from flowc.runtime.plan import dumps_plan
 
     compiled = compile_paths(args.config, args.site)
     if compiled.diagnostics:
-        sys.stderr.write(render_text(compiled.diagnostics, compiled.check))
+        sys.stderr.write(render(compiled.report(), "text"))
     if compiled.plan is None:
         if not compiled.errors():
             raise FlowcError(compiled.diagnostics)
@@ -48,12 +48,12 @@ def compile_command(args: argparse.Namespace) -> int:
 
 def site_init_command(args: argparse.Namespace) -> int:
     from flowc.compiler.api import compile_paths
-    from flowc.compiler.report import render_text
+    from flowc.compiler.report import render
     from flowc.compiler.siteinit import site_template
 
     compiled = compile_paths([args.config])
     if compiled.plan is None:
-        sys.stderr.write(render_text(compiled.diagnostics, compiled.check))
+        sys.stderr.write(render(compiled.report(), "text"))
         return 1
     _write(args.output, site_template(compiled.plan, args.config))
     return 0
