@@ -31,11 +31,14 @@ class Impact:
     disappeared: tuple[Diagnostic, ...]
     old_errors: int = 0
     new_errors: int = 0
+    linted: bool = True
 
 
-def impact(delta: Any, old: tuple[Diagnostic, ...], new: tuple[Diagnostic, ...]) -> Impact:
-    """Pair lint findings by code and message (their lines move with the text)."""
-    return Impact(delta, _minus(new, old), _minus(old, new), _errors(old), _errors(new))
+def impact(delta: Any, old: tuple[Diagnostic, ...], new: tuple[Diagnostic, ...], *,
+           linted: bool = True) -> Impact:
+    """Pair lint findings by code and message (their lines move with the text).
+    `linted` is False for two plans: there is no configuration to lint."""
+    return Impact(delta, _minus(new, old), _minus(old, new), _errors(old), _errors(new), linted)
 
 
 def _minus(a: tuple[Diagnostic, ...], b: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
@@ -60,7 +63,9 @@ def impact_text(result: Impact) -> str:
     lines = ["Impact on the running collectors:"]
     lines += _collector_lines(result)
     lines.append("Lint findings:")
-    if not result.appeared and not result.disappeared:
+    if not result.linted:
+        lines.append("  none to compare (two plans)")
+    elif not result.appeared and not result.disappeared:
         lines.append("  no change")
     lines += [f"  + {d}" for d in result.appeared]
     lines += [f"  - {d}" for d in result.disappeared]

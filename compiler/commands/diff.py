@@ -99,7 +99,7 @@ def _plan_impact(old: Any, new: Any) -> Any:
     from flowc.compiler.impact import impact
     from flowc.runtime.delta import delta
 
-    return impact(delta(old, new), (), ())
+    return impact(delta(old, new), (), (), linted=False)
 
 
 def _impact_text(result: Any) -> str:
