@@ -54,6 +54,7 @@ class ChannelState:
     state: dict[str, str] = field(default_factory=lambda: {"primary": "OK", "secondary": "OK"})
     abort: threading.Event = field(default_factory=threading.Event)
     busy: tuple[ClosedFile, Role] | None = None   # the file and server while uploading
+    failed_at: float = 0.0                          # clock.monotonic() when the last attempt failed
     thread: threading.Thread | None = None
 
 
@@ -131,7 +132,7 @@ class Exporter:
             self._release(state, path, closed, done)
             rounds = 0 if done else rounds + 1
             if rounds:
-                self._pause(self._backoff(rounds), state)
+                self._pause(self._backoff(rounds), state, since=state.failed_at)
 
     def _backoff(self, rounds: int) -> float:
         return min(MAX_BACKOFF, max(1.0, float(self.plan.retry_delay)) * 2 ** (rounds - 1))
@@ -155,8 +156,9 @@ class Exporter:
                           key=lambda item: item[:2])
             self._cond.notify()
 
-    def _pause(self, seconds: float, state: ChannelState | None = None) -> None:
-        deadline = self.clock.monotonic() + seconds
+    def _pause(self, seconds: float, state: ChannelState | None = None,
+               since: float | None = None) -> None:
+        deadline = (self.clock.monotonic() if since is None else since) + seconds
         while self.clock.monotonic() < deadline and not self._stop.is_set():
             if state is not None and state.abort.is_set():
                 return
@@ -176,7 +178,7 @@ class Exporter:
                 continue
             attempts += 1
             if attempts <= self.plan.retry:
-                self._pause(self.plan.retry_delay, state)
+                self._pause(self.plan.retry_delay, state, since=state.failed_at)
                 continue
             self._server_failed(state, role, attempts)
             tried.add(role)
@@ -214,6 +216,7 @@ class Exporter:
             self.record(request, closed, False, 0, exc.text, started)
             return Outcome.ABORTED
         except FtpFailure as exc:
+            state.failed_at = self.clock.monotonic()   # delays count from here, not from the log write
             self._failed(request, closed, exc, started)
             return Outcome.FAILED
         self.record(request, closed, True, result.code, "", started)
