@@ -323,10 +323,10 @@ def test_test_file_transfer_sends_a_small_file_and_logs_it(ftp_server, tmp_path,
     stopper(rig)
     assert rig.exporter.test_file_transfer("test_file", 1, "secondary") == \
         (True, "Test file transfer successfully scheduled")
-    wait_until(lambda: (secondary.home / "test_file").exists() and rig.translog_lines(), "the test file")
+    local = rig.dirs.root / "test" / "test_file"
+    wait_until(lambda: rig.translog_lines() and not local.exists(), "the test file")
     assert (secondary.home / "test_file").read_text() == "flowc test file transfer\n"
     assert rig.translog_lines()[0].startswith('fn="test_file":sz=25:nr=0:')
-    assert not (rig.dirs.root / "test" / "test_file").exists()
 
 
 def test_test_file_transfer_refusals(ftp_server, tmp_path):
