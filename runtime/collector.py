@@ -84,6 +84,7 @@ class CollectorPipeline:
         self.exporter = self._make_exporter()
         self.exporter.start()
         if listen:
+            self.writer.start_closer()
             self.receiver = UdpReceiver(self.endpoints)
             sizes = ",".join(str(s) for s in self.receiver.buffer_sizes)
             where = ",".join(f"{h}:{p}" for h, p in self.receiver.addresses)
@@ -102,6 +103,7 @@ class CollectorPipeline:
         self.stopping = True
         self.flush_counters()
         self.writer.close_all()
+        self.writer.stop_closer()
         if self.receiver is not None:
             self.receiver.close()
             self.receiver = None

@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
+import threading
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -103,6 +105,8 @@ class Writer:
         self.files: dict[FileKey, FlowFile] = {}
         self.generations = Generations(dirs.root / "generation")
         self.closed_blocks: dict[str, int] = {}
+        self._closer: queue.SimpleQueue[tuple[FlowFile, str, float] | None] | None = None
+        self._closer_thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ hot path
     def add(self, key: FileKey, text: str, count: int) -> bool:
@@ -176,26 +180,55 @@ class Writer:
                 or (self.dirs.ready / name).exists() or (self.dirs.active / f"{name}.part").exists())
 
     def close(self, f: FlowFile, reason: str) -> None:
-        """Finish a file: last block, gzip trailer, fsync, publish, hand to the exporter."""
+        """Finish a file: last block and gzip trailer here; fsync, publish and hand-over
+        to the exporter on the closer thread when there is one (an fsync can take a while,
+        and the receive loop must not stall on it)."""
         if f.buffer:
             self._flush_block(f)
         trailer = f.compressor.flush()
         f.write(trailer)
         f.compressed += len(trailer)
+        del self.files[(f.spec.name, f.if_alias)]
+        if self._closer is not None:
+            self._closer.put((f, reason, self.clock.time()))
+        else:
+            self._finish(f, reason, self.clock.time())
+
+    def _finish(self, f: FlowFile, reason: str, when: float) -> None:
         os.fsync(f.fd)
         os.close(f.fd)
-        del self.files[(f.spec.name, f.if_alias)]
         _meta_path(f.part).unlink(missing_ok=True)
         if not f.records:
             f.part.unlink(missing_ok=True)
             return
-        closed = ClosedFile(f.name, f.records, f.uncompressed, f.compressed, f.created,
-                            self.clock.time(), f.generation)
+        closed = ClosedFile(f.name, f.records, f.uncompressed, f.compressed, f.created, when, f.generation)
         path = self.dirs.publish(f.part, closed)
         self._remember_blocks(f)
         self.log.info("file closed name=%s records=%d uncompressed=%d compressed=%d reason=%s",
                       f.name, f.records, f.uncompressed, f.compressed, reason)
         self.on_closed(path, closed)
+
+    def start_closer(self) -> None:
+        """Finish closed files on a thread of their own from now on."""
+        if self._closer is None:
+            self._closer = queue.SimpleQueue()
+            self._closer_thread = threading.Thread(target=self._run_closer, daemon=True, name="closer")
+            self._closer_thread.start()
+
+    def _run_closer(self) -> None:
+        assert self._closer is not None
+        while (item := self._closer.get()) is not None:
+            try:
+                self._finish(*item)
+            except OSError as exc:
+                self.log.error("file close failed name=%s: %s", item[0].name, exc)
+
+    def stop_closer(self) -> None:
+        """Wait until every closed file is published (the closer thread ends)."""
+        if self._closer is not None and self._closer_thread is not None:
+            self._closer.put(None)
+            self._closer_thread.join()
+            self._closer = self._closer_thread = None
 
     def _remember_blocks(self, f: FlowFile) -> None:
         if len(self.closed_blocks) > 1000:
