@@ -146,3 +146,13 @@ def test_cli_never_prints_the_plaintext_passwords(tmp_path: Path) -> None:
     run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1
     assert not [p for p in PLAINTEXT if p in run.stdout + run.stderr]
+
+
+def test_a_password_set_twice_is_not_shown_in_the_conflict_message() -> None:
+    text = ('set services flow-collector destinations "ftp://u@192.0.2.1/" password first-secret\n'
+            'set services flow-collector destinations "ftp://u@192.0.2.1/" password second-secret\n')
+    result = check_text(text, "twice.set")
+    assert "FC107" in {d.code for d in result.diagnostics}
+    for fmt in FORMATS:
+        out = render(result, fmt)
+        assert "first-secret" not in out and "second-secret" not in out, fmt
