@@ -38,7 +38,10 @@ def run_command(args: argparse.Namespace) -> int:
     from flowc.compiler.api import load_plan_or_config
     from flowc.runtime.engine import run_plan
 
-    plan = load_plan_or_config(args.source, args.site)
+    from flowc.compiler.render import fill_secrets
+
+    # container setups (`flowc render`) keep passwords out of the plan: FLOWC_SECRET_* give them back
+    plan = fill_secrets(load_plan_or_config(args.source, args.site))
     if args.collector:
         plan = _only(plan, args.collector)
     replay = None

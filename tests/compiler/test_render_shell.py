@@ -82,7 +82,11 @@ def wait_for(condition, limit: float = 60.0) -> bool:  # type: ignore[no-untyped
     return condition()
 
 
-def test_shell_target_runs_and_files_reach_the_ftp_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize("secrets", ["in-plan", "by-reference"])
+def test_shell_target_runs_and_files_reach_the_ftp_server(tmp_path: Path, secrets: str) -> None:
+    """`by-reference`: the plan has no password, `flowc run` takes it from the env file
+    named by FLOWC_SECRETS_FILE, as in the container setups."""
+    from flowc.compiler.render import redact, secret_refs
     from flowc.runtime.generator import generate
 
     home = tmp_path / "ftp"
@@ -91,6 +95,11 @@ def test_shell_target_runs_and_files_reach_the_ftp_server(tmp_path: Path) -> Non
     listen = free_udp_port()
     setup = tmp_path / "setup"
     plan = e2e_plan(ftpd.port, listen)
+    env = {k: v for k, v in os.environ.items() if k != "FLOWC" and not k.startswith("FLOWC_SECRET")}
+    if secrets == "by-reference":
+        (tmp_path / "secrets.env").write_text("".join(f"{k}={v}\n" for k, v in secret_refs(plan).items()))
+        env["FLOWC_SECRETS_FILE"] = str(tmp_path / "secrets.env")
+        plan = redact(plan)
     write_files(render(plan, "shell", Options(flowc=f"{sys.executable} -m flowc.compiler.cli")), setup)
     # the site maps the router's FTP host to the test server, as an operator would
     site = (setup / "site.yaml").read_text()
@@ -98,7 +107,6 @@ def test_shell_target_runs_and_files_reach_the_ftp_server(tmp_path: Path) -> Non
     assert mapped != site, site  # never let the engine reach for the router's address
     (setup / "site.yaml").write_text(mapped)
     script = str(setup / "flowc.sh")
-    env = {k: v for k, v in os.environ.items() if k != "FLOWC"}
     try:
         started = subprocess.run([script, "start"], capture_output=True, text=True, env=env, timeout=60)
         assert started.returncode == 0, started.stderr + (setup / "flowc.log").read_text()
