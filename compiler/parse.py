@@ -592,12 +592,28 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
     list_at = -1
     bad = False
     pend: list[tuple[str, Span]] = []
+    prev: list[Word] = []                  # the words of the line before
+    plen, share = 0, False
+    first = last = (0, 0)                  # where this line's path starts and ends
     while pos <= n:
         restart = -1
         for m in TOKEN.finditer(text, pos):
             k = m.lastindex
             if k == WORD or k == STRING:
                 tok = m.group(k)
+                if share:
+                    # the words this line shares with the line before are the same Word
+                    # objects: like a block header in brace text, they point at the line
+                    # that first wrote them (the statement's own span is this line)
+                    j = len(words)
+                    if j < plen and prev[j].text == tok and k == WORD and not prev[j].quoted:
+                        words.append(prev[j])
+                        texts.append(tok)
+                        if j == 1:
+                            first = (line, m.start(k) - ls + 1)
+                        last = (line, m.end(k) - ls + 1)
+                        continue
+                    share = False
                 s = m.start(k)
                 col = s - ls + 1
                 if k == WORD:
@@ -615,8 +631,12 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
                         report.error("FC001", "nothing may follow a `[ … ]` list", line, col, col + len(tok))
                         bad = True
                 else:
+                    if len(words) == 1:
+                        first = (line, col)
                     words.append(word)
                     texts.append(word.text)
+                    sp = word.span
+                    last = (sp.end_line, sp.end_column)
                 if nls:
                     line = end_line
                     ls = s + tok.rindex("\n") + 1
@@ -625,7 +645,8 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
                     if list_vals is not None:
                         report.error("FC006", "unclosed `[`: expected `]`", line, list_at)
                     elif not bad:
-                        state.command(words, texts, pend, values)
+                        state.command(words, texts, pend, values, first, last)
+                    prev, plen, share = words, len(words), True
                     words, texts, pend, bad, list_at, list_vals, values = [], [], [], False, -1, None, None
                 line += 1
                 ls = m.end(1)
@@ -633,7 +654,7 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
                 c = m.group(2)
                 col = m.start(2) - ls + 1
                 if c == "[" and list_vals is None and values is None and len(words) > 1:
-                    list_vals, list_at = [], col
+                    list_vals, list_at, share = [], col, False
                 elif c == "]" and list_vals is not None:
                     values, list_vals = list_vals, None
                 elif not bad:
@@ -682,7 +703,7 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
         if list_vals is not None:
             report.error("FC006", "unclosed `[`: expected `]`", line, list_at)
         elif not bad:
-            state.command(words, texts, pend, values)
+            state.command(words, texts, pend, values, first, last)
         pend = []
     state.finish(pend)
     return state.result(), sort_diagnostics(report.items)

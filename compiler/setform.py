@@ -44,11 +44,13 @@ class SetState:
     # -- commands ----------------------------------------------------------------------
 
     def command(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]],
-                values: list[Word] | None = None) -> None:
-        """Apply one command line (`words[0]` is the command, `values` a closing `[ … ]`)."""
+                values: list[Word] | None = None, first: tuple[int, int] = (0, 0),
+                last: tuple[int, int] = (0, 0)) -> None:
+        """Apply one command line (`words[0]` is the command, `values` a closing `[ … ]`,
+        `first`/`last` the line and column where its path starts and ends)."""
         cmd = texts[0]
         if cmd == "set" and len(words) > 1:
-            self._set(words, texts, pend, values)
+            self._set(words, texts, pend, values, first, last)
         elif cmd in SET_COMMANDS and (len(words) > 1 or cmd == "delete"):
             if values is not None:
                 self._error("FC006", f"a `[ … ]` list cannot follow `{cmd}`", words[-1])
@@ -63,7 +65,7 @@ class SetState:
         self.trailing = []
 
     def _set(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]],
-             values: list[Word] | None) -> None:
+             values: list[Word] | None, first: tuple[int, int], last: tuple[int, int]) -> None:
         path, key = tuple(words[1:]), tuple(texts[1:])
         if values is None:
             items = [(path, key, False)]
@@ -73,8 +75,8 @@ class SetState:
             if key in self.seen:
                 continue
             self.seen.add(key)
-            first, last = path[0].span, path[-1].span
-            span = new_span(self.name, first.line, first.column, last.end_line, last.end_column)
+            end = (path[-1].span.end_line, path[-1].span.end_column) if listed else last
+            span = new_span(self.name, first[0], first[1], end[0], end[1])
             comments: tuple[Comment, ...] = ()
             if pend or self.trailing:
                 depth = len(path)
