@@ -223,7 +223,8 @@ class CollectorPipeline:
         self.drops = dict.fromkeys(DROPS, 0)
         self.stats.add_many(pending)
 
-    def replay(self, path: Path, owns: Callable[[Datagram | str], bool] | None = None) -> int:
+    def replay(self, path: Path, owns: Callable[[Datagram | str], bool] | None = None,
+               poll_control: Callable[[], None] | None = None) -> int:
         """Feed every frame of a pcap (those `owns` accepts) through the pipeline; frames read."""
         frames = 0
         for linktype, frame in read_pcap(path):
@@ -233,17 +234,21 @@ class CollectorPipeline:
             frames += 1
             if frames % 1024 == 0:
                 self.tick()
+                if poll_control is not None:
+                    poll_control()
         self.tick()
         return frames
 
-    def wait_exported(self, timeout: float) -> bool:
+    def wait_exported(self, timeout: float, poll_control: Callable[[], None] | None = None) -> bool:
         """After a replay: wait until the exporter has no file left (True) or `timeout`."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.exporter.snapshot()["files"] or not self.collector.destinations:
-                return not self.exporter.snapshot()["files"]
+        while self.exporter.snapshot()["files"] and self.collector.destinations:
+            if time.monotonic() >= deadline or self.stopping:
+                return False
+            if poll_control is not None:
+                poll_control()
             time.sleep(0.05)
-        return False
+        return not self.exporter.snapshot()["files"]
 
     # ------------------------------------------------------------------ control
     def handle(self, message: dict[str, Any]) -> dict[str, Any]:

@@ -123,7 +123,7 @@ def collector_main(plan: Plan, interface: str, conn: Connection, log_conn: Conne
         if replay is None:
             pipeline.run(poll_control=lambda: _serve(conn, pipeline), control_fd=conn.fileno())
         else:
-            _replay(pipeline, Path(replay), first, other_ports, log)
+            _replay(pipeline, Path(replay), first, other_ports, log, lambda: _serve(conn, pipeline))
     except Exception:  # a bug: log it, close what can be closed, let the supervisor restart
         log.exception("collector failed")
         pipeline.stop()
@@ -133,7 +133,7 @@ def collector_main(plan: Plan, interface: str, conn: Connection, log_conn: Conne
 
 
 def _replay(pipeline: Any, path: Path, first: bool, other_ports: frozenset[int],
-            log: logging.Logger) -> None:
+            log: logging.Logger, poll_control: Callable[[], None]) -> None:
     from flowc.runtime.receiver import Datagram
 
     own = {e.port for e in pipeline.endpoints}
@@ -144,9 +144,9 @@ def _replay(pipeline: Any, path: Path, first: bool, other_ports: frozenset[int],
         port = found.destination_port
         return port in own or (first and port not in other_ports)
 
-    frames = pipeline.replay(path, owns)
+    frames = pipeline.replay(path, owns, poll_control)
     pipeline.writer.close_all("end of replay")
-    exported = pipeline.wait_exported(EXPORT_WAIT_AFTER_REPLAY)
+    exported = pipeline.wait_exported(EXPORT_WAIT_AFTER_REPLAY, poll_control)
     log.info("replay done file=%s frames=%d exported=%s", path, frames, "yes" if exported else "no")
 
 
@@ -403,6 +403,9 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
     if not plan.collectors:
         log.error("the plan has no collector (cp-) interface: nothing to run")
         return 1
+    if replay is not None and (problem := _unreadable_pcap(replay)):
+        log.error("%s", problem)
+        return 2
     for collector in plan.collectors:
         SpoolDirs.for_collector(plan.spool, collector.interface).create()
     supervisor = Supervisor(plan, sink, log, replay)
@@ -412,6 +415,18 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
         return _run(plan, supervisor, stop, stop_after, replay, log)
     finally:
         restore()
+
+
+def _unreadable_pcap(path: Path) -> str | None:
+    from flowc.runtime.receiver import PcapError, read_pcap
+
+    try:
+        next(read_pcap(Path(path)), None)
+    except PcapError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"{path}: cannot read: {exc.strerror or exc}"
+    return None
 
 
 def _run(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float | None,

@@ -49,7 +49,7 @@ class FlowFile:
 
     __slots__ = ("spec", "if_alias", "name", "part", "fd", "compressor", "buffer", "buffered",
                  "records", "uncompressed", "compressed", "created", "opened", "generation",
-                 "blocks", "first_buffered", "rates", "meta_records")
+                 "blocks", "first_buffered", "rates", "flushed_records", "meta_records", "meta_time")
 
     def __init__(self, spec: FileSpec, if_alias: str, name: str, part: Path, created: float,
                  opened: float, generation: int) -> None:
@@ -62,7 +62,9 @@ class FlowFile:
         self.created, self.opened, self.generation = created, opened, generation
         self.first_buffered = opened
         self.rates = RateSet(FILE_RATES, opened)
+        self.flushed_records = 0
         self.meta_records = -1
+        self.meta_time = opened
 
     def totals(self) -> dict[str, int]:
         return {"flows": self.records, "uncompressed_bytes": self.uncompressed + self.buffered,
@@ -146,6 +148,7 @@ class Writer:
         f.write(out)
         f.uncompressed += len(data)
         f.compressed += len(out)
+        f.flushed_records = f.records
         f.blocks += 1
         self.stats.add("uncompressed_bytes", len(data))
         self.stats.add("compressed_bytes", len(out))
@@ -241,6 +244,8 @@ class Writer:
         for f in list(self.files.values()):
             if f.buffer and now - f.first_buffered >= self.flush_interval:
                 self._flush_block(f)
+            if now - f.meta_time >= self.flush_interval:
+                f.meta_time = now
                 self._write_meta(f)
             if now - f.opened >= f.spec.timeout:
                 self.close(f, "timeout")
@@ -252,10 +257,11 @@ class Writer:
             self.close(f, reason)
 
     def _write_meta(self, f: FlowFile) -> None:
-        if f.meta_records == f.records:
+        """`active/NAME.part.meta.json`: what the .part holds so far (flushed records)."""
+        if f.meta_records == f.flushed_records:
             return
-        f.meta_records = f.records
-        meta = {"name": f.name, "records": f.records, "uncompressed_bytes": f.uncompressed,
+        f.meta_records = f.flushed_records
+        meta = {"name": f.name, "records": f.flushed_records, "uncompressed_bytes": f.uncompressed,
                 "compressed_bytes": f.compressed, "created": f.created, "generation": f.generation}
         path = _meta_path(f.part)
         tmp = path.with_suffix(".tmp")

@@ -247,3 +247,19 @@ def test_a_dead_collector_is_restarted(plan_builder, ftp_server, tmp_path: Path)
     wait_for(lambda: engine.show()["collectors"][0]["counters"]["flows"]["total"] == 30, what="flows after restart")
     assert engine.stop(signal.SIGINT) == 0
     assert "exited code=-9; restarting" in engine.log.read_text()
+
+
+def test_replay_of_a_file_that_is_not_a_pcap(plan_builder, tmp_path: Path) -> None:
+    bogus = tmp_path / "capture.pcapng"
+    bogus.write_bytes(b"\x0a\x0d\x0d\x0a" + bytes(60))
+    stream = io.StringIO()
+    assert run_plan(plan_builder(), replay=bogus, log_stream=stream) == 2
+    assert "capture.pcapng: not a libpcap capture file (pcapng is not supported)" in stream.getvalue()
+    assert run_plan(plan_builder(), replay=tmp_path / "missing.pcap", log_stream=stream) == 2
+    assert "missing.pcap: cannot read: No such file or directory" in stream.getvalue()
+
+
+def test_a_plan_without_collectors(plan_builder) -> None:
+    stream = io.StringIO()
+    assert run_plan(plan_builder(interfaces=()), log_stream=stream) == 1
+    assert "ERROR the plan has no collector" in stream.getvalue()
