@@ -214,3 +214,39 @@ def _unknown(node: Node, path: Path, word: Word) -> Diagnostic:
         hint = "nothing more is allowed here"
     return Diagnostic("FC101", Severity.ERROR, f"unknown statement {word.text} in [edit {where}]",
                       word.span, hint)
+
+
+def single_valued(path: tuple[str, ...]) -> bool | None:
+    """Whether the statement path `path` (without its value) ends at a single-valued leaf
+    of the schemas: True or False, or None when the path is not modelled (callers fall
+    back to their own knowledge). Used by `apply_groups` so that a local `retry 2` hides
+    an inherited `retry 5`."""
+    if not path:
+        return None
+    root = roots().get(path[0])
+    if root is None:
+        return None
+    node: Node = root.node
+    index = 1
+    while index < len(path):
+        selected = node.child(path[index])
+        if selected is None:
+            return None
+        child, is_keyword = selected
+        if child.kind in ("leaf", "flag", "leaf-list"):
+            if index == len(path) - 1:
+                return child.kind == "leaf"
+            index += 2 if child.kind == "leaf" else len(path)  # the value, then maybe more leaves
+            if child.kind == "leaf" and index - 1 < len(path) and path[index - 1] in child.skip:
+                index += 1
+            continue
+        if child.kind == "named" and is_keyword:
+            index += 1
+            if index < len(path) and path[index] in child.skip and index + 1 < len(path):
+                index += 1
+            index += 1  # the key
+            node = child.entry or child
+            continue
+        node = child
+        index += 1
+    return False

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from flowc.compiler.build import build
 from flowc.compiler.diagnostics import Diagnostic, Severity, UsageError, sort_diagnostics
-from flowc.compiler.document import fold
+from flowc.compiler.inherit import SINGLE_VALUED, apply_groups
+from flowc.compiler.document import fold, single_valued
 from flowc.compiler.ir import FlowCollectorConfig
 from flowc.compiler.lintconfig import DEFAULT_EXTENSIONS, LintSettings, Suppressions
 from flowc.compiler.parse import ParsedConfig, parse_file, parse_text
@@ -129,12 +130,14 @@ def _check(parsed: ParsedConfig, settings: LintSettings) -> FileResult:
 
 
 def _effective(statements: tuple[Statement, ...]) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
-    try:
-        from flowc.compiler.inherit import apply_groups
-    except ImportError:  # groups not available: statements as written
-        return statements, ()
-    effective, diagnostics = apply_groups(statements)
+    effective, diagnostics = apply_groups(statements, single_valued=_single_valued)
     return tuple(effective), tuple(diagnostics)
+
+
+def _single_valued(path: tuple[str, ...]) -> bool:
+    """Schema knowledge first, then the groups stage's table of well-known leaves."""
+    known = single_valued(path)
+    return known if known is not None else bool(path) and path[-1] in SINGLE_VALUED
 
 
 def run_rules(config: FlowCollectorConfig) -> list[Diagnostic]:

@@ -252,3 +252,21 @@ def test_lint_never_crashes_and_locates_every_finding(lines: list[list[str]]) ->
     for d in result.diagnostics:
         assert d.code != "FC902", d.message
         assert d.span.file == "h.set" and 1 <= d.span.line <= len(lines) and d.span.column >= 1
+
+
+def test_local_leaf_hides_the_inherited_one_by_the_schema() -> None:
+    text = """groups {
+    g {
+        services { flow-collector { retry 5; analyzer-id from-group; } }
+        interfaces { <cp-*> { unit 2 { family inet { filter { output from-group; } } } } }
+    }
+}
+apply-groups g;
+interfaces { cp-1/0/0 { unit 2 { family inet { filter { output local; } } } } }
+services { flow-collector { retry 2; } }
+"""
+    result = check_text(text, "g.conf")
+    assert "FC107" not in {d.code for d in result.diagnostics}
+    assert result.ir is not None and result.ir.collector is not None
+    assert (result.ir.collector.retry, result.ir.collector.analyzer_id) == (2, "from-group")
+    assert result.ir.unit("cp-1/0/0.2").filter_output == "local"  # type: ignore[union-attr]
