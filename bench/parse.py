@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -65,13 +66,28 @@ def generate(lines: int) -> str:
 
 
 def _best(fn, repeat: int = 3) -> float:
+    """Best CPU time of `repeat` runs (process time: other work on the machine, such as
+    parallel test suites, does not count against either side of a ratio)."""
     times = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
+
+
+def _child_best(cmd: list[str], repeat: int = 5) -> tuple[float, float]:
+    """Best wall time and best CPU time (user + system) of a child process."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return min(walls), min(cpus)
 
 
 def _lark_times(text: str, grammar: str) -> dict[str, float]:
@@ -103,12 +119,11 @@ def _peak_mib(text: str) -> float:
     return peak / 2**20
 
 
-def _cli_seconds(text: str) -> float:
+def _cli_seconds(text: str) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "small.conf"
         path.write_text(text)
-        cmd = [sys.executable, "-m", "flowc.compiler.cli", "fmt", "--check", str(path)]
-        return _best(lambda: subprocess.run(cmd, capture_output=True, check=False), 5)
+        return _child_best([sys.executable, "-m", "flowc.compiler.cli", "fmt", "--check", str(path)])
 
 
 def main() -> None:
@@ -130,7 +145,10 @@ def main() -> None:
     print(f"scaling: 200k/100k = {t2 / t1:.2f} (limit 2.2)")
     print(f"peak memory, 100k brace: {_peak_mib(brace):.0f} MiB (limit 300)")
     small = generate(200)
-    print(f"CLI fmt --check on {small.count(chr(10))} lines: {_cli_seconds(small):.3f}s (limit 0.3)")
+    wall, cpu = _cli_seconds(small)
+    print(f"CLI fmt --check on {small.count(chr(10))} lines, start-up included: "
+          f"{wall:.3f}s wall, {cpu:.3f}s CPU (limit 0.3)")
+    print(f"(load average while measuring: {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

@@ -32,9 +32,14 @@ class _OutputAction(argparse.Action):
         namespace.outputs = outputs
 
 
+# The output formats of flowc.compiler.report.FORMATS, spelled out here so that building the
+# CLI parser does not import the whole lint pipeline (it cost every `flowc` start ~0.25 s);
+# tests/compiler/test_fmt_cli.py checks the two agree.
+FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `lint` and `rules` to the `flowc` parser."""
-    from flowc.compiler.report import FORMATS
 
     lint = sub.add_parser(
         "lint", help="check configurations for flow-collector problems",

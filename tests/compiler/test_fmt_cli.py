@@ -68,3 +68,14 @@ def test_binary_garbage_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     junk.write_bytes(b"\xff\xfe\x00{{{\"\x00\n]]]")
     result = flowc("fmt", str(junk))
     assert result.returncode == 1 and "Traceback" not in result.stderr and "FC0" in result.stderr
+
+
+def test_cli_start_up_does_not_need_the_lint_pipeline() -> None:
+    # commands/lint.py spells out report.FORMATS so that `flowc fmt` starts fast
+    from flowc.compiler import report
+    from flowc.compiler.commands import lint
+
+    assert lint.FORMATS == report.FORMATS
+    code = "import sys, flowc.compiler.cli as c; c.build_parser(); print('flowc.compiler.lint' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.stdout.strip() == "False"
