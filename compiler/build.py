@@ -315,23 +315,30 @@ def _cos_units(r: _Reader) -> tuple[ir.CosUnit, ...]:
     for interface, body in r.dict("class-of-service", "interfaces").items():
         path = ("class-of-service", "interfaces", interface)
         physical_map = r.str(*path, "scheduler-map")
-        for number in r.dict(*path, "unit"):
-            if not number.isdigit():
-                continue
-            unit = (*path, "unit", number)
-            rewrite = list(r.dict(*unit, "rewrite-rules", "dscp"))
-            units.append(ir.CosUnit(
-                interface=interface,
-                number=int(number),
-                scheduler_map=r.str(*unit, "scheduler-map") or physical_map,
-                forwarding_class=r.str(*unit, "forwarding-class"),
-                rewrite_rule=rewrite[0] if rewrite else None,
-                span=r.span(*unit),
-            ))
-        if physical_map and not r.dict(*path, "unit"):
+        written = r.dict(*path, "unit")
+        for number in written:
+            # `unit *` applies to every unit: here, to the export channels not written out
+            targets = [int(number)] if number.isdigit() else [n for n in (0, 1) if str(n) not in written] \
+                if number == "*" else []
+            for target in targets:
+                units.append(_cos_unit(r, interface, (*path, "unit", number), target, physical_map))
+        if physical_map and not written:
             for number in (0, 1):
                 units.append(ir.CosUnit(interface, number, physical_map, span=r.span(*path)))
     return tuple(units)
+
+
+def _cos_unit(r: _Reader, interface: str, unit: tuple[str, ...], number: int,
+              physical_map: str | None) -> ir.CosUnit:
+    rewrite = list(r.dict(*unit, "rewrite-rules", "dscp"))
+    return ir.CosUnit(
+        interface=interface,
+        number=number,
+        scheduler_map=r.str(*unit, "scheduler-map") or physical_map,
+        forwarding_class=r.str(*unit, "forwarding-class"),
+        rewrite_rule=rewrite[0] if rewrite else None,
+        span=r.span(*unit),
+    )
 
 
 def _export_cos(r: _Reader, filters: tuple[ir.FirewallFilter, ...], cos: ir.ClassOfService) -> tuple[ir.ExportCos, ...]:

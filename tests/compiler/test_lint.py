@@ -270,3 +270,19 @@ services { flow-collector { retry 2; } }
     assert result.ir is not None and result.ir.collector is not None
     assert (result.ir.collector.retry, result.ir.collector.analyzer_id) == (2, "from-group")
     assert result.ir.unit("cp-1/0/0.2").filter_output == "local"  # type: ignore[union-attr]
+
+
+def test_cos_on_unit_star_covers_the_export_channels() -> None:
+    text = """interfaces { cp-1/0/0 { unit 0; unit 1; unit 2; } }
+class-of-service {
+    scheduler-maps { m { forwarding-class best-effort scheduler s; } }
+    schedulers { s { transmit-rate 5m; } }
+    interfaces { cp-1/0/0 { unit * { scheduler-map m; } } }
+}
+services { flow-collector { interface-map { collector cp-1/0/0; } } }
+"""
+    result = check_text(text, "star.conf")
+    assert not [d for d in result.diagnostics if d.code in ("FC220", "FC221")]
+    assert result.ir is not None
+    assert [c.unit for c in result.ir.export_cos] == ["cp-1/0/0.0", "cp-1/0/0.1"]
+    assert {c.transmit_rate_bps for c in result.ir.export_cos} == {5_000_000}
