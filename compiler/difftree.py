@@ -10,6 +10,7 @@ on one line). The tree keeps first-appearance order; entries of ordered lists
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flowc.compiler.statements import Statement, Word
@@ -22,8 +23,13 @@ HOMOGENEOUS = frozenset({"destinations", "archive-sites"})
 # Keywords that print together with the word after them (`unit 0 {`, `term t1 {`).
 PAIRED = frozenset({"unit", "term", "family", "filter", "fpc", "pic", "policy-statement",
                     "scheduler-map", "forwarding-class", "monitoring", "class", "variant"})
+# Containers that never pair with the word after them (their entries get blocks of their own).
+CONTAINERS = frozenset({"groups", "interfaces", "routing-instances", "logical-systems", "protocols",
+                        "policy-options", "security", "snmp", "system", "services", "firewall",
+                        "class-of-service", "chassis", "forwarding-options", "routing-options"})
 # Of those, lists whose entry order means something (firewall terms, policy terms).
 ORDERED_PAIRED = frozenset({"term"})
+_KEYWORD = re.compile(r"[a-z][a-z0-9-]*")
 SECRET_KEYWORDS = frozenset({"password", "secret", "authentication-key", "encrypted-password"})
 
 
@@ -181,19 +187,30 @@ def _oneliner(container: object, path: tuple[str, ...], index: int) -> bool:
 
 
 def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[list[Level], int]:
-    """Outside the schemas: `keyword value` ends a statement; PAIRED words take their key."""
-    end = len(path) - 2 if len(path) - index >= 2 else index
+    """Outside the schemas, Junos-shaped guesses: the statement ends with `keyword value`
+    (`next-hop 192.0.2.1`) or with a flag after a value (`192.0.2.123 prefer`); a keyword
+    followed by a value opens a level together with it (`route 0.0.0.0/0 {`), as do
+    PAIRED words (`family inet {`)."""
+    end = index
+    if len(path) - index >= 2:
+        end = len(path) - 1 if _value(path[-2]) and not _value(path[-1]) else len(path) - 2
     if end + 1 < len(path) and path[end] in HOMOGENEOUS:
         end += 1
     while index < end:
         word = path[index]
-        if word in PAIRED and index + 1 < end:
+        pairs = word in PAIRED or (word not in CONTAINERS and not _value(word) and _value(path[index + 1]))
+        if index + 1 < end and pairs:
             levels.append((word, path[index + 1]))
             index += 2
         else:
             levels.append((word,))
             index += 1
     return levels, end
+
+
+def _value(word: str) -> bool:
+    """A value (address, number, name with capitals, quoted text) rather than a keyword."""
+    return not _KEYWORD.fullmatch(word)
 
 
 # ------------------------------------------------------------------ ordering

@@ -45,13 +45,22 @@ def configs(draw: st.DrawFn) -> str:
         lines.append(f"set firewall filter f term {term} then {draw(st.sampled_from(['accept', 'discard']))}")
     for unit in draw(ordered(["0", "1", "2"])):
         lines.append(f"set interfaces cp-6/0/0 unit {unit} description d{draw(st.sampled_from('12'))}")
+    for route in draw(ordered(["0.0.0.0/0", "198.51.100.0/24"])):
+        lines.append(f"set routing-options static route {route} next-hop {draw(st.sampled_from(['192.0.2.1', '192.0.2.2']))}")
+        if draw(st.booleans()):
+            lines.append(f"set routing-options static route {route} no-readvertise")
+    for server in draw(ordered(["192.0.2.123", "192.0.2.124"])):
+        lines.append(f"set system ntp server {server}" + draw(st.sampled_from(["", " prefer"])))
+    for group in draw(ordered(["g1", "g2"])):
+        lines.append(f"set groups {group} services flow-collector retry {draw(st.sampled_from('12'))}")
     lines += _deactivations(draw, lines)
     return "".join(f"{line}\n" for line in lines)
 
 
 def _deactivations(draw: st.DrawFn, lines: list[str]) -> list[str]:
     candidates = [f"{FC} retry", f"{FC} destinations {URLS[0]}", f"{FC} file-specification",
-                  "firewall filter f term t2", "interfaces cp-6/0/0 unit 1", "system"]
+                  "firewall filter f term t2", "interfaces cp-6/0/0 unit 1", "system",
+                  "routing-options static route 0.0.0.0/0", "groups g1", "system ntp"]
     present = [c for c in candidates if any(line.startswith(f"set {c}") for line in lines)]
     return [f"deactivate {c}" for c in draw(st.lists(st.sampled_from(present), unique=True))] \
         if present else []
