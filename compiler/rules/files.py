@@ -16,14 +16,13 @@ BRACE_MACROS = frozenset({
     "ifalias", "minute", "month", "month_abbr", "month_full", "second", "time", "year", "year_abbr",
 })
 UNSUPPORTED = frozenset({"num_zone", "time_zone"})
-UNIQUE = frozenset({"%N", "%T", "%S", "%s", "{generation number}", "{time}", "{second}",
-                    "{%N}", "{%T}"})
+UNIQUE = frozenset({"%N", "%T", "%S", "%s", "{generation number}", "{time}", "{second}"})
 _SAMPLE = time.struct_time((2005, 1, 2, 3, 4, 5, 6, 2, 0))
 
 
 def macros(text: str) -> list[str]:
-    """The macros of a name-format in order (`%D`, `{date}`, `{%N}`, …)."""
-    return MACRO.findall(text)
+    """The macros of a name-format in order (`%D`, `{date}`, `%N`; `{%N}` counts as `%N`)."""
+    return [m[1:-1] if m.startswith("{%") else m for m in MACRO.findall(text)]
 
 
 def _specs(config: FlowCollectorConfig) -> tuple[FileSpec, ...]:

@@ -286,3 +286,19 @@ services { flow-collector { interface-map { collector cp-1/0/0; } } }
     assert result.ir is not None
     assert [c.unit for c in result.ir.export_cos] == ["cp-1/0/0.0", "cp-1/0/0.1"]
     assert {c.transmit_rate_bps for c in result.ir.export_cos} == {5_000_000}
+
+
+@pytest.mark.parametrize(("fmt", "codes"), [
+    ("cFlowd-py69Ni69-0-%D_%T-%I_%N.bcp.bi.gz", set()),
+    ("flows-{%N}.gz", set()),
+    ("flows-{date}-{second}.gz", set()),
+    ("flows-%Y%m%d.gz", {"FC251"}),
+    ("../flows-%N.gz", {"FC252"}),
+    ("flows-%x-%N.gz", {"FC252"}),
+    ("flows-{num_zone}-%N.gz", {"FC253"}),
+    ("flows-{colour}-%N.gz", {"FC253"}),
+])
+def test_name_format_macros(fmt: str, codes: set[str]) -> None:
+    text = f'services {{ flow-collector {{ file-specification {{ a {{ name-format "{fmt}"; }} }} }} }}'
+    found = {d.code for d in check_text(text).diagnostics} & {"FC251", "FC252", "FC253"}
+    assert found == codes
