@@ -82,3 +82,27 @@ def test_twins_are_identical(tmp_path: Path) -> None:
     case = read_case(next(p for p in CASES if p.stem == "brace_set_twins"))
     old, new = files(case, tmp_path)
     assert diff_files(old, new).identical
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*/router.conf"))
+PAIRS = [(a, b) for a in EXAMPLES for b in EXAMPLES if a != b]
+
+
+@pytest.mark.parametrize("config", EXAMPLES, ids=lambda p: p.parent.name)
+def test_example_and_its_set_twin_are_identical(config: Path) -> None:
+    twin = config.with_suffix(".set")
+    if not twin.exists():
+        pytest.skip(f"{config.parent.name} has no router.set")
+    assert diff_files(str(config), str(twin)).identical
+
+
+@pytest.mark.parametrize("old,new", PAIRS, ids=lambda p: p.parent.name)
+def test_set_commands_between_examples(old: Path, new: Path) -> None:
+    """Whole router configurations: the commands turn one example into another."""
+    old_parsed = parse_text(old.read_text("utf-8"), str(old))
+    new_parsed = parse_text(new.read_text("utf-8"), str(new))
+    result = diff_files(str(old), str(new))
+    assert not result.identical and result.sections
+    applied = parse_text(to_set(old_parsed.statements) + set_text(result), "applied", fmt="set")
+    assert applied.ok, applied.diagnostics
+    assert_same_configuration(applied.statements, new_parsed.statements)
