@@ -19,7 +19,7 @@ import pytest
 from flowc.runtime.control import request
 from flowc.runtime.engine import run_plan
 from flowc.runtime.generator import FlowRecord, v5_packet, write_pcap
-from flowc.runtime.plan import Endpoint, Input, Plan, dumps_plan
+from flowc.runtime.plan import Input, Plan, dumps_plan
 from flowc.runtime.secret import encode
 from flowc.runtime.spool import SpoolDirs
 

@@ -1,0 +1,240 @@
+"""The supervisor: starts, watches, restarts, reconfigures and stops collector processes,
+and routes control requests to them.
+
+Each collector runs in a child process (`flowc.runtime.child`) connected by a socket pair
+(requests and replies as pickled dicts, matched by id) and a log pipe. A child that dies
+is restarted after 1, 2, 4 … at most 30 seconds. `apply(new_plan)` is live reload
+(docs/reload.md): collectors are started, stopped, restarted or handed new export
+settings according to `flowc.runtime.delta`.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from flowc.runtime.logline import StreamSink
+from flowc.runtime.plan import Plan
+
+STOP_WAIT = 30.0
+START_WAIT = 30.0
+REQUEST_WAIT = 10.0
+
+
+class CollectorProcess:
+    """A collector child: a fresh interpreter (no fork of a threaded parent, no re-import
+    of the caller's __main__), talking over an inherited socket pair and log pipe."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen = popen
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.popen.poll()
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def join(self, timeout: float) -> None:
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def terminate(self) -> None:
+        self.popen.terminate()
+
+
+def spawn_collector(setup: dict[str, Any]) -> tuple[CollectorProcess, Connection, Connection]:
+    """Start a collector process; (process, control connection, log connection)."""
+    ours, theirs = socket.socketpair()
+    log_read, log_write = os.pipe()
+    code = f"from flowc.runtime.child import child_entry; child_entry({theirs.fileno()}, {log_write})"
+    popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(), log_write),
+                             stdin=subprocess.DEVNULL)
+    theirs.close()
+    os.close(log_write)
+    conn = Connection(ours.detach())
+    conn.send(setup)
+    return CollectorProcess(popen), conn, Connection(log_read, writable=False)
+
+
+class Child:
+    """One collector process as the supervisor sees it."""
+
+    def __init__(self, interface: str) -> None:
+        self.interface = interface
+        self.process: Any = None
+        self.conn: Connection | None = None
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1)
+        self.restarts = 0
+        self.next_start = 0.0
+        self.ready = False
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.is_alive()
+
+    def request(self, message: dict[str, Any], timeout: float = REQUEST_WAIT) -> dict[str, Any]:
+        if not self.lock.acquire(timeout=timeout):
+            return {"ok": False, "error": f"{self.interface}: collector process is busy starting"}
+        try:
+            if self.conn is None or not self.ready or not self.alive():
+                return {"ok": False, "error": f"{self.interface}: collector process not running"}
+            return self._exchange(message, timeout)
+        finally:
+            self.lock.release()
+
+    def _exchange(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        assert self.conn is not None
+        ident = next(self.ids)
+        try:
+            self.conn.send({**message, "id": ident})
+            deadline = time.monotonic() + timeout
+            while self.conn.poll(max(0.0, deadline - time.monotonic())):
+                reply = self.conn.recv()
+                if reply.get("id") == ident:
+                    return reply
+        except (EOFError, OSError):
+            pass
+        return {"ok": False, "error": f"{self.interface}: collector process did not answer"}
+
+
+class Supervisor:
+    """Starts, watches, restarts and stops the collector processes; routes control requests."""
+
+    def __init__(self, plan: Plan, sink: StreamSink, log: logging.Logger,
+                 replay: Path | None) -> None:
+        self.plan, self.sink, self.log, self.replay = plan, sink, log, replay
+        self.children = [Child(c.interface) for c in plan.collectors]
+        self.readers: list[threading.Thread] = []
+
+    def start(self, child: Child) -> None:
+        index = self.children.index(child)
+        other_ports = frozenset(
+            e.port for i, c in enumerate(self.plan.collectors) if i != index
+            for e in [c.listen, *(x.listen for x in c.inputs if x.listen)])
+        setup = {"plan": self.plan, "interface": child.interface, "first": index == 0,
+                 "replay": str(self.replay) if self.replay else None, "other_ports": other_ports}
+        with child.lock:
+            child.ready = False
+            child.process, child.conn, log_read = spawn_collector(setup)
+        reader = threading.Thread(target=self._pump, args=(log_read,), daemon=True,
+                                  name=f"log {child.interface}")
+        reader.start()
+        self.readers.append(reader)
+
+    def _pump(self, conn: Connection) -> None:
+        try:
+            while True:
+                self.sink.write(conn.recv_bytes().decode("utf-8", "replace"))
+        except (EOFError, OSError):
+            conn.close()
+
+    def wait_ready(self, child: Child) -> str | None:
+        """None once the child listens, else the reason it could not start."""
+        assert child.conn is not None
+        with child.lock:
+            try:
+                if child.conn.poll(START_WAIT):
+                    event = child.conn.recv()
+                    child.ready = event.get("event") == "ready"
+                    return None if child.ready else str(event.get("error"))
+            except (EOFError, OSError):
+                pass
+        return f"{child.interface}: collector process ended before it was ready"
+
+    def watch(self, now: float) -> None:
+        """Restart dead children (live mode), with a growing delay."""
+        for child in self.children:
+            if child.alive() or child.process is None:
+                continue
+            if child.next_start == 0.0:
+                child.restarts += 1
+                delay = min(30.0, 2.0 ** min(child.restarts - 1, 5))
+                child.next_start = now + delay
+                self.log.error("collector %s exited code=%s; restarting in %.0fs",
+                               child.interface, child.process.exitcode, delay)
+            elif now >= child.next_start:
+                child.next_start = 0.0
+                self.start(child)
+                problem = self.wait_ready(child)
+                if problem:
+                    self.log.error("%s", problem)
+
+    def stop_all(self) -> None:
+        for child in self.children:
+            if child.alive():
+                child.request({"op": "stop"}, timeout=2.0)
+        deadline = time.monotonic() + STOP_WAIT
+        for child in self.children:
+            if child.process is not None:
+                child.process.join(max(0.1, deadline - time.monotonic()))
+                if child.process.is_alive():
+                    self.log.error("collector %s did not stop; terminating", child.interface)
+                    child.process.terminate()
+                    child.process.join(5.0)
+        for reader in self.readers:
+            reader.join(2.0)
+
+    # ------------------------------------------------------------------ control routing
+    def handle(self, message: dict[str, Any]) -> dict[str, Any]:
+        op = message.get("op")
+        if op == "stop":
+            return {"ok": True, "stopping": True}
+        targets = self._targets(str(message.get("interface", "all")))
+        if isinstance(targets, str):
+            return {"ok": False, "error": targets}
+        if op == "show":
+            return {"ok": True, "collectors": [self._snapshot(c) for c in targets]}
+        if op == "clear":
+            replies = [c.request({"op": "clear"}) for c in targets]
+            return {"ok": all(r.get("ok") for r in replies),
+                    "collectors": [{"interface": c.interface, "state": r.get("state", "Not running")}
+                                   for c, r in zip(targets, replies)]}
+        if op in ("change-destination", "test-file-transfer"):
+            replies = [c.request(message) for c in targets]
+            if len(replies) == 1:
+                return replies[0] if "message" in replies[0] else {**replies[0], "message": replies[0].get("error", "")}
+            return {"ok": all(r.get("ok") for r in replies), "interface": "all",
+                    "state": "Collecting flows",
+                    "message": "; ".join(f"{c.interface}: {r.get('message', r.get('error', ''))}"
+                                         for c, r in zip(targets, replies))}
+        return {"ok": False, "error": f"unknown request {op!r}"}
+
+    def _targets(self, interface: str) -> list[Child] | str:
+        if interface == "all":
+            return list(self.children)
+        for child in self.children:
+            if child.interface == interface:
+                return [child]
+        known = ", ".join(c.interface for c in self.children) or "none"
+        return f"{interface} is not a flow collector interface of this engine (it runs: {known})"
+
+    def _snapshot(self, child: Child) -> dict[str, Any]:
+        reply = child.request({"op": "show"})
+        if reply.get("ok"):
+            return dict(reply["snapshot"])
+        return empty_snapshot(child.interface, "Not running", self.plan.memory_budget)
+
+
+def empty_snapshot(interface: str, state: str, budget: int) -> dict[str, Any]:
+    """A snapshot of zeros for a collector whose process is not answering."""
+    from flowc.runtime.stats import CollectorStats
+
+    stats = CollectorStats().snapshot()
+    return {"interface": interface, "state": state, "memory": {"used": 0, "free": budget},
+            "counters": stats["counters"], "ftp_failures": 0, "drops": stats["drops"],
+            "channels": [], "inputs": [], "files": []}
