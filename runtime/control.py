@@ -14,6 +14,7 @@ import socket
 import socketserver
 import stat
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class _Connection(socketserver.StreamRequestHandler):
 
 class _Server(socketserver.ThreadingUnixStreamServer):
     daemon_threads = True
+    request_queue_size = 64
 
     def __init__(self, path: str, handler: Handler) -> None:
         self.handler = handler
@@ -141,7 +143,7 @@ def request(path: str, message: dict, timeout: float = 10.0) -> dict:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
-        _connect(sock, path)
+        _connect(sock, path, timeout)
         sock.sendall(json.dumps(message).encode("utf-8") + b"\n")
         line = _read_line(sock, path, timeout)
     finally:
@@ -155,10 +157,10 @@ def request(path: str, message: dict, timeout: float = 10.0) -> dict:
     return reply
 
 
-def _connect(sock: socket.socket, path: str) -> None:
+def _connect(sock: socket.socket, path: str, timeout: float) -> None:
     try:
         _check_length(path)
-        sock.connect(path)
+        _connect_patiently(sock, path, timeout)
     except FileNotFoundError:
         raise ControlError(f"no flowc engine is running at {path} (no such socket)") from None
     except ConnectionRefusedError:
@@ -168,6 +170,20 @@ def _connect(sock: socket.socket, path: str) -> None:
                            f"(it belongs to the engine's user)") from None
     except OSError as exc:
         raise ControlError(f"cannot reach the flowc engine at {path}: {exc.strerror or exc}") from None
+
+
+def _connect_patiently(sock: socket.socket, path: str, timeout: float) -> None:
+    """connect(); a full listen queue (EAGAIN on a Unix socket) is retried until `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            sock.connect(path)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise ControlError(f"the flowc engine at {path} is too busy to answer "
+                                   f"(waited {timeout:g} s)") from None
+            time.sleep(0.01)
 
 
 def _read_line(sock: socket.socket, path: str, timeout: float) -> bytes:

@@ -92,12 +92,12 @@ def test_several_requests_on_one_connection_and_concurrent_clients(sock_path):
         client.close()
         results: list[dict] = []
         threads = [threading.Thread(target=lambda n=n: results.append(request(sock_path, {"n": n})))
-                   for n in range(8)]
+                   for n in range(32)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(10)
-    assert sorted(r["echo"]["n"] for r in results) == list(range(8))
+    assert sorted(r["echo"]["n"] for r in results) == list(range(32))
 
 
 def test_a_silent_engine_times_out(sock_path):
