@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from lark import Lark, LarkError
 
-from flowc.compiler.parse import TOKEN, _load_terminals, parse_file, parse_text
+from flowc.compiler.parse import parse_file, parse_text
+from flowc.compiler.tokens import TOKEN, _load_terminals
 
 CASES = Path(__file__).parent / "parse_cases"
 EXAMPLES = Path(__file__).parents[2] / "examples"
