@@ -302,3 +302,10 @@ def test_name_format_macros(fmt: str, codes: set[str]) -> None:
     text = f'services {{ flow-collector {{ file-specification {{ a {{ name-format "{fmt}"; }} }} }} }}'
     found = {d.code for d in check_text(text).diagnostics} & {"FC251", "FC252", "FC253"}
     assert found == codes
+
+
+def test_finding_on_an_inherited_statement_points_into_the_group() -> None:
+    text = "groups {\n    g {\n        services { flow-collector { retry 11; } }\n    }\n}\napply-groups g;\n"
+    result = check_text(text, "grp.conf")
+    (finding,) = [d for d in result.diagnostics if d.code == "FC103"]
+    assert (finding.span.line, finding.span.column) == (3, 43)
