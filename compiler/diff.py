@@ -162,8 +162,8 @@ def _pair_changes(lines: list[Line]) -> list[Line]:
             continue
         keyword = line.text.split(" ", 1)[0]
         for other in out:
-            if (other.op == "-" and not other.text.startswith(" ") and other.text.endswith(";")
-                    and other.text.split(" ", 1)[0] == keyword):
+            if (other.op == "-" and not other.text.startswith(" ") and ";" in other.text
+                    and not other.text.endswith("{") and other.text.split(" ", 1)[0] == keyword):
                 out.remove(other)
                 out.insert(out.index(line), other)
                 break

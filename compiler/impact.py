@@ -85,9 +85,11 @@ def _collector_lines(result: Impact) -> list[str]:
         lines.append(f"  plan: {change.path}: {_value(change.old)} -> {_value(change.new)}")
     for item in delta.collectors:
         lines.append(f"  {item.interface}: {_VERBS[item.kind]}")
+        own = [r for r in item.reasons if not any(r is c for c in delta.plan_changes)]
         lines += [f"    {r.path}: {_value(r.old)} -> {_value(r.new)}"
-                  for r in item.reasons if r.path not in ("destinations", "file_specs")
-                  and not any(r is c for c in delta.plan_changes)]
+                  for r in own if r.path not in ("destinations", "file_specs")]
+        if item.reasons and not own:
+            lines.append("    because of the plan-wide change above")
         lines += [f"    export channels 0 and 1: {_server(s)}" for s in item.servers]
         lines += [f"    {_file(f)}" for f in item.files]
     if not delta.collectors:

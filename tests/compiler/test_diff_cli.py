@@ -153,16 +153,35 @@ def test_plan_diff_cli(tmp_path: Path, snapshot) -> None:  # type: ignore[no-unt
     assert flowc("diff", "--format", "set", str(tmp_path / "a.json"), str(tmp_path / "b.json")).returncode == 2
 
 
-def test_config_impact_uses_lint_and_the_plan(tmp_path: Path) -> None:
-    pytest.importorskip("flowc.compiler.lower", reason="lowering (compiler/lower.py) has not landed")
-    root = Path(__file__).resolve().parents[2] / "examples" / "router1"
-    config = root / "router.conf"
-    if not config.exists():
-        pytest.skip("examples/router1 is missing")
+def test_config_impact_swapped_destinations_and_new_finding(tmp_path: Path) -> None:
+    """examples/groups with its destinations swapped and a name-format without a time or
+    generation macro: the collector keeps running with new servers, lint says more."""
+    config = Path(__file__).resolve().parents[2] / "examples" / "groups" / "router.conf"
     text = config.read_text()
-    changed_text = text.replace("retry 3;", "retry 4;") if "retry 3;" in text else text + "\n"
-    (tmp_path / "new.conf").write_text(changed_text)
-    result = flowc("diff", "--impact", str(config), str(tmp_path / "new.conf"))
-    assert result.returncode in (0, 1), result.stderr
-    assert "Impact on the running collectors:" in result.stdout
-    assert "Lint findings:" in result.stdout
+    primary = '"ftp://flows@198.51.100.30/primary/"'
+    secondary = '"ftp://flows@198.51.100.32/secondary/"'
+    swapped = text.replace(primary, "@P@").replace(secondary, primary).replace("@P@", secondary)
+    assert swapped != text
+    (tmp_path / "swapped.conf").write_text(swapped)
+    result = flowc("diff", "--impact", str(config), str(tmp_path / "swapped.conf"))
+    assert result.returncode == 1, result.stderr
+    assert "cp-2/1/0: keeps running; export side changes" in result.stdout
+    assert ("export channels 0 and 1: primary server ftp://flows@198.51.100.30/primary/ -> "
+            "ftp://flows@198.51.100.32/secondary/") in result.stdout
+    assert f'insert services flow-collector destinations {secondary} before {primary}' in flowc(
+        "diff", "--format", "set", str(config), str(tmp_path / "swapped.conf")).stdout
+    renamed = text.replace("core2-{date}_{time}-{ifalias}_{generation number}.gz", "core2.gz")
+    (tmp_path / "renamed.conf").write_text(renamed)
+    data = json.loads(flowc("diff", "--impact", "--format", "json", str(config),
+                            str(tmp_path / "renamed.conf")).stdout)
+    assert [f["code"] for f in data["impact"]["lint"]["appeared"]], "a name that cannot be unique"
+    if not data["impact"]["compiles"]["new"]:
+        assert data["impact"]["collectors"] == []  # a plan that does not compile changes nothing
+    rotated = text.replace("record-level 500000", "record-level 100000")
+    (tmp_path / "rotated.conf").write_text(rotated)
+    data = json.loads(flowc("diff", "--impact", "--format", "json", str(config),
+                            str(tmp_path / "rotated.conf")).stdout)
+    (collector,) = data["impact"]["collectors"]
+    assert collector["change"] == "restarted"
+    assert collector["files"] == [{"name": "transit", "change": "changed", "naming": False, "rotation": True,
+                                   "fields": {"record_level": {"old": 500000, "new": 100000}}}]
