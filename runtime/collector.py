@@ -272,10 +272,24 @@ class CollectorPipeline:
                 str(message.get("filename", "")), int(message.get("channel", 0)),
                 message.get("role", "primary"))
             return self._answer(ok, text)
+        if op == "reconfigure":
+            return self._reconfigure(message["plan"])
         if op == "stop":
             self.stopping = True
             return {"ok": True, "interface": self.collector.interface, "state": "Stopping"}
         return {"ok": False, "error": f"unknown request {op!r}"}
+
+    def _reconfigure(self, plan: Plan) -> dict[str, Any]:
+        """New export settings (destinations, channels, retry, transfer log) in place."""
+        collector = plan.collector(self.collector.interface)
+        reconfigure = getattr(self.exporter, "reconfigure", None)
+        if reconfigure is None:
+            return {"ok": False, "error": f"{collector.interface}: the exporter cannot change its "
+                                          "settings live yet; restart the engine to apply them"}
+        reconfigure(collector, plan)
+        self.plan, self.collector = plan, collector
+        self.log.info("export settings reloaded")
+        return self._answer(True, "export settings reloaded")
 
     def _answer(self, ok: bool, text: str) -> dict[str, Any]:
         return {"ok": ok, "interface": self.collector.interface, "state": STATE, "message": text}

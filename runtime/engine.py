@@ -29,8 +29,13 @@ from flowc.runtime.supervisor import Supervisor
 
 
 def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None = None,
-             log_stream: TextIO | None = None) -> int:
-    """Run every collector of `plan` until a signal, `stop_after` seconds, or a replay's end."""
+             log_stream: TextIO | None = None,
+             reload_source: Callable[[], Plan] | None = None) -> int:
+    """Run every collector of `plan` until a signal, `stop_after` seconds, or a replay's end.
+
+    `reload_source` (optional) makes a fresh plan from wherever this one came from: SIGHUP
+    and a `{"op": "reload"}` request without a plan apply what it returns (docs/reload.md).
+    """
     sink = StreamSink(log_stream or sys.stderr)
     log = child_logger("engine", SinkHandler(sink))
     if not plan.collectors:
@@ -42,6 +47,7 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
     for collector in plan.collectors:
         SpoolDirs.for_collector(plan.spool, collector.interface).create()
     supervisor = Supervisor(plan, sink, log, replay)
+    supervisor.reload_source = reload_source
     stop = StopFlag()
     restore = _install_signals(stop)
     try:
@@ -112,10 +118,23 @@ def _wait(supervisor: Supervisor, stop: StopFlag, stop_after: float | None,
         if deadline is not None and now >= deadline:
             stop.set("duration")
         elif replaying:
+            supervisor.run_jobs()
             if not any(c.alive() for c in supervisor.children):
                 stop.set("end of replay")
         else:
+            supervisor.run_jobs()
             supervisor.watch(now)
+            if stop.reload:
+                stop.reload = False
+                _reload(supervisor)
+
+
+def _reload(supervisor: Supervisor) -> None:
+    reply = supervisor.reload(None)
+    if reply["ok"]:
+        supervisor.log.info("SIGHUP: %s", reply["message"])
+    else:
+        supervisor.log.error("SIGHUP: reload refused: %s", reply["error"])
 
 
 class StopFlag:
@@ -127,6 +146,7 @@ class StopFlag:
     def __init__(self) -> None:
         self.stopped = False
         self.reason = ""
+        self.reload = False
 
     def set(self, reason: str) -> None:
         self.reason = self.reason or reason
@@ -138,9 +158,12 @@ def _install_signals(stop: StopFlag) -> Callable[[], None]:
         return lambda: None
 
     def on_signal(number: int, _frame: object) -> None:
-        stop.set(signal.Signals(number).name)
+        if number == signal.SIGHUP:
+            stop.reload = True
+        else:
+            stop.set(signal.Signals(number).name)
 
-    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
     def restore() -> None:
         for number, handler in old.items():

@@ -12,11 +12,13 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import queue
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from flowc.runtime.plan import Plan
 STOP_WAIT = 30.0
 START_WAIT = 30.0
 REQUEST_WAIT = 10.0
+RELOAD_WAIT = 180.0
 
 
 class CollectorProcess:
@@ -120,6 +123,14 @@ class Supervisor:
         self.plan, self.sink, self.log, self.replay = plan, sink, log, replay
         self.children = [Child(c.interface) for c in plan.collectors]
         self.readers: list[threading.Thread] = []
+        self.changing = threading.RLock()  # watch, reload and stop never interleave
+        self.reload_source: Callable[[], Plan] | None = None
+        # Children must be started by a thread that outlives them (PR_SET_PDEATHSIG fires
+        # when the *thread* that forked a child ends), so work asked for on a control
+        # thread runs on the thread that runs the engine, via `jobs`.
+        self.owner = threading.current_thread()
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], dict[str, Any]], list[dict[str, Any]],
+                                           threading.Event]] = queue.SimpleQueue()
 
     def start(self, child: Child) -> None:
         index = self.children.index(child)
@@ -158,42 +169,100 @@ class Supervisor:
 
     def watch(self, now: float) -> None:
         """Restart dead children (live mode), with a growing delay."""
-        for child in self.children:
-            if child.alive() or child.process is None:
-                continue
-            if child.next_start == 0.0:
-                child.restarts += 1
-                delay = min(30.0, 2.0 ** min(child.restarts - 1, 5))
-                child.next_start = now + delay
-                self.log.error("collector %s exited code=%s; restarting in %.0fs",
-                               child.interface, child.process.exitcode, delay)
-            elif now >= child.next_start:
-                child.next_start = 0.0
-                self.start(child)
-                problem = self.wait_ready(child)
-                if problem:
-                    self.log.error("%s", problem)
+        with self.changing:
+            for child in self.children:
+                if not child.alive() and child.process is not None:
+                    self._revive(child, now)
+
+    def _revive(self, child: Child, now: float) -> None:
+        if child.next_start == 0.0:
+            child.restarts += 1
+            delay = min(30.0, 2.0 ** min(child.restarts - 1, 5))
+            child.next_start = now + delay
+            self.log.error("collector %s exited code=%s; restarting in %.0fs",
+                           child.interface, child.process.exitcode, delay)
+        elif now >= child.next_start:
+            child.next_start = 0.0
+            self.start(child)
+            problem = self.wait_ready(child)
+            if problem:
+                self.log.error("%s", problem)
+
+    def stop_one(self, child: Child) -> None:
+        """Stop one collector as on SIGTERM: its files are closed and published."""
+        if child.alive():
+            child.request({"op": "stop"}, timeout=2.0)
+        self._join(child, time.monotonic() + STOP_WAIT)
+
+    def _join(self, child: Child, deadline: float) -> None:
+        if child.process is None:
+            return
+        child.process.join(max(0.1, deadline - time.monotonic()))
+        if child.process.is_alive():
+            self.log.error("collector %s did not stop; terminating", child.interface)
+            child.process.terminate()
+            child.process.join(5.0)
 
     def stop_all(self) -> None:
-        for child in self.children:
-            if child.alive():
-                child.request({"op": "stop"}, timeout=2.0)
-        deadline = time.monotonic() + STOP_WAIT
-        for child in self.children:
-            if child.process is not None:
-                child.process.join(max(0.1, deadline - time.monotonic()))
-                if child.process.is_alive():
-                    self.log.error("collector %s did not stop; terminating", child.interface)
-                    child.process.terminate()
-                    child.process.join(5.0)
+        with self.changing:
+            for child in self.children:
+                if child.alive():
+                    child.request({"op": "stop"}, timeout=2.0)
+            deadline = time.monotonic() + STOP_WAIT
+            for child in self.children:
+                self._join(child, deadline)
         for reader in self.readers:
             reader.join(2.0)
+
+    def run_jobs(self) -> None:
+        """Run what other threads asked of the engine's own thread."""
+        while not self.jobs.empty():
+            job, box, done = self.jobs.get()
+            try:
+                box.append(job())
+            except Exception as exc:  # an engine bug must not end the engine
+                self.log.exception("request failed")
+                box.append({"ok": False, "error": f"internal error: {exc}"})
+            done.set()
+
+    def reload(self, text: str | None) -> dict[str, Any]:
+        """A new plan (plan text, or the engine's own source when None), applied live."""
+        if threading.current_thread() is self.owner:
+            return self._reload(text)
+        box: list[dict[str, Any]] = []
+        done = threading.Event()
+        self.jobs.put((lambda: self._reload(text), box, done))
+        if not done.wait(RELOAD_WAIT):
+            return {"ok": False, "error": "the engine did not get to the reload in time"}
+        return box[0]
+
+    def _reload(self, text: str | None) -> dict[str, Any]:
+        if self.replay is not None:
+            return {"ok": False, "error": "a replay cannot be reloaded"}
+        from flowc.runtime.plan import PlanError, loads_plan
+        from flowc.runtime.reload import apply_plan
+
+        try:
+            if text is not None:
+                plan = loads_plan(text, "<reload>")
+            elif self.reload_source is not None:
+                plan = self.reload_source()
+            else:
+                return {"ok": False, "error": "this engine was started without a source to reload; "
+                                              "send the new plan"}
+        except PlanError as exc:
+            return {"ok": False, "error": str(exc)}
+        except Exception as exc:  # the source's own errors (a config that does not compile …)
+            return {"ok": False, "error": f"cannot reload: {exc}"}
+        return apply_plan(self, plan)
 
     # ------------------------------------------------------------------ control routing
     def handle(self, message: dict[str, Any]) -> dict[str, Any]:
         op = message.get("op")
         if op == "stop":
             return {"ok": True, "stopping": True}
+        if op == "reload":
+            return self.reload(message.get("plan"))
         targets = self._targets(str(message.get("interface", "all")))
         if isinstance(targets, str):
             return {"ok": False, "error": targets}

@@ -124,7 +124,6 @@ def silent_endpoint():
 # control-socket path, free UDP ports on 127.0.0.1 and optional FTP destinations;
 # `free_udp_port()` finds a port nothing listens on.
 
-import dataclasses as _plan_dataclasses
 import tempfile as _plan_tempfile
 
 

@@ -1,0 +1,94 @@
+"""Live reload: apply a new plan to a running engine (docs/reload.md).
+
+`apply_plan(supervisor, new)` computes `flowc.runtime.delta.delta(old, new)` and, unless
+the delta is empty, refused (the control socket moved) or impossible (a new listen
+address is taken), applies it: collectors that are gone are stopped as on SIGTERM (their
+active files closed and published), collectors whose receive side changed are stopped
+and started again with the new plan, new collectors are started, and collectors whose
+export side only changed get the new settings in place (`reconfigure`). Unchanged
+collectors are not touched: their sockets stay open, nothing sent to them is lost.
+"""
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from flowc.runtime.delta import PlanDelta, delta
+from flowc.runtime.plan import Collector, Endpoint, Plan
+from flowc.runtime.spool import SpoolDirs
+
+KINDS = ("started", "stopped", "restarted", "export_only", "unchanged")
+
+
+def summary(change: PlanDelta) -> dict[str, list[str]]:
+    return {kind: list(getattr(change, kind)) for kind in KINDS}
+
+
+def apply_plan(supervisor: Any, new: Plan) -> dict[str, Any]:
+    """Apply `new` to the supervisor's collectors; a control-style reply."""
+    change = delta(supervisor.plan, new)
+    said = summary(change)
+    if change.engine_restart:
+        return {"ok": False, "error": f"the control socket moves to {new.control}: restart the engine "
+                                      "to apply this plan (nothing was changed)", **said}
+    if change.empty:
+        return {"ok": True, "message": "the plan is unchanged: nothing to do", **said}
+    problem = listen_problem(supervisor.plan, new, change)
+    if problem:
+        return {"ok": False, "error": f"{problem} (nothing was changed)", **said}
+    with supervisor.changing:
+        problems = _apply(supervisor, new, change)
+    supervisor.log.info("reload applied started=%s stopped=%s restarted=%s export_only=%s",
+                        *(",".join(said[k]) or "-" for k in KINDS[:4]))
+    if problems:
+        return {"ok": False, "error": "; ".join(problems), **said}
+    return {"ok": True, "message": "reload applied", **said}
+
+
+def _apply(supervisor: Any, new: Plan, change: PlanDelta) -> list[str]:
+    from flowc.runtime.supervisor import Child
+
+    old = {c.interface: c for c in supervisor.children}
+    for name in change.stopped + change.restarted:
+        supervisor.stop_one(old[name])
+    for collector in new.collectors:
+        SpoolDirs.for_collector(new.spool, collector.interface).create()
+    supervisor.plan = new
+    supervisor.children = [old.get(c.interface) or Child(c.interface) for c in new.collectors]
+    current = {c.interface: c for c in supervisor.children}
+    problems = []
+    for name in change.restarted + change.started:
+        child = current[name]
+        child.restarts, child.next_start = 0, 0.0
+        supervisor.start(child)
+        if problem := supervisor.wait_ready(child):
+            problems.append(problem)
+    for name in change.export_only:
+        reply = current[name].request({"op": "reconfigure", "plan": new})
+        if not reply.get("ok"):
+            problems.append(str(reply.get("error", f"{name}: reconfigure failed")))
+    return problems
+
+
+def listen_problem(old: Plan, new: Plan, change: PlanDelta) -> str | None:
+    """Why a collector to be (re)started could not listen on a new endpoint, if it could not."""
+    in_use = {e for c in old.collectors for e in endpoints(c)}
+    for name in change.started + change.restarted:
+        for endpoint in endpoints(new.collector(name)):
+            if endpoint in in_use:
+                continue
+            try:
+                probe(endpoint)
+            except OSError as exc:
+                return f"{name}: cannot listen on {endpoint}: {exc.strerror or exc}"
+    return None
+
+
+def endpoints(collector: Collector) -> list[Endpoint]:
+    return [collector.listen, *(i.listen for i in collector.inputs if i.listen is not None)]
+
+
+def probe(endpoint: Endpoint) -> None:
+    family = socket.AF_INET6 if ":" in endpoint.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.bind((endpoint.host, endpoint.port))

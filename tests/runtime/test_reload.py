@@ -1,0 +1,177 @@
+"""Live reload: a new plan applied to a running engine, collectors untouched where unchanged."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from flowc.runtime.control import request
+from flowc.runtime.engine import run_plan
+from flowc.runtime.generator import FlowRecord, v5_packet
+from flowc.runtime.plan import Endpoint, Plan, dumps_plan
+from flowc.runtime.spool import SpoolDirs
+
+UPTIME = 50_000_000
+
+
+def send(port: int, records: int) -> None:
+    flows = [FlowRecord(f"10.0.0.{i % 250 + 1}", "192.0.2.1", 1, 64, UPTIME, UPTIME) for i in range(records)]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        for i in range(0, records, 30):
+            sender.sendto(v5_packet(flows[i:i + 30], sys_uptime=UPTIME, unix_secs=1_700_000_000, seq=i),
+                          ("127.0.0.1", port))
+
+
+def wait_for(condition, timeout: float = 20.0, what: str = "condition") -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def show(plan: Plan) -> dict[str, dict]:
+    reply = request(plan.control, {"op": "show", "interface": "all"})
+    return {c["interface"]: c for c in reply["collectors"]}
+
+
+def flows(plan: Plan, interface: str) -> int:
+    return show(plan)[interface]["counters"]["flows"]["total"]
+
+
+def with_listen(plan: Plan, index: int, port: int) -> Plan:
+    collectors = list(plan.collectors)
+    collectors[index] = dataclasses.replace(collectors[index], listen=Endpoint("127.0.0.1", port))
+    return dataclasses.replace(plan, collectors=tuple(collectors))
+
+
+def sealed(target):  # noqa: ANN001, ANN201
+    """The FTP target with its password in $9$ form, as plan files carry it."""
+    from flowc.runtime.secret import encode
+
+    return dataclasses.replace(target, password=encode(target.password))
+
+
+@pytest.fixture
+def engine(plan_builder, ftp_server):
+    """A running two-collector engine (in a thread) and its log; stopped afterwards."""
+    plan = plan_builder(interfaces=("cp-6/0/0", "cp-7/0/0"), destinations=[sealed(ftp_server().target())])
+    stream = io.StringIO()
+    runner = threading.Thread(target=run_plan, args=(plan,), kwargs={"log_stream": stream})
+    runner.start()
+    wait_for(lambda: "engine started" in stream.getvalue(), what="engine start")
+    yield plan, stream
+    request(plan.control, {"op": "stop"})
+    runner.join(60)
+
+
+def test_restart_one_collector_leave_the_other_alone(engine, udp_port) -> None:
+    plan, stream = engine
+    before = show(plan)
+    send(plan.collectors[0].listen.port, 60)
+    wait_for(lambda: flows(plan, "cp-6/0/0") == 60, what="cp-6/0/0 flows")
+    new_port = udp_port()
+    new = with_listen(plan, 1, new_port)
+    reply = request(plan.control, {"op": "reload", "plan": dumps_plan(new)}, timeout=60)
+    assert reply["ok"], reply
+    assert (reply["restarted"], reply["unchanged"], reply["started"], reply["stopped"]) == (
+        ["cp-7/0/0"], ["cp-6/0/0"], [], [])
+    after = show(plan)
+    assert after["cp-6/0/0"]["pid"] == before["cp-6/0/0"]["pid"]  # untouched: same process
+    assert after["cp-7/0/0"]["pid"] != before["cp-7/0/0"]["pid"]
+    assert flows(plan, "cp-6/0/0") == 60  # its counters survived
+    send(new_port, 30)
+    wait_for(lambda: flows(plan, "cp-7/0/0") == 30, what="cp-7/0/0 on its new port")
+    assert "reload applied started=- stopped=- restarted=cp-7/0/0" in stream.getvalue()
+
+
+def test_start_and_stop_collectors(engine, udp_port) -> None:
+    plan, _ = engine
+    send(plan.collectors[1].listen.port, 30)
+    wait_for(lambda: flows(plan, "cp-7/0/0") == 30, what="cp-7/0/0 flows")
+    third = dataclasses.replace(plan.collectors[0], interface="cp-8/0/0", listen=Endpoint("127.0.0.1", udp_port()))
+    new = dataclasses.replace(plan, collectors=(plan.collectors[0], third))
+    reply = request(plan.control, {"op": "reload", "plan": dumps_plan(new)}, timeout=60)
+    assert reply["ok"] and reply["started"] == ["cp-8/0/0"] and reply["stopped"] == ["cp-7/0/0"], reply
+    assert list(show(plan)) == ["cp-6/0/0", "cp-8/0/0"]
+    stopped = SpoolDirs.for_collector(plan.spool, "cp-7/0/0")
+    assert not list(stopped.active.glob("*.part"))  # its active file was closed and published
+    send(third.listen.port, 30)
+    wait_for(lambda: flows(plan, "cp-8/0/0") == 30, what="the new collector receiving")
+
+
+def test_refused_reloads_change_nothing(engine) -> None:
+    plan, _ = engine
+    before = show(plan)
+    bad = request(plan.control, {"op": "reload", "plan": "{\"version\": 1}"})
+    assert bad["ok"] is False and "invalid plan" in bad["error"]
+    holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    holder.bind(("127.0.0.1", 0))
+    try:
+        taken = with_listen(plan, 1, holder.getsockname()[1])
+        reply = request(plan.control, {"op": "reload", "plan": dumps_plan(taken)})
+    finally:
+        holder.close()
+    assert reply["ok"] is False and "cp-7/0/0: cannot listen on" in reply["error"]
+    moved = dataclasses.replace(plan, control=plan.control + ".2")
+    reply = request(plan.control, {"op": "reload", "plan": dumps_plan(moved)})
+    assert reply["ok"] is False and "restart the engine" in reply["error"]
+    same = request(plan.control, {"op": "reload", "plan": dumps_plan(plan)})
+    assert same["ok"] and same["unchanged"] == ["cp-6/0/0", "cp-7/0/0"]
+    assert request(plan.control, {"op": "reload"})["ok"] is False  # no source to re-read
+    assert {k: v["pid"] for k, v in show(plan).items()} == {k: v["pid"] for k, v in before.items()}
+
+
+def test_export_only_change_keeps_the_process(engine, ftp_server) -> None:
+    plan, _ = engine
+    before = show(plan)["cp-6/0/0"]["pid"]
+    other = sealed(ftp_server().target())
+    first = dataclasses.replace(plan.collectors[0], destinations=(
+        dataclasses.replace(plan.collectors[0].destinations[0], target=other),))
+    new = dataclasses.replace(plan, collectors=(first, plan.collectors[1]))
+    reply = request(plan.control, {"op": "reload", "plan": dumps_plan(new)}, timeout=60)
+    assert reply["export_only"] == ["cp-6/0/0"] and reply["unchanged"] == ["cp-7/0/0"]
+    from flowc.runtime.exporter import Exporter
+
+    if hasattr(Exporter, "reconfigure"):
+        assert reply["ok"], reply
+    else:
+        assert reply["ok"] is False and "restart the engine to apply them" in reply["error"]
+    assert show(plan)["cp-6/0/0"]["pid"] == before
+
+
+ENGINE = ("import sys; from flowc.runtime.engine import run_plan; from flowc.runtime.plan import load_plan; "
+          "p = sys.argv[1]; sys.exit(run_plan(load_plan(p), reload_source=lambda: load_plan(p)))")
+
+
+def test_sighup_rereads_the_source(plan_builder, ftp_server, udp_port, tmp_path: Path) -> None:
+    plan = plan_builder(destinations=[sealed(ftp_server().target())])
+    path = tmp_path / "plan.json"
+    path.write_text(dumps_plan(plan))
+    log = tmp_path / "engine.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-c", ENGINE, str(path)], stderr=out, start_new_session=True)
+    try:
+        wait_for(lambda: "engine started" in log.read_text(), what="engine start")
+        port = udp_port()
+        path.write_text(dumps_plan(with_listen(plan, 0, port)))
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP: reload applied" in log.read_text(), what="reload")
+        send(port, 30)
+        wait_for(lambda: flows(plan, "cp-6/0/0") == 30, what="flows on the new port")
+        path.write_text("not a plan")
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP: reload refused" in log.read_text(), what="refusal")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
