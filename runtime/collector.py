@@ -208,8 +208,8 @@ class CollectorPipeline:
                     poll_control()
                 if should_stop is not None and should_stop():
                     self.stopping = True
-            if not got:
-                receiver.wait(TICK)
+            if not got and -1 in receiver.wait(TICK) and poll_control is not None:
+                poll_control()  # a control request woke us: answer it now
 
     def tick(self) -> None:
         self.flush_counters()
