@@ -313,3 +313,20 @@ def test_every_valid_example_renders(tmp_path: Path) -> None:
         for name in TARGETS:
             files = {f.path: f.text for f in render(plan, name)}
             assert json.loads(files["plan.json"])["host_name"] == plan.host_name
+
+
+def test_cli_renders_a_configuration(tmp_path: Path) -> None:
+    config = EXAMPLES / "single" / "router.conf"
+    result = flowc("render", str(config), "--target", "systemd", "-o", str(tmp_path / "out"),
+                   "--flowc", "/opt/flowc/bin/flowc")
+    assert result.returncode == 0, result.stderr
+    units = sorted(p.name for p in (tmp_path / "out").glob("*.service"))
+    assert units == ["flowc-cp-4_0_0.service"]
+    assert "ExecStart=/opt/flowc/bin/flowc run " in (tmp_path / "out" / units[0]).read_text()
+
+
+def test_cli_render_of_an_invalid_configuration_exits_1(tmp_path: Path) -> None:
+    result = flowc("render", str(EXAMPLES / "invalid" / "router.conf"), "--target", "shell",
+                   "-o", str(tmp_path / "out"))
+    assert result.returncode == 1 and "error FC" in result.stderr
+    assert not (tmp_path / "out").exists()
