@@ -32,7 +32,8 @@ def gres_with_monitoring(config: FlowCollectorConfig) -> Iterator[Finding]:
 
     Junos refuses the commit: "Graceful Switchover is not supported on monitoring-services application".
     Bad:
-        chassis { redundancy { graceful-switchover; } fpc 6 { pic 0 { monitoring-services { application flow-collector; } } } }
+        chassis { redundancy { graceful-switchover; }
+                  fpc 6 { pic 0 { monitoring-services { application flow-collector; } } } }
     Good:
         chassis { fpc 6 { pic 0 { monitoring-services { application flow-collector; } } } }
     """
