@@ -142,3 +142,60 @@ def test_control_socket_change_needs_an_engine_restart() -> None:
     result = delta(plan(A), plan(A, control="other.sock"))
     assert result.engine_restart
     assert not result.empty
+
+
+# ------------------------------------------------------------------ properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+MUTATIONS = {
+    "listen": (lambda c: replace_c(c, listen=Endpoint("127.0.0.1", c.listen.port + 1000)), "restarted"),
+    "spec": (lambda c: replace_c(c, file_specs=(FileSpec("v1", "y-%N.gz"),)), "restarted"),
+    "inputs": (lambda c: replace_c(c, inputs=()), "restarted"),
+    "dest": (lambda c: replace_c(c, destinations=(Destination("primary", target("10.9.9.9")),)), "export-only"),
+    "cos": (lambda c: replace_c(c, channels=(Channel(0, dscp=46), Channel(1))), "export-only"),
+}
+POOL = [collector(f"cp-{n}/0/0", 2055 + n, "10.0.0.1") for n in range(4)]
+
+
+@st.composite
+def plans_with_changes(draw: st.DrawFn) -> tuple[Plan, Plan, dict[str, str]]:
+    chosen = draw(st.lists(st.sampled_from(range(4)), unique=True))
+    kept = draw(st.lists(st.sampled_from(range(4)), unique=True))
+    expected: dict[str, str] = {}
+    old, new = [], []
+    for n in sorted(set(chosen) | set(kept)):
+        base = POOL[n]
+        if n in chosen:
+            old.append(base)
+        if n not in kept:
+            if n in chosen:
+                expected[base.interface] = "stopped"
+            continue
+        if n not in chosen:
+            new.append(base)
+            expected[base.interface] = "started"
+            continue
+        names = draw(st.lists(st.sampled_from(sorted(MUTATIONS)), unique=True))
+        changed = base
+        for name in names:
+            changed = MUTATIONS[name][0](changed)
+        kinds = {MUTATIONS[name][1] for name in names}
+        expected[base.interface] = ("restarted" if "restarted" in kinds else
+                                    "export-only" if kinds else "unchanged")
+        new.append(changed)
+    return plan(*old), plan(*new), expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans_with_changes())
+def test_every_collector_is_classified_as_its_change_says(case: tuple[Plan, Plan, dict[str, str]]) -> None:
+    old, new, expected = case
+    result = delta(old, new)
+    assert {c.interface: c.kind for c in result.collectors} == expected
+    backwards = delta(new, old)
+    assert set(backwards.started) == set(result.stopped)
+    assert set(backwards.stopped) == set(result.started)
+    assert set(backwards.restarted) == set(result.restarted)
+    assert result.empty == all(kind == "unchanged" for kind in expected.values())
