@@ -18,8 +18,7 @@ from flowc.compiler import ir
 from flowc.compiler.diagnostics import Diagnostic, Severity
 from flowc.compiler.lint import resolve_ifalias
 from flowc.compiler.site import DEFAULT_CONTROL, DEFAULT_SPOOL, router_host
-from flowc.runtime import plan as rt
-from flowc.runtime.secret import encode, is_encrypted
+import flowc.runtime.plan as rt
 
 DEFAULT_NAME_FORMAT = "flowc-%D_%T-%I_%N.gz"
 UNSET = rt.Endpoint("127.0.0.1", 0)
@@ -194,11 +193,11 @@ def _sealed(password: str | None) -> str:
     the same configuration always gives the same plan bytes."""
     if not password:
         return ""
-    if is_encrypted(password):
+    if rt.is_encrypted(password):
         return password
     salt_letters = "QzF3n6/9CAtpu0O"
     salt = salt_letters[hashlib.sha256(password.encode()).digest()[0] % len(salt_letters)]
-    return encode(password, salt=salt)
+    return rt.encode_secret(password, salt=salt)
 
 
 def _source(path: Path) -> rt.SourceFile:

@@ -14,6 +14,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+# The $9$ codec is part of the contract (plans carry secrets only in that form); the
+# compiler reaches it through this module, its one door into the runtime.
+from flowc.runtime.secret import MAGIC as SECRET_MAGIC
+from flowc.runtime.secret import SecretError, is_encrypted, reveal
+from flowc.runtime.secret import decode as decode_secret
+from flowc.runtime.secret import encode as encode_secret
+
 PLAN_VERSION = 1
 Role = Literal["primary", "secondary"]
 

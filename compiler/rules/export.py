@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 from flowc.compiler.diagnostics import Severity
 from flowc.compiler.ir import FlowCollectorConfig, FtpSite
 from flowc.compiler.rules.rule import Finding, at, rule
-from flowc.runtime.secret import MAGIC, SecretError, decode
+from flowc.runtime.plan import SECRET_MAGIC as MAGIC
+from flowc.runtime.plan import SecretError
+from flowc.runtime.plan import decode_secret as decode
 
 
 def _sites(config: FlowCollectorConfig) -> Iterator[tuple[str, FtpSite]]:
