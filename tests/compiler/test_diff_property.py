@@ -44,7 +44,8 @@ def configs(draw: st.DrawFn) -> str:
     for term in draw(ordered(TERMS)):
         lines.append(f"set firewall filter f term {term} then {draw(st.sampled_from(['accept', 'discard']))}")
     for unit in draw(ordered(["0", "1", "2"])):
-        lines.append(f"set interfaces cp-6/0/0 unit {unit} description d{draw(st.sampled_from('12'))}")
+        text = draw(st.sampled_from(["d1", "d2", '"to core 1"', '"say \\"hi\\""']))
+        lines.append(f"set interfaces cp-6/0/0 unit {unit} description {text}")
     for route in draw(ordered(["0.0.0.0/0", "198.51.100.0/24"])):
         lines.append(f"set routing-options static route {route} next-hop {draw(st.sampled_from(['192.0.2.1', '192.0.2.2']))}")
         if draw(st.booleans()):
