@@ -46,7 +46,7 @@ def generate(lines: int) -> str:
            "system {", "    host-name bench;", "}", "interfaces {"]
     i = 0
     while len(out) < lines * 0.6:
-        fpc, pic, port = i // 40 % 12, i // 4 % 10, i % 4
+        fpc, pic, port = i // 40, i // 4 % 10, i % 4
         out += [f"    ge-{fpc}/{pic}/{port} {{", f'        description "uplink {i} to core";',
                 "        mtu 9192;", f"        unit {i % 100} {{", "            family inet {",
                 f"                address 10.{i // 250 % 250}.{i % 250}.1/30;",
