@@ -2,10 +2,11 @@
 
 Each file is one router configuration, linted on its own: parse (FC0xx), apply groups,
 fold the validated hierarchies and check them against the schemas (FC1xx), build the IR,
-run the semantic rules (FC2xx; only when the configuration has `services flow-collector`,
-except the few that Junos itself enforces), then apply settings (select, ignore,
-severity, per-file ignores) and inline suppressions (FC290/FC291 for the unused and the
-unknown). Findings are sorted by file, line, column and code; nothing here prints.
+run the semantic rules (FC2xx: only on a file without syntax errors that has
+`services flow-collector`, except the few that Junos itself enforces), then apply
+settings (select, ignore, severity, per-file ignores) and inline suppressions (FC290 and
+FC291 for the unused and the unknown). Findings are sorted by file, line, column and
+code; nothing here prints.
 """
 from __future__ import annotations
 
@@ -124,7 +125,8 @@ def _check(parsed: ParsedConfig, settings: LintSettings) -> FileResult:
     for name, data in document.data.items():
         found.extend(validate(roots()[name], data, document.spans, document.keywords))
     config = build(document)
-    found.extend(run_rules(config))
+    if parsed.ok:  # with syntax errors the statements are incomplete: rules would guess
+        found.extend(run_rules(config))
     diagnostics = _settle(found, statements, settings, parsed.name)
     return FileResult(parsed, statements, config, diagnostics, _plain_passwords(config))
 

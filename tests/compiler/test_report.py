@@ -156,3 +156,16 @@ def test_a_password_set_twice_is_not_shown_in_the_conflict_message() -> None:
     for fmt in FORMATS:
         out = render(result, fmt)
         assert "first-secret" not in out and "second-secret" not in out, fmt
+
+
+def test_syntax_errors_are_reported_in_every_format_with_their_rule() -> None:
+    result = check_text("services {\n    flow-collector {\n        retry 3\n    }\n", "broken.conf")
+    codes = {d.code for d in result.diagnostics}
+    assert codes and all(code.startswith("FC0") for code in codes), codes
+    sarif = json.loads(render(result, "sarif"))
+    ids = [rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    for item in sarif["runs"][0]["results"]:
+        assert ids[item["ruleIndex"]] == item["ruleId"]
+    heads = [line for line in render(result, "text").splitlines() if line.startswith("broken.conf:")]
+    assert len(heads) == len(result.diagnostics)
+    assert ET.fromstring(render(result, "junit")).find("./testsuite/testcase/failure") is not None
