@@ -82,12 +82,12 @@ def _collector_lines(result: Impact) -> list[str]:
     if delta.engine_restart:
         lines.append("  the whole engine restarts (control socket changes)")
     for change in delta.plan_changes:
-        lines.append(f"  plan: {change.path}: {_value(change.old)} -> {_value(change.new)}")
+        lines += [f"  plan: {path}: {_value(a)} -> {_value(b)}"
+                  for path, a, b in _expand(change.path, change.old, change.new)]
     for item in delta.collectors:
         lines.append(f"  {item.interface}: {_VERBS[item.kind]}")
         own = [r for r in item.reasons if not any(r is c for c in delta.plan_changes)]
-        lines += [f"    {r.path}: {_value(r.old)} -> {_value(r.new)}"
-                  for r in own if r.path not in ("destinations", "file_specs")]
+        lines += [f"    {text}" for r in own for text in _reason(r)]
         if item.reasons and not own:
             lines.append("    because of the plan-wide change above")
         lines += [f"    export channels 0 and 1: {_server(s)}" for s in item.servers]
@@ -95,6 +95,25 @@ def _collector_lines(result: Impact) -> list[str]:
     if not delta.collectors:
         lines.append("  no collectors")
     return lines
+
+
+def _reason(change: Any) -> list[str]:
+    """One collector field that changed, in a line or a few."""
+    if change.path in ("destinations", "file_specs"):
+        return []  # said per server and per file specification
+    if change.path in ("inputs", "channels"):
+        key = "interface" if change.path == "inputs" else "index"
+        before = {getattr(i, key): i for i in change.old}
+        after = {getattr(i, key): i for i in change.new}
+        word = "input" if change.path == "inputs" else "export channel"
+        out = [f"{word} {k}: added" for k in after if k not in before]
+        out += [f"{word} {k}: removed" for k in before if k not in after]
+        for k in (k for k in after if k in before and before[k] != after[k]):
+            fields = _expand("", before[k], after[k])
+            out.append(f"{word} {k}: " + ", ".join(
+                f"{p.lstrip('.').replace('_', '-')} {_value(a)} -> {_value(b)}" for p, a, b in fields))
+        return out
+    return [f"{change.path.replace('_', '-')}: {_value(change.old)} -> {_value(change.new)}"]
 
 
 def _server(change: Any) -> str:
@@ -114,10 +133,21 @@ def _file(change: Any) -> str:
     return f"file-specification {change.name}: {' and '.join(kinds) or 'format'} change ({what})"
 
 
+def _expand(path: str, old: Any, new: Any) -> list[tuple[str, Any, Any]]:
+    """A changed dataclass (the transfer log) as its changed fields."""
+    if type(old) is type(new) and hasattr(old, "__dataclass_fields__"):
+        return [(f"{path}.{name}", getattr(old, name), getattr(new, name))
+                for name in old.__dataclass_fields__ if getattr(old, name) != getattr(new, name)]
+    return [(path, old, new)]
+
+
 def _value(value: Any) -> str:
     if value is None or value == "":
         return "(none)"
     if isinstance(value, (tuple, list)):
+        urls = [getattr(item, "url", None) for item in value]
+        if value and all(urls):
+            return ", ".join(str(u) for u in urls)
         return f"{len(value)} item(s)"
     if hasattr(value, "host") and hasattr(value, "port"):
         return str(value)

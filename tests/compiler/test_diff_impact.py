@@ -34,3 +34,27 @@ def test_new_side_that_does_not_compile_changes_nothing() -> None:
     data = impact_json(result)
     assert data["compiles"] == {"old": True, "new": False}
     assert data["collectors"] == [] and data["lint"]["appeared"][0]["line"] == 7
+
+
+def test_collector_reasons_are_spelt_out() -> None:
+    import dataclasses
+    from pathlib import Path
+
+    from flowc.runtime.delta import delta
+    from flowc.runtime.plan import Channel, Input, loads_plan
+
+    plan = loads_plan((Path(__file__).parent / "diff_cases" / "seed_plan.json").read_text())
+    cp6 = plan.collectors[0]
+    changed = dataclasses.replace(
+        cp6, channels=(Channel(0, dscp=46, rate_bps=1000000), Channel(1)),
+        inputs=cp6.inputs[:1] + (Input("mo-9/0/0.0", "x", "1"),), receive_address="10.0.0.9")
+    new = dataclasses.replace(plan, collectors=(changed, plan.collectors[1]))
+    text = impact_text(impact(delta(plan, new), (), (), linted=False))
+    assert text.splitlines()[1:7] == [
+        "  cp-6/0/0: restarts",
+        "    input mo-9/0/0.0: added",
+        "    input mo-7/2/0.0: removed",
+        "    receive-address: (none) -> 10.0.0.9",
+        "    export channel 0: dscp 0 -> 46, rate-bps (none) -> 1000000",
+        "  cp-7/0/0: unchanged",
+    ]
