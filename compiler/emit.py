@@ -231,7 +231,8 @@ def _print_node(node: _Node, level: int, lines: list[str]) -> None:
         return
     if node.terminal:
         lines.append(f"{pad}{node.tags}{words};")
-    if node.kind == "b" and not node.terminal and not node.tags and _one_line(node, pad, words, lines):
+    if node.kind == "b" and not node.terminal and not node.tags and (
+            _one_line(node, pad, words, lines) or _value_chain(node, pad, words, lines)):
         return
     lines.append(f"{pad}{node.tags}{words} {{" + _after(node))
     _print_children(node, level + 1, lines)
@@ -261,6 +262,34 @@ def _one_line(node: _Node, pad: str, words: str, lines: list[str]) -> bool:
     lines.append(pad + text + "".join(_after(p) + _end(p) for p in parts))
     for part in parts:
         _tail_as_lines(part, pad, lines)
+    return True
+
+
+def _value_chain(node: _Node, pad: str, words: str, lines: list[str]) -> bool:
+    """An inferred block over a short single chain of plain words that holds a number
+    prints on one line: the chain reads as the statement's values (`hold-time up 2000
+    down 0`, `transmit-rate percent 20`, `queue 0 best-effort`). Keyword pairs (`unit 0`)
+    never join."""
+    chain: list[Word] = []
+    parts = [node]
+    current = node
+    while current.children:
+        if len(current.children) != 1:
+            return False
+        current = next(iter(current.children.values()))
+        if current.tags or current.comments.keys() - {"before", "after"} or current.terminal and current.children:
+            return False
+        chain.extend(current.seg)
+        parts.append(current)
+    if any(w.text in KEYED for w in chain):
+        return False
+    if len(chain) > 4 or not any(w.text.isdigit() for w in chain):
+        return False
+    for part in parts[1:]:
+        for c in _comments(part, "before"):
+            lines.append(_indent(c.text, pad))
+    text = " ".join(quote(w) for w in chain)
+    lines.append(f"{pad}{words} {text};" + "".join(_after(p) for p in parts))
     return True
 
 
