@@ -10,16 +10,18 @@ See docs/diff.md for the decisions (sections in NEW's order, moves, inactive tag
 from __future__ import annotations
 
 import difflib
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from flowc.compiler.difftree import (
-    SECRET_KEYWORDS, Key, Leaf, Node, build, ident_text, identifier, order_class,
-)
+from flowc.compiler.diffcommands import command_list
+from flowc.compiler.difftree import SECRET_KEYWORDS, Key, Leaf, Node, build, order_class
+from flowc.compiler.plandiff import PlanChange, diff_plans, plan_diff_json, plan_diff_text
 from flowc.compiler.statements import Statement, Word
-from flowc.runtime.plan import Plan, plan_to_dict
+
+__all__ = ["ConfigDiff", "Section", "Line", "LoadedConfig", "PlanChange", "compare_text", "config_diff_json",
+           "diff_files", "diff_plans", "diff_statements", "effective", "load_config",
+           "plan_diff_json", "plan_diff_text", "quote", "set_text"]
+
 
 @dataclass(frozen=True, slots=True)
 class Line:
@@ -72,10 +74,7 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
     sections: list[Section] = []
     _compare(old_tree if shown_old is None else build(shown_old),
              new_tree if shown_new is None else build(shown_new), sections)
-    plan = _CommandPlan()
-    _commands(old_tree, new_tree, plan)
-    _activation(old, new, plan)
-    return ConfigDiff(tuple(sections), plan.result())
+    return ConfigDiff(tuple(sections), command_list(old, new, old_tree, new_tree))
 
 
 # ------------------------------------------------------------------ compare text
@@ -209,190 +208,6 @@ def set_text(diff: ConfigDiff) -> str:
     return "".join(f"{command}\n" for command in diff.commands)
 
 
-# ------------------------------------------------------------------ set commands
-
-@dataclass(slots=True)
-class _CommandPlan:
-    deletes: list[str] = field(default_factory=list)
-    deleted: list[tuple[str, ...]] = field(default_factory=list)
-    sets: list[str] = field(default_factory=list)
-    inserts: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-
-    def result(self) -> tuple[str, ...]:
-        return tuple(self.deletes + self.sets + self.inserts + self.flags)
-
-
-def _commands(old: Node, new: Node, plan: _CommandPlan) -> None:
-    for key, item in old.children.items():
-        if key not in new.children:
-            path = _deleted_path(old, item)
-            plan.deleted.append(tuple(w.text for w in path))
-            plan.deletes.append(f"delete {_words(path)}")
-    for key, item in new.children.items():
-        before = old.children.get(key)
-        if before is None:
-            plan.sets += [f"set {_words(leaf.path)}" for leaf in _leaves(item)]
-        elif isinstance(item, Node) and isinstance(before, Node):
-            _commands(before, item, plan)
-    plan.inserts += _inserts(old, new)
-
-
-def _deleted_path(parent: Node, item: Node | Leaf) -> tuple[Word, ...]:
-    """A single-valued leaf is deleted by its keyword (`delete … retry`), as Junos users
-    write it; anything else by its full path."""
-    if not isinstance(item, Leaf) or len(item.words) < 2 or order_class(parent, item):
-        return item.path
-    keyword = item.words[0].text
-    same = [c for c in parent.children.values() if c.words and c.words[0].text == keyword]
-    return item.path[: len(item.path) - len(item.words) + 1] if len(same) == 1 else item.path
-
-
-def _activation(old: Sequence[Statement], new: Sequence[Statement], plan: _CommandPlan) -> None:
-    """`deactivate`/`activate` from the deactivated paths of both sides. A deactivated path
-    holds for what is set under it later, and a `delete` at or above it removes it."""
-    before, after = _marks(old), _marks(new)
-
-    def deleted(mark: tuple[str, ...]) -> bool:
-        return any(mark[: len(d)] == d for d in plan.deleted)
-
-    for mark, words in before.items():
-        if mark not in after and not deleted(mark) and any(s.path[: len(mark)] == mark for s in new):
-            plan.flags.append(f"activate {_words(words)}")
-    for mark, words in after.items():
-        if mark not in before or deleted(mark):
-            plan.flags.append(f"deactivate {_words(words)}")
-
-
-def _marks(statements: Sequence[Statement]) -> dict[tuple[str, ...], tuple[Word, ...]]:
-    marks: dict[tuple[str, ...], tuple[Word, ...]] = {}
-    for statement in statements:
-        if statement.inactive_at:
-            marks.setdefault(statement.path[: statement.inactive_at], statement.words[: statement.inactive_at])
-    return marks
-
-
-def _leaves(item: Node | Leaf) -> list[Leaf]:
-    if isinstance(item, Leaf):
-        return [item]
-    return [leaf for child in item.children.values() for leaf in _leaves(child)]
-
-
-def _inserts(old: Node, new: Node) -> list[str]:
-    """`insert` commands that give each ordered list NEW's order, after deletes and sets
-    (which leave kept entries in OLD's order and append new ones in NEW's order)."""
-    commands = []
-    for name in sorted({order_class(new, item) for item in new.children.values()} - {None}):
-        target = _entries(new, name)
-        kept = _kept_entries(old, new, name)
-        current = [k for k in _entries(old, name) if k in kept] + [k for k in target if k not in kept]
-        for index, entry in enumerate(target):
-            if current[index] == entry:
-                continue
-            anchor = current[index]
-            current.remove(entry)
-            current.insert(index, entry)
-            commands.append(f"insert {_words(new.path)} {_words(target[entry])} before "
-                            f"{_words(target[anchor])}")
-    return commands
-
-
-def _kept_entries(old: Node, new: Node, name: str) -> set[Any]:
-    """Entries of OLD that keep at least one statement untouched: the others vanish from
-    the statement list when deleted and come back at its end when set again."""
-    new_leaves = {leaf.line_path for item in new.children.values() for leaf in _leaves(item)}
-    kept = set()
-    for item in old.children.values():
-        if order_class(old, item) == name and any(
-                leaf.line_path in new_leaves for leaf in _leaves(item)):
-            kept.add(ident_text(item))
-    return kept
-
-
-def _entries(node: Node, name: str) -> dict[Any, tuple[Word, ...]]:
-    entries: dict[Any, tuple[Word, ...]] = {}
-    for item in node.children.values():
-        if order_class(node, item) == name:
-            entries.setdefault(ident_text(item), identifier(item))
-    return entries
-
-
-# ------------------------------------------------------------------ plans
-
-@dataclass(frozen=True, slots=True)
-class PlanChange:
-    op: str  # "+", "-", "~"
-    path: str
-    old: Any = None
-    new: Any = None
-
-
-_IDENTITY = ("interface", "name", "role", "index", "url", "path")
-
-
-def diff_plans(old: Plan, new: Plan) -> tuple[PlanChange, ...]:
-    """Changed paths between two plans' JSON trees (sources ignored: they always differ)."""
-    a, b = plan_to_dict(old), plan_to_dict(new)
-    a.pop("sources", None)
-    b.pop("sources", None)
-    changes: list[PlanChange] = []
-    _tree_diff(a, b, "", changes)
-    return tuple(changes)
-
-
-def _tree_diff(a: Any, b: Any, path: str, out: list[PlanChange]) -> None:
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in list(b) + [k for k in a if k not in b]:
-            here = f"{path}.{key}" if path else key
-            if key not in a:
-                out.append(PlanChange("+", here, None, b[key]))
-            elif key not in b:
-                out.append(PlanChange("-", here, a[key], None))
-            else:
-                _tree_diff(a[key], b[key], here, out)
-    elif isinstance(a, list) and isinstance(b, list) and _keyed(a + b):
-        olds, news = _by_identity(a), _by_identity(b)
-        for key in list(news) + [k for k in olds if k not in news]:
-            here = f"{path}[{key}]"
-            if key not in olds:
-                out.append(PlanChange("+", here, None, news[key]))
-            elif key not in news:
-                out.append(PlanChange("-", here, olds[key], None))
-            else:
-                _tree_diff(olds[key], news[key], here, out)
-    elif a != b:
-        out.append(PlanChange("~", path, a, b))
-
-
-def _keyed(items: list[Any]) -> bool:
-    return bool(items) and all(isinstance(i, dict) and _identity(i) for i in items)
-
-
-def _identity(item: dict[str, Any]) -> str:
-    for name in _IDENTITY:
-        if isinstance(item.get(name), (str, int)):
-            return str(item[name])
-    return ""
-
-
-def _by_identity(items: list[Any]) -> dict[str, Any]:
-    return {_identity(i): i for i in items}
-
-
-def plan_diff_text(changes: tuple[PlanChange, ...]) -> str:
-    out = []
-    for change in changes:
-        if change.op == "~":
-            out.append(f"~ {change.path}: {_short(change.old)} -> {_short(change.new)}")
-        else:
-            out.append(f"{change.op} {change.path}: {_short(change.new if change.op == '+' else change.old)}")
-    return "".join(f"{line}\n" for line in out)
-
-
-def _short(value: Any) -> str:
-    return json.dumps(value, sort_keys=False, separators=(", ", ": "))
-
-
 # ------------------------------------------------------------------ json
 
 def config_diff_json(diff: ConfigDiff) -> dict[str, Any]:
@@ -403,13 +218,6 @@ def config_diff_json(diff: ConfigDiff) -> dict[str, Any]:
             for s in diff.sections
         ],
         "commands": list(diff.commands),
-    }
-
-
-def plan_diff_json(changes: tuple[PlanChange, ...]) -> dict[str, Any]:
-    return {
-        "identical": not changes,
-        "changes": [{"op": c.op, "path": c.path, "old": c.old, "new": c.new} for c in changes],
     }
 
 
