@@ -3,8 +3,8 @@
 Input: two statement lists (`flowc.compiler.statements`), compared as trees
 (`flowc.compiler.difftree`). Output: a `ConfigDiff` with `[edit …]` sections that read like
 Junos `show | compare`, the `set`/`delete`/`insert`/`activate`/`deactivate` commands that
-turn OLD into NEW, and a JSON form for tools. Two plans are compared as JSON trees
-(`diff_plans`), entries of lists matched by their identity (interface, name, role).
+turn OLD into NEW (built by `flowc.compiler.diffcommands`), and a JSON form for tools.
+Two plans are compared by `flowc.compiler.plandiff` (re-exported here).
 See docs/diff.md for the decisions (sections in NEW's order, moves, inactive tags).
 """
 from __future__ import annotations
