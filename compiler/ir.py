@@ -10,6 +10,7 @@ Lowering (IR -> runtime plan) and the semantic rules (FC2xx) read this IR.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from flowc.compiler.source import NO_SPAN, Span
 
@@ -273,7 +274,14 @@ class ClassOfService:
     span: Span = _span()
 
     def unit(self, name: str) -> CosUnit | None:
-        return next((unit for unit in self.units if unit.name == name), None)
+        """The CoS of a logical unit (`cp-6/0/0.0`), also through a wildcard interface
+        name such as `cp-*` (an exact name wins)."""
+        exact = next((unit for unit in self.units if unit.name == name), None)
+        if exact is not None:
+            return exact
+        physical, _, number = name.partition(".")
+        return next((unit for unit in self.units if "*" in unit.interface and str(unit.number) == number
+                     and fnmatchcase(physical, unit.interface)), None)
 
 
 @dataclass(frozen=True, slots=True)

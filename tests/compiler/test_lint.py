@@ -309,3 +309,15 @@ def test_finding_on_an_inherited_statement_points_into_the_group() -> None:
     result = check_text(text, "grp.conf")
     (finding,) = [d for d in result.diagnostics if d.code == "FC103"]
     assert (finding.span.line, finding.span.column) == (3, 43)
+
+
+def test_cos_through_a_wildcard_interface_name() -> None:
+    text = """interfaces { cp-1/0/0 { unit 0; unit 1; unit 2; } }
+class-of-service {
+    interfaces { "cp-*" { unit 0 { forwarding-class best-effort; } unit 1 { forwarding-class best-effort; } } }
+}
+services { flow-collector { interface-map { collector cp-1/0/0; } } }
+"""
+    result = check_text(text, "wild.conf")
+    assert not [d for d in result.diagnostics if d.code == "FC220"]
+    assert result.ir is not None and result.ir.channel_cos("cp-1/0/0.1") is not None
