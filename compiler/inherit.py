@@ -74,10 +74,9 @@ def _split(statements: Sequence[Statement]):
     for st in statements:
         path = st.path
         if path[0] == GROUPS and len(path) >= 2:
-            if st.inactive_at not in (1, 2):
-                groups.setdefault(path[1], [])
-                if len(path) > 2 and APPLY not in path[2:] and EXCEPT not in path[2:]:
-                    groups[path[1]].append(st)
+            members = groups.setdefault(path[1], [])  # an inactive group exists but gives nothing
+            if st.inactive_at not in (1, 2) and len(path) > 2 and APPLY not in path[2:] and EXCEPT not in path[2:]:
+                members.append(st)
             continue
         kind = path[-2] if len(path) >= 2 else ""
         if kind in (APPLY, EXCEPT):

@@ -132,3 +132,10 @@ def test_example_groups_twins_expand_identically() -> None:
 def test_no_groups_is_identity() -> None:
     parsed = parse_text("system { host-name r1; }\n", "n.conf")
     assert apply_groups(parsed.statements) == (parsed.statements, ())
+
+
+def test_an_inactive_group_exists_but_gives_nothing() -> None:
+    text = "groups { inactive: g { system { location lab; } } }\napply-groups g;\nsystem { host-name r1; }\n"
+    statements, diagnostics = effective(text)
+    assert diagnostics == ()
+    assert [str(s) for s in statements] == ["system host-name r1"]
