@@ -113,3 +113,35 @@ def test_fmt_is_idempotent_and_keeps_the_meaning(tree: tuple[Node, ...]) -> None
     assert to_brace(again.statements) == once
     as_set = to_set(brace.statements)
     assert to_set(parse_text(as_set, "x.set", "set").statements) == as_set
+
+
+NOISE = st.lists(st.sampled_from(list('ab1 \t\n\r;{}[]"#/*\\:é') + ["inactive:", "protect:", "delete:", "replace:", "set ", "delete ", "insert ",
+                                                                       " before ", "deactivate "]),
+                 max_size=80).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(NOISE)
+def test_any_text_parses_without_raising(text: str) -> None:
+    for fmt in ("brace", "set"):
+        parsed = parse_text(text, "noise", fmt)
+        for d in parsed.diagnostics:
+            assert d.code.startswith("FC0") and d.span.line >= 1 and d.span.column >= 1
+        if parsed.ok:
+            to_brace(parsed.statements)
+            to_set(parsed.statements)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NOISE)
+def test_whatever_parses_survives_set_and_brace(text: str) -> None:
+    parsed = parse_text(text, "noise", "brace")
+    if not parsed.ok:
+        return
+    flags = [(s.path, s.inactive_at, s.protected_at) for s in parsed.statements]
+    as_set = parse_text(to_set(parsed.statements), "noise.set", "set")
+    assert as_set.ok and [(s.path, s.inactive_at, s.protected_at) for s in as_set.statements] == flags
+    brace = to_brace(parsed.statements)
+    again = parse_text(brace, "noise.conf", "brace")
+    assert again.ok and sorted((s.path, s.inactive_at, s.protected_at) for s in again.statements) == sorted(flags)
+    assert to_brace(again.statements) == brace
