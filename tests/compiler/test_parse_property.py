@@ -115,9 +115,9 @@ def test_fmt_is_idempotent_and_keeps_the_meaning(tree: tuple[Node, ...]) -> None
     assert to_set(parse_text(as_set, "x.set", "set").statements) == as_set
 
 
-NOISE = st.lists(st.sampled_from(list('ab1 \t\n\r;{}[]"#/*\\:é') + ["inactive:", "protect:", "delete:", "replace:", "set ", "delete ", "insert ",
-                                                                       " before ", "deactivate "]),
-                 max_size=80).map("".join)
+NOISE_PIECES = list('ab1 \t\n\r;{}[]"#/*\\:é') + [
+    "inactive:", "protect:", "delete:", "replace:", "set ", "delete ", "insert ", " before ", "deactivate "]
+NOISE = st.lists(st.sampled_from(NOISE_PIECES), max_size=80).map("".join)
 
 
 @settings(max_examples=400, deadline=None)
