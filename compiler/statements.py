@@ -15,8 +15,13 @@ from flowc.compiler.source import NO_SPAN, Span
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One word of a statement: its value as Junos means it (quotes removed, escapes
-    resolved) and where it was written."""
+    """One word of a statement: its value as Junos means it (quotes removed, `\\"` and
+    `\\\\` resolved) and where it was written.
+
+    Words of a block header are one object shared by every statement of the block (their
+    span is the header's); in set text, the leading words a line repeats from the line
+    before are likewise the earlier line's objects, so their spans point at the line that
+    first wrote them (the statement's own span is always its line)."""
 
     text: str
     span: Span = field(default=NO_SPAN, compare=False)
