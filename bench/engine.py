@@ -25,7 +25,7 @@ import struct
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +48,7 @@ class Result:
     cpu: float
     rss_start: int
     rss_end: int
+    rss_peak: int
     nf_flows: int | None = None
     nf_cpu: float | None = None
 
@@ -222,9 +223,13 @@ def one_run(rate: int, seconds: float, nfcapd: bool) -> Result:
         pid = engine.snapshot()["pid"]
         cpu0, rss0, nf_cpu0 = cpu_seconds(pid), rss(pid), cpu_seconds(nf.proc.pid) if nf else 0.0
         ports = f"{port},{nf_port}" if nf else str(port)
-        out = subprocess.run([sys.executable, "-c", SENDER, "127.0.0.1", ports, str(rate), str(seconds)],
-                             capture_output=True, text=True, cwd=ROOT, check=True).stdout
-        sent = json.loads(out)
+        sender = subprocess.Popen([sys.executable, "-c", SENDER, "127.0.0.1", ports, str(rate), str(seconds)],
+                                  stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        peak = rss0
+        while sender.poll() is None:
+            peak = max(peak, rss(pid))
+            time.sleep(0.5)
+        sent = json.loads(sender.communicate()[0])
         received = _settle(engine)
         cpu, rss1 = cpu_seconds(pid) - cpu0, rss(pid)
         nf_cpu = cpu_seconds(nf.proc.pid) - nf_cpu0 if nf else None
@@ -234,7 +239,8 @@ def one_run(rate: int, seconds: float, nfcapd: bool) -> Result:
         engine.stop()
         nf_flows = nf.stop() if nf else None
         ftp.stop()
-    result = Result(rate, sent["records"], sent["seconds"], received, uploaded, cpu, rss0, rss1, nf_flows, nf_cpu)
+    result = Result(rate, sent["records"], sent["seconds"], received, uploaded, cpu, rss0, rss1,
+                    max(peak, rss1), nf_flows, nf_cpu)
     shutil.rmtree(work / "ftp", ignore_errors=True)
     return result
 
@@ -268,7 +274,8 @@ def report(result: Result) -> str:
     mrec = result.sent / 1e6
     text = (f"rate {result.rate:>7}/s  sent {result.sent:>9}  in files on FTP {result.uploaded:>9}  "
             f"lost {result.lost:>8}  flowc CPU {result.cpu / mrec:5.2f} s/M records  "
-            f"RSS {result.rss_start / 2**20:5.1f}->{result.rss_end / 2**20:5.1f} MiB")
+            f"RSS {result.rss_start / 2**20:5.1f}->{result.rss_end / 2**20:5.1f} MiB "
+            f"(peak {result.rss_peak / 2**20:5.1f})")
     if result.nf_flows is not None and result.nf_cpu is not None:
         text += (f"  | nfcapd flows {result.nf_flows:>9} lost {result.sent - result.nf_flows:>8} "
                  f"CPU {result.nf_cpu / mrec:5.2f} s/M")
@@ -293,8 +300,8 @@ def main() -> None:
         best = max(best, int(result.sent / result.seconds))
     print(f"highest lossless rate: {best} records/s per collector process")
     if long_run:
-        result = memory_run(long_run, max(best // 2, 50_000), nfcapd)
-        print(f"memory run {long_run:g} s: " + report(replace(result)))
+        result = memory_run(long_run, max(int(best * 0.8), 50_000), nfcapd)
+        print(f"memory run {long_run:g} s: " + report(result))
 
 
 def _rmem_max() -> str:

@@ -305,7 +305,7 @@ class CollectorPipeline:
             "counters": stats["counters"], "ftp_failures": stats["ftp_failures"],
             "drops": stats["drops"], "channels": exported["channels"],
             "inputs": self.input_views(),
-            "files": self.writer.snapshot_files() + [self._waiting_view(f) for f in exported["files"]],
+            "files": self._file_views(exported["files"]),
             "pid": os.getpid(),
         }
 
@@ -319,6 +319,12 @@ class CollectorPipeline:
         views += [{"interface": name, "packets": r.packets, "bytes": r.bytes}
                   for name, r in self.named.items() if name not in configured]
         return views
+
+    def _file_views(self, exported: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Active files, files being closed, then the exporter's (a name listed once)."""
+        queued = [self._waiting_view(f) for f in exported]
+        names = {f["name"] for f in queued}
+        return [f for f in self.writer.snapshot_files() if f["name"] not in names] + queued
 
     def _waiting_view(self, view: dict[str, Any]) -> dict[str, Any]:
         blocks = self.writer.closed_blocks.get(view["name"], 0)

@@ -107,6 +107,7 @@ class Writer:
         self.files: dict[FileKey, FlowFile] = {}
         self.generations = Generations(dirs.root / "generation")
         self.closed_blocks: dict[str, int] = {}
+        self.closing: dict[str, FlowFile] = {}
         self._closer: queue.SimpleQueue[tuple[FlowFile, str, float] | None] | None = None
         self._closer_thread: threading.Thread | None = None
 
@@ -193,11 +194,18 @@ class Writer:
         f.compressed += len(trailer)
         del self.files[(f.spec.name, f.if_alias)]
         if self._closer is not None:
+            self.closing[f.name] = f  # still listed by `show` until the exporter has it
             self._closer.put((f, reason, self.clock.time()))
         else:
             self._finish(f, reason, self.clock.time())
 
     def _finish(self, f: FlowFile, reason: str, when: float) -> None:
+        try:
+            self._publish(f, reason, when)
+        finally:
+            self.closing.pop(f.name, None)
+
+    def _publish(self, f: FlowFile, reason: str, when: float) -> None:
         os.fsync(f.fd)
         os.close(f.fd)
         _meta_path(f.part).unlink(missing_ok=True)
@@ -270,7 +278,9 @@ class Writer:
 
     # ------------------------------------------------------------------ show
     def snapshot_files(self) -> list[dict[str, object]]:
-        return [_file_view(f) for f in self.files.values()]
+        """Open files (Active), then files being closed (Waiting) not yet with the exporter."""
+        closing = [{**_file_view(f), "state": "Waiting"} for f in list(self.closing.values())]
+        return [_file_view(f) for f in self.files.values()] + closing
 
     def clear_rates(self) -> None:
         now = self.clock.monotonic()

@@ -174,3 +174,23 @@ def test_rotation_boundary_inside_a_packet(tmp_path: Path, level: int) -> None:
         h.add("a", start, 30)
     assert h.closed[0][1].records == level
     assert lines_of(h.closed[0][0])[-1] == f"line-a-{level - 1}"
+
+
+def test_closer_thread_publishes_and_show_never_loses_sight(tmp_path: Path) -> None:
+    import threading
+
+    h = Harness(tmp_path)
+    gate = threading.Event()
+    seen: list[list[dict]] = []
+    h.writer.on_closed = lambda p, c: (seen.append(h.writer.snapshot_files()), gate.wait(5), h.closed.append((p, c)))
+    h.writer.start_closer()
+    h.add("a", 0, 10)
+    h.writer.close_all()
+    while not seen:
+        threading.Event().wait(0.01)
+    assert [(f["name"], f["state"], f["flows"]) for f in h.writer.snapshot_files()] == [
+        ("f-20031112_014301-a_1.gz", "Waiting", 10)]
+    gate.set()
+    h.writer.stop_closer()
+    assert [c.records for _, c in h.closed] == [10] and h.writer.snapshot_files() == []
+    assert lines_of(h.closed[0][0]) == [f"line-a-{i}" for i in range(10)]
