@@ -58,7 +58,7 @@ def test_runtime_never_imports_compiler_lark_or_jinja(path: Path) -> None:
 def test_compiler_uses_only_the_plan_from_runtime(path: Path) -> None:
     is_cli = path.parent.name == "commands" or path.name == "cli.py"
     for module, _, module_level in _imports(path):
-        if not module.startswith("flowc.runtime") or module in ("flowc.runtime.plan", "flowc.runtime.secret"):
+        if not module.startswith("flowc.runtime") or module == "flowc.runtime.plan":
             continue
         assert is_cli and not module_level, (
             f"{path} imports {module}: the compiler may use only flowc.runtime.plan; "
