@@ -75,6 +75,7 @@ class CollectorPipeline:
         self.n_packets = self.n_bytes = self.n_flows = 0
         self.drops = dict.fromkeys(DROPS, 0)
         self.stopping = False
+        self._last_write_error = -1e9
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, listen: bool = True) -> None:
@@ -125,7 +126,11 @@ class CollectorPipeline:
                 route = self.routes.get((index, source, buf[20], buf[21]))
                 if route is None:
                     route = self._route(index, source, buf[20], buf[21])
-                if self.writer.add(route.key, route.lines(buf, count), count):
+                try:
+                    kept = self.writer.add(route.key, route.lines(buf, count), count)
+                except OSError as exc:  # disk full, spool gone …: count, log, keep running
+                    kept = self._write_failed(exc)
+                if kept:
                     route.packets += 1
                     route.bytes += size
                     self.n_flows += count
@@ -136,6 +141,14 @@ class CollectorPipeline:
             check_packet(buf, size)
         except DecodeError as exc:
             self.drops[exc.reason] += 1
+
+    def _write_failed(self, exc: OSError) -> bool:
+        now = time.monotonic()
+        if now - self._last_write_error >= 10.0:
+            self._last_write_error = now
+            self.log.error("cannot write flow files in %s: %s (records dropped, counted as No memory)",
+                           self.dirs.active, exc.strerror or exc)
+        return False
 
     def on_frame(self, linktype: int, frame: bytes) -> None:
         """One captured frame (replay): drops counted here, datagrams passed on."""

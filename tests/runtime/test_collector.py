@@ -241,3 +241,22 @@ def test_softflowd_exports_arrive_intact(plan_builder, tmp_path: Path) -> None:
     got = {(f[3], f[4], f[5], f[6], f[9], f[10], f[11], f[12]) for f in lines}
     assert len(lines) == 20 and got == expected
     assert all(int(f[7]) <= int(f[8]) for f in lines)  # start <= end (softflowd's own uptime model)
+
+
+def test_a_write_error_is_counted_and_logged_not_fatal(plan_builder, caplog) -> None:
+    pipeline = make(plan_builder(), clock=ManualClock(start=UNIX))
+    pipeline.start(listen=False)
+    data = packet(flows(3))
+
+    def broken(*_args: object) -> bool:
+        raise OSError(28, "No space left on device")
+
+    pipeline.writer.add = broken  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR, logger=LOG.name):
+        pipeline.on_datagram(data, len(data), "198.51.100.7", 0)
+        pipeline.on_datagram(data, len(data), "198.51.100.7", 0)
+    assert pipeline.snapshot()["drops"]["no_memory"] == 2
+    assert [r.getMessage() for r in caplog.records].count(
+        f"cannot write flow files in {pipeline.dirs.active}: No space left on device "
+        "(records dropped, counted as No memory)") == 1
+    pipeline.stop(export_timeout=1.0)
