@@ -106,5 +106,6 @@ def detect_format(text: str) -> Literal["brace", "set"]:
             line = line.split("*/", 1)[1].strip()
         if not line or line.startswith("#"):
             continue
-        return "set" if line.split(None, 1)[0] in SET_COMMANDS else "brace"
+        first = line.split(None, 1)[0]
+        return "set" if first in SET_COMMANDS or first == "edit" else "brace"
     return "brace"

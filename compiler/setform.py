@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from flowc.compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
+from flowc.compiler.emit import KEYED
 from flowc.compiler.source import Span
 from flowc.compiler.statements import Comment, Statement, Word, new_span, new_statement, new_word
 from flowc.compiler.tokens import (BCOMMENT, LCOMMENT, NL, OPENCOMMENT, OTHER, PUNCT, STRING, TOKEN, WORD,
@@ -21,6 +22,7 @@ from flowc.compiler.tokens import (BCOMMENT, LCOMMENT, NL, OPENCOMMENT, OTHER, P
 SET_COMMANDS = frozenset(
     ("set", "delete", "deactivate", "activate", "insert", "protect", "unprotect", "annotate")
 )
+NAVIGATION = frozenset(("edit", "top", "up", "exit"))
 Path = tuple[str, ...]
 
 
@@ -32,7 +34,7 @@ class ErrorSink(Protocol):
 class SetState:
     """The configuration built so far from set commands."""
 
-    __slots__ = ("name", "report", "out", "seen", "inactive", "protected", "notes", "trailing")
+    __slots__ = ("name", "report", "out", "seen", "inactive", "protected", "notes", "trailing", "level", "steps")
 
     def __init__(self, name: str, report: ErrorSink) -> None:
         self.name = name
@@ -43,6 +45,8 @@ class SetState:
         self.protected: dict[Path, Span] = {}
         self.notes: dict[Path, Comment] = {}
         self.trailing: list[tuple[str, Span]] = []
+        self.level: tuple[Word, ...] = ()          # where `edit` went
+        self.steps: list[tuple[Word, ...]] = []    # the levels `exit` goes back to
 
     # -- commands ----------------------------------------------------------------------
 
@@ -52,6 +56,12 @@ class SetState:
         """Apply one command line (`words[0]` is the command, `values` a closing `[ … ]`,
         `first`/`last` the line and column where its path starts and ends)."""
         cmd = texts[0]
+        if cmd in NAVIGATION:
+            self._navigate(words, texts, pend, values, first, last)
+            return
+        if self.level and cmd in SET_COMMANDS:
+            words = [words[0], *self.level, *words[1:]]
+            texts = [cmd, *(w.text for w in self.level), *texts[1:]]
         if cmd == "set" and len(words) > 1:
             self._set(words, texts, pend, values, first, last)
         elif cmd in SET_COMMANDS and (len(words) > 1 or cmd == "delete"):
@@ -64,7 +74,32 @@ class SetState:
         else:
             self._error("FC007", f"unknown set command `{cmd}`", words[0],
                         hint="expected one of: set, delete, deactivate, activate, protect, unprotect, "
-                             "annotate, insert (write full paths; `edit` is not supported)")
+                             "annotate, insert, edit, top, up, exit")
+        self.trailing = []
+
+    def _navigate(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]],
+                  values: list[Word] | None, first: tuple[int, int], last: tuple[int, int]) -> None:
+        """`edit P`, `top`, `up [N]`, `exit`: move the level the next commands start from;
+        `top CMD …` runs one command from the top."""
+        cmd = texts[0]
+        if cmd == "edit":
+            if values is not None or len(words) < 2:
+                self._error("FC001", "`edit` needs a statement path (and no `[ … ]` list)", words[0])
+                return
+            self.steps.append(self.level)
+            self.level = self.level + tuple(words[1:])
+        elif cmd == "top" and len(words) > 1:
+            level, self.level = self.level, ()
+            self.command(words[1:], texts[1:], pend, values, first, last)
+            self.level = level
+        elif cmd == "top":
+            self.steps, self.level = [], ()
+        elif cmd == "up":
+            count = int(texts[1]) if len(texts) > 1 and texts[1].isdigit() else 1
+            for _ in range(count):
+                self.level = _up(self.level)
+        elif cmd == "exit":
+            self.level = self.steps.pop() if self.steps else ()
         self.trailing = []
 
     def _set(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]],
@@ -194,6 +229,13 @@ class SetState:
                severity: Severity = Severity.ERROR) -> None:
         span = word.span
         self.report.error(code, message, span.line, span.column, span.end_column, hint=hint, severity=severity)
+
+
+def _up(level: tuple[Word, ...]) -> tuple[Word, ...]:
+    """One hierarchy level up: `unit 0` and other keyword + name pairs are one level."""
+    if len(level) >= 2 and level[-2].text in KEYED and level[-1].text not in KEYED:
+        return level[:-2]
+    return level[:-1]
 
 
 def _outermost(marks: dict[Path, Span], path: Path) -> int:

@@ -26,7 +26,7 @@ CASES = [
     ("tag without a statement", "system { inactive: ; }\n", [("FC008", 1, 10)]),
     ("tag before a closing brace", "system { host-name r1; protect: }\n", [("FC008", 1, 24)]),
     ("unterminated comment", "system { /* no end\n host-name r1; }\n", [("FC010", 1, 10)]),
-    ("unknown set command", "set system host-name r1\nedit system\n", [("FC007", 2, 1)]),
+    ("unknown set command", "set system host-name r1\nshow system\n", [("FC007", 2, 1)]),
     ("brace in a set line", "set system {\n", [("FC001", 1, 12)]),
     ("nothing after a set list", "set a b [ c d ] e\n", [("FC001", 1, 17)]),
     ("insert without before/after", "set a b c\ninsert a b c d\n", [("FC012", 2, 1)]),

@@ -83,3 +83,15 @@ def test_statement_span_is_its_own_line_even_when_words_are_shared() -> None:
     assert second.words[1] is first.words[1]            # shared prefix, first written on line 1
     assert (second.span.line, second.span.column, second.span.end_column) == (2, 5, 31)
     assert second.words[-1].span.line == 2
+
+
+def test_edit_top_up_and_exit_move_the_level() -> None:
+    parsed = apply("edit interfaces cp-6/0/0", "set unit 0 family inet", "edit unit 2", "set family inet",
+                   "up", "set unit 1", "top", "edit services flow-collector", "set retry 3", "deactivate retry",
+                   "top set system host-name r1", "set retry-delay 30", "exit", "set snmp location x")
+    assert parsed.format == "set" and parsed.diagnostics == ()
+    assert [(str(s), s.inactive_at) for s in parsed.statements] == [
+        ("interfaces cp-6/0/0 unit 0 family inet", 0), ("interfaces cp-6/0/0 unit 2 family inet", 0),
+        ("interfaces cp-6/0/0 unit 1", 0), ("services flow-collector retry 3", 3), ("system host-name r1", 0),
+        ("services flow-collector retry-delay 30", 0), ("snmp location x", 0)]
+    assert parsed.statements[1].span.line == 4  # the set line, not the edit line
