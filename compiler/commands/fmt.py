@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from flowc.compiler.diagnostics import Diagnostic, Severity
+from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.emit import to_brace, to_set
 from flowc.compiler.parse import ParsedConfig, parse_file
 
@@ -74,4 +74,3 @@ def _caret(line: str, d: Diagnostic) -> str:
     return f"    {line}\n    {lead}{'^' * max(width, 1)}\n"
 
 
-__all__ = ["register", "render_diagnostics", "run", "Severity"]
