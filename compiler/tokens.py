@@ -73,5 +73,3 @@ class Reporter:
     def mute(self) -> None:
         """Report nothing more (what follows is a consequence of the last finding)."""
         self.full = True
-
-

@@ -72,5 +72,3 @@ def _caret(line: str, d: Diagnostic) -> str:
     width = d.span.end_column - d.span.column if d.span.end_line == d.span.line else 1
     lead = "".join(c if c == "\t" else " " for c in line[:start])
     return f"    {line}\n    {lead}{'^' * max(width, 1)}\n"
-
-
