@@ -7,11 +7,7 @@ exporter: datagrams are decoded and written on the thread that read them, counte
 plain ints handed to `CollectorStats` every tick (10 times a second), and control
 requests arrive on a pipe polled between batches, so the hot path takes no lock.
 
-Input matching (SPEC §4): a datagram on an input's own listen socket belongs to that
-input; otherwise the first input whose exporter source address and header engine
-type/id match (a field the plan leaves open matches anything). A valid datagram that
-matches nothing is kept under an ifAlias made from the exporter's address
-(`198_51_100_7`) with the collector's default file specification.
+Input matching lives in `flowc.runtime.inputs`.
 """
 from __future__ import annotations
 
@@ -19,14 +15,14 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flowc.runtime.clock import Clock, SystemClock
-from flowc.runtime.decoder import DecodeError, LineFormat, check_packet
+from flowc.runtime.decoder import DecodeError, check_packet
+from flowc.runtime.inputs import InputTable
 from flowc.runtime.memory import DEFAULT_BLOCK_SIZE, MemoryPool
-from flowc.runtime.plan import Collector, Endpoint, FileSpec, Input, Plan
+from flowc.runtime.plan import Collector, FileSpec, Plan
 from flowc.runtime.receiver import Datagram, UdpReceiver, classify, read_pcap
 from flowc.runtime.spool import ClosedFile, SpoolDirs
 from flowc.runtime.stats import DROPS, CollectorStats
@@ -36,17 +32,6 @@ STATE = "Collecting flows"
 FALLBACK_SPEC = FileSpec("default", "flowc-%D_%T-%I_%N.gz")
 TICK = 0.1
 ExporterFactory = Callable[..., Any]
-
-
-@dataclass(slots=True)
-class Route:
-    """Where a matched datagram goes: file key, line format, and its input's counters."""
-
-    interface: str
-    key: tuple[str, str]
-    lines: Callable[[Any, int], str]
-    packets: int = 0
-    bytes: int = 0
 
 
 class CollectorPipeline:
@@ -66,12 +51,11 @@ class CollectorPipeline:
         self.default_spec = collector.default_file_spec if collector.default_file_spec in names else specs[0].name
         self.writer = Writer(self.dirs, specs, stats=self.stats, memory=self.memory, clock=self.clock,
                              log=self.log, on_closed=self._closed, flush_interval=flush_interval)
-        self.endpoints = _endpoints(collector)
+        self.inputs = InputTable(plan, collector, names, self.default_spec, self.log)
+        self.endpoints = self.inputs.endpoints
         self._exporter_factory = exporter_factory
         self.exporter: Any = None
         self.receiver: UdpReceiver | None = None
-        self.routes: dict[tuple[int, str, int, int], Route] = {}
-        self.named: dict[str, Route] = {}
         self.n_packets = self.n_bytes = self.n_flows = 0
         self.drops = dict.fromkeys(DROPS, 0)
         self.stopping = False
@@ -123,9 +107,9 @@ class CollectorPipeline:
         if size >= 24:
             version, count = buf[0] << 8 | buf[1], buf[2] << 8 | buf[3]
             if version == 5 and 0 < count <= 30 and size >= 24 + 48 * count:
-                route = self.routes.get((index, source, buf[20], buf[21]))
+                route = self.inputs.routes.get((index, source, buf[20], buf[21]))
                 if route is None:
-                    route = self._route(index, source, buf[20], buf[21])
+                    route = self.inputs.route(index, source, buf[20], buf[21])
                 try:
                     kept = self.writer.add(route.key, route.lines(buf, count), count)
                 except OSError as exc:  # disk full, spool gone …: count, log, keep running
@@ -158,46 +142,8 @@ class CollectorPipeline:
             self.n_bytes += len(frame)
             self.drops[found] += 1
             return
-        self.on_datagram(found.payload, len(found.payload), found.source, self.port_index(found))
-
-    def port_index(self, datagram: Datagram) -> int:
-        for index, endpoint in enumerate(self.endpoints):
-            if endpoint.port == datagram.destination_port:
-                return index
-        return 0
-
-    # ------------------------------------------------------------------ matching
-    def _route(self, index: int, source: str, engine_type: int, engine_id: int) -> Route:
-        if len(self.routes) > 65536:
-            self.routes.clear()
-        found = self.match(index, source, engine_type, engine_id)
-        if found is not None:
-            name, alias, spec = found.interface, found.if_alias, found.file_spec
-        else:
-            name, alias, spec = source, source.replace(".", "_").replace(":", "_"), self.default_spec
-            if source not in self.named:
-                self.log.info("unmatched exporter kept address=%s ifalias=%s engine_type=%d "
-                              "engine_id=%d", source, alias, engine_type, engine_id)
-        if spec not in self.writer.specs:
-            spec = self.default_spec
-        route = self.named.get(name)
-        if route is None:
-            fmt = LineFormat(self.plan.analyzer_address, self.plan.analyzer_id, alias)
-            route = self.named[name] = Route(name, (spec, alias), fmt.lines)
-        self.routes[(index, source, engine_type, engine_id)] = route
-        return route
-
-    def match(self, index: int, source: str, engine_type: int, engine_id: int) -> Input | None:
-        endpoint = self.endpoints[index]
-        here = [i for i in self.collector.inputs if _listen_of(i, self.collector) == endpoint]
-        if index > 0 and len(here) == 1:
-            return here[0]
-        for candidate in here:
-            if ((candidate.source_address in (None, source))
-                    and candidate.engine_type in (None, engine_type)
-                    and candidate.engine_id in (None, engine_id)):
-                return candidate
-        return None
+        self.on_datagram(found.payload, len(found.payload), found.source,
+                         self.inputs.port_index(found.destination_port))
 
     # ------------------------------------------------------------------ loop
     def run(self, poll_control: Callable[[], None] | None = None,
@@ -317,21 +263,10 @@ class CollectorPipeline:
             "memory": {"used": self.memory.used, "free": self.memory.free},
             "counters": stats["counters"], "ftp_failures": stats["ftp_failures"],
             "drops": stats["drops"], "channels": exported["channels"],
-            "inputs": self.input_views(),
+            "inputs": self.inputs.views(),
             "files": self._file_views(exported["files"]),
             "pid": os.getpid(),
         }
-
-    def input_views(self) -> list[dict[str, Any]]:
-        views = []
-        for item in self.collector.inputs:
-            route = self.named.get(item.interface)
-            views.append({"interface": item.interface, "packets": route.packets if route else 0,
-                          "bytes": route.bytes if route else 0})
-        configured = {i.interface for i in self.collector.inputs}
-        views += [{"interface": name, "packets": r.packets, "bytes": r.bytes}
-                  for name, r in self.named.items() if name not in configured]
-        return views
 
     def _file_views(self, exported: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Active files, files being closed, then the exporter's (a name listed once)."""
@@ -344,16 +279,3 @@ class CollectorPipeline:
         zero = {"per_second": 0, "peak": 0}
         return {**view, "compressed_blocks": blocks, "block_count": blocks,
                 "rates": {"flows": zero, "uncompressed_bytes": zero, "compressed_bytes": zero}}
-
-
-def _listen_of(item: Input, collector: Collector) -> Endpoint:
-    return item.listen if item.listen is not None else collector.listen
-
-
-def _endpoints(collector: Collector) -> list[Endpoint]:
-    """The collector's listen endpoint first, then each distinct input listen endpoint."""
-    found = [collector.listen]
-    for item in collector.inputs:
-        if item.listen is not None and item.listen not in found:
-            found.append(item.listen)
-    return found

@@ -18,80 +18,20 @@ import logging
 import os
 import queue
 import threading
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flowc.runtime.clock import Clock
+from flowc.runtime.flowfile import FILE_RATES, FlowFile, Generations, file_view, gz, meta_path
 from flowc.runtime.memory import MemoryPool
 from flowc.runtime.naming import expand_name
 from flowc.runtime.plan import FileSpec
+from flowc.runtime.recovery import recover_part
 from flowc.runtime.spool import ClosedFile, SpoolDirs
 from flowc.runtime.stats import CounterSink, RateSet
 
-try:  # isal is ~3x faster than zlib at level 1 and writes standard gzip
-    from isal import isal_zlib as _gz
-except ImportError:  # pragma: no cover - the fallback of a bare install
-    _gz = zlib  # type: ignore[assignment]
-
-FILE_RATES = ("flows", "uncompressed_bytes", "compressed_bytes")
 OnClosed = Callable[[Path, ClosedFile], None]
 FileKey = tuple[str, str]  # (file specification name, ifAlias)
-
-
-def new_compressor():  # type: ignore[no-untyped-def]
-    """A gzip-framed deflate stream at level 1."""
-    return _gz.compressobj(1, _gz.DEFLATED, 31)
-
-
-class FlowFile:
-    """An open file in active/: its compressor, pending block and counters."""
-
-    __slots__ = ("spec", "if_alias", "name", "part", "fd", "compressor", "buffer", "buffered",
-                 "records", "uncompressed", "compressed", "created", "opened", "generation",
-                 "blocks", "first_buffered", "rates", "flushed_records", "meta_records", "meta_time")
-
-    def __init__(self, spec: FileSpec, if_alias: str, name: str, part: Path, created: float,
-                 opened: float, generation: int) -> None:
-        self.spec, self.if_alias, self.name, self.part = spec, if_alias, name, part
-        self.fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        self.compressor = new_compressor()
-        self.buffer: list[str] = []
-        self.buffered = 0
-        self.records = self.uncompressed = self.compressed = self.blocks = 0
-        self.created, self.opened, self.generation = created, opened, generation
-        self.first_buffered = opened
-        self.rates = RateSet(FILE_RATES, opened)
-        self.flushed_records = 0
-        self.meta_records = -1
-        self.meta_time = opened
-
-    def totals(self) -> dict[str, int]:
-        return {"flows": self.records, "uncompressed_bytes": self.uncompressed + self.buffered,
-                "compressed_bytes": self.compressed}
-
-    def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view):]
-
-
-class Generations:
-    """The generation number (`%N`) of a collector, kept across restarts in the spool."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self.last = int(path.read_text("ascii").strip() or 0)
-        except (OSError, ValueError):
-            self.last = 0
-
-    def next(self) -> int:
-        self.last += 1
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(str(self.last), "ascii")
-        os.replace(tmp, self.path)
-        return self.last
 
 
 class Writer:
@@ -145,7 +85,7 @@ class Writer:
         data = "".join(f.buffer).encode()
         f.buffer.clear()
         f.buffered = 0
-        out = f.compressor.compress(data) + f.compressor.flush(_gz.Z_SYNC_FLUSH)
+        out = f.compressor.compress(data) + f.compressor.flush(gz.Z_SYNC_FLUSH)
         f.write(out)
         f.uncompressed += len(data)
         f.compressed += len(out)
@@ -208,7 +148,7 @@ class Writer:
     def _publish(self, f: FlowFile, reason: str, when: float) -> None:
         os.fsync(f.fd)
         os.close(f.fd)
-        _meta_path(f.part).unlink(missing_ok=True)
+        meta_path(f.part).unlink(missing_ok=True)
         if not f.records:
             f.part.unlink(missing_ok=True)
             return
@@ -271,7 +211,7 @@ class Writer:
         f.meta_records = f.flushed_records
         meta = {"name": f.name, "records": f.flushed_records, "uncompressed_bytes": f.uncompressed,
                 "compressed_bytes": f.compressed, "created": f.created, "generation": f.generation}
-        path = _meta_path(f.part)
+        path = meta_path(f.part)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(meta, sort_keys=True), "utf-8")
         os.replace(tmp, path)
@@ -279,8 +219,8 @@ class Writer:
     # ------------------------------------------------------------------ show
     def snapshot_files(self) -> list[dict[str, object]]:
         """Open files (Active), then files being closed (Waiting) not yet with the exporter."""
-        closing = [{**_file_view(f), "state": "Waiting"} for f in list(self.closing.values())]
-        return [_file_view(f) for f in self.files.values()] + closing
+        closing = [{**file_view(f), "state": "Waiting"} for f in list(self.closing.values())]
+        return [file_view(f) for f in self.files.values()] + closing
 
     def clear_rates(self) -> None:
         now = self.clock.monotonic()
@@ -302,72 +242,3 @@ class Writer:
         for stale in self.dirs.active.glob("*.tmp"):
             stale.unlink(missing_ok=True)
         return recovered
-
-
-def _file_view(f: FlowFile) -> dict[str, object]:
-    totals = f.totals()
-    rates = {name: {"per_second": f.rates.rates[name].per_second, "peak": f.rates.rates[name].peak}
-             for name in FILE_RATES}
-    return {"name": f.name, "flows": totals["flows"],
-            "uncompressed_bytes": totals["uncompressed_bytes"],
-            "compressed_bytes": totals["compressed_bytes"], "state": "Active",
-            "transfer_attempts": 0, "compressed_blocks": f.blocks, "block_count": f.blocks,
-            "rates": rates}
-
-
-def _meta_path(part: Path) -> Path:
-    return part.with_name(part.name + ".meta.json")
-
-
-def recover_part(part: Path, dirs: SpoolDirs, now: float) -> ClosedFile | None:
-    """Re-write a possibly truncated gzip `.part` as a complete file in ready/."""
-    meta_path = _meta_path(part)
-    meta = _read_meta(meta_path)
-    tmp = part.with_name(part.name + ".recovered")
-    records, raw, packed = _recompress(part, tmp)
-    name = part.name[: -len(".part")]
-    meta_path.unlink(missing_ok=True)
-    if not records:
-        tmp.unlink(missing_ok=True)
-        part.unlink(missing_ok=True)
-        return None
-    created = float(meta.get("created", part.stat().st_mtime))
-    closed = ClosedFile(name, records, raw, packed, created, now, int(meta.get("generation", 0)))
-    dirs.publish(tmp, closed)
-    part.unlink(missing_ok=True)
-    return closed
-
-
-def _read_meta(path: Path) -> dict[str, object]:
-    try:
-        return dict(json.loads(path.read_text("utf-8")))
-    except (OSError, ValueError, TypeError):
-        return {}
-
-
-def _recompress(part: Path, out: Path) -> tuple[int, int, int]:
-    """Decode what is readable, keep complete lines, write a fresh gzip: (lines, raw, packed)."""
-    decoder = zlib.decompressobj(31)
-    compressor = new_compressor()
-    carry, records, raw, packed = b"", 0, 0, 0
-    with part.open("rb") as src, out.open("wb") as dst:
-        while chunk := src.read(1 << 20):
-            try:
-                data = carry + decoder.decompress(chunk)
-            except zlib.error:
-                break
-            cut = data.rfind(b"\n") + 1
-            carry = data[cut:]
-            if cut:
-                records += data.count(b"\n", 0, cut)
-                raw += cut
-                block = compressor.compress(data[:cut])
-                dst.write(block)
-                packed += len(block)
-            if decoder.eof:
-                break
-        tail = compressor.flush()
-        dst.write(tail)
-        dst.flush()
-        os.fsync(dst.fileno())
-    return records, raw, packed + len(tail)

@@ -111,11 +111,11 @@ def test_matching_by_source_engine_and_listen_port(plan_builder, udp_port) -> No
         Input("mo-7/3/0.0", "at_4_0_0_4", "1", listen=own),
     ])
     pipeline = make(plan)
-    assert pipeline.match(0, "192.0.2.1", 1, 2).interface == "mo-7/2/0.0"
-    assert pipeline.match(0, "192.0.2.1", 1, 1).interface == "mo-7/1/0.0"
-    assert pipeline.match(0, "192.0.2.1", 9, 9) is None  # arbitrary engine fields: kept, unmatched
-    assert pipeline.match(0, "192.0.2.9", 1, 1) is None
-    assert pipeline.match(1, "203.0.113.5", 77, 3).interface == "mo-7/3/0.0"  # its own port decides
+    assert pipeline.inputs.match(0, "192.0.2.1", 1, 2).interface == "mo-7/2/0.0"
+    assert pipeline.inputs.match(0, "192.0.2.1", 1, 1).interface == "mo-7/1/0.0"
+    assert pipeline.inputs.match(0, "192.0.2.1", 9, 9) is None  # arbitrary engine fields: kept, unmatched
+    assert pipeline.inputs.match(0, "192.0.2.9", 1, 1) is None
+    assert pipeline.inputs.match(1, "203.0.113.5", 77, 3).interface == "mo-7/3/0.0"  # its own port decides
 
 
 def test_real_udp_into_the_pipeline_and_on_to_ftp(plan_builder, ftp_server) -> None:

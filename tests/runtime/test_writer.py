@@ -13,7 +13,8 @@ from flowc.runtime.memory import MemoryPool
 from flowc.runtime.plan import FileSpec
 from flowc.runtime.spool import ClosedFile, SpoolDirs
 from flowc.runtime.stats import CollectorStats
-from flowc.runtime.writer import Writer, recover_part
+from flowc.runtime.recovery import recover_part
+from flowc.runtime.writer import Writer
 
 LOG = logging.getLogger("flowc.test-writer")
 
