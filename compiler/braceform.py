@@ -10,6 +10,7 @@ error the loop resynchronises on the next `;`, `}` or line and goes on.
 from __future__ import annotations
 
 from flowc.compiler.diagnostics import Diagnostic, Related, sort_diagnostics
+from flowc.compiler.emit import tree_order
 from flowc.compiler.source import Span
 from flowc.compiler.statements import Comment, Statement, Word, new_span, new_statement, new_word
 from flowc.compiler.tokens import (BCOMMENT, LCOMMENT, NL, OPENCOMMENT, OTHER, PUNCT, STRING, TAGS, TOKEN, WORD,
@@ -19,7 +20,8 @@ def parse_brace(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diag
     """Brace-form text -> (statements, diagnostics). See grammar/curly.lark."""
     parser = _BraceParser(text, name)
     parser.run()
-    return tuple(parser.out), sort_diagnostics(parser.report.items)
+    statements = tree_order(parser.out) if parser.reopened else tuple(parser.out)
+    return statements, sort_diagnostics(parser.report.items)
 
 
 class _BraceParser:
@@ -31,11 +33,15 @@ class _BraceParser:
         self.report = Reporter(name)
         self.out: list[Statement] = []
         self.seen: set[tuple[str, ...]] = set()
+        self.opened: set[tuple[str, ...]] = set()   # block paths opened so far
+        self.reopened = False                        # a block written twice: merge them
 
     def run(self) -> None:  # noqa: C901 - one hot loop on purpose (speed, see bench/parse.py)
         text, name, out, report = self.text, self.name, self.out, self.report
         seen = self.seen
         seen_add, out_append = seen.add, out.append
+        opened = self.opened
+        opened_add = opened.add
         tags_set = TAGS
         stack: list[list] = []
         # current block context
@@ -147,6 +153,9 @@ class _BraceParser:
                         else:
                             prefix = prefix + tuple(cur)
                             ptexts = ptexts + tuple(ctexts)
+                            if ptexts in opened:
+                                self.reopened = True
+                            opened_add(ptexts)
                             depth = len(prefix)
                             blocks = blocks + (depth,)
                             if tags:

@@ -93,7 +93,7 @@ class _Node:
         self.tags = tags
         self.listed = listed
         self.children: dict[tuple, _Node] = {}
-        self.terminal = False
+        self.terminal: Statement | None = None   # the statement that ends here
         self.comments: dict[str, list[Comment]] = {}
 
 
@@ -108,6 +108,26 @@ def to_brace(statements: Sequence[Statement]) -> str:
     for c in _comments(root, "tail") + _comments(root, "end"):
         lines.append(c.text)
     return "".join(line + "\n" for line in lines)
+
+
+def tree_order(statements: Sequence[Statement]) -> tuple[Statement, ...]:
+    """The statements in the order `to_brace` prints them: a block written twice is
+    merged into its first occurrence, as `load merge` does."""
+    root = _Node((), "B", "", False)
+    seen: set[tuple] = set()
+    for st in statements:
+        _add(root, st, seen)
+    out: list[Statement] = []
+    stack = [iter(root.children.values())]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        if node.terminal is not None:
+            out.append(node.terminal)
+        stack.append(iter(node.children.values()))
+    return tuple(out) if len(out) == len(statements) else tuple(statements)
 
 
 def _add(root: _Node, st: Statement, seen: set[tuple]) -> None:
@@ -125,7 +145,8 @@ def _add(root: _Node, st: Statement, seen: set[tuple]) -> None:
             first_new = first_new or child
         node = child
         ends[end] = node
-    node.terminal = True
+    if node.terminal is None:
+        node.terminal = st
     for c in st.comments:
         target = ends.get(c.depth)
         if target is None:

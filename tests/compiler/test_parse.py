@@ -94,7 +94,7 @@ def test_very_long_lines() -> None:
 
 def test_same_block_twice_merges_and_duplicates_drop() -> None:
     parsed = parse_text("system { host-name r1; }\nsnmp { location x; }\nsystem { host-name r1; ntp; }\n")
-    assert [str(s) for s in parsed.statements] == ["system host-name r1", "snmp location x", "system ntp"]
+    assert [str(s) for s in parsed.statements] == ["system host-name r1", "system ntp", "snmp location x"]
 
 
 def test_comment_between_words_and_at_line_ends_do_not_split_statements() -> None:
