@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.emit import to_brace, to_set
-from flowc.compiler.parse import ParsedConfig, parse_file
+from flowc.compiler.parse import ParsedConfig, parse_file, parse_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cmd = sub.add_parser("fmt", help="print configurations as canonical brace or display-set text",
                          description="Print Junos configurations (brace or set form) as canonical "
                                      "brace text or as `display set` lines.")
-    cmd.add_argument("files", nargs="+", metavar="FILE", help="configuration files (brace or set form)")
+    cmd.add_argument("files", nargs="+", metavar="FILE", help="configuration files (brace or set form; - for stdin)")
     cmd.add_argument("--to", choices=("brace", "set"), default="brace", help="output form (default: brace)")
     cmd.add_argument("--from", dest="source_format", choices=("auto", "brace", "set"), default="auto",
                      help="input form (default: detected from the first statement)")
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     """Format every file; 0 when all is well, 1 on syntax errors or (with --check) changes."""
     status = 0
-    parsed = [parse_file(path, args.source_format) for path in args.files]
+    parsed = [_read(path, args.source_format) for path in args.files]
     for number, config in enumerate(parsed):
         if config.diagnostics:
             sys.stderr.write(render_diagnostics(config.diagnostics, config))
@@ -50,6 +50,13 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(("\n" if number else "") + f"# {config.name}\n")
         sys.stdout.write(text)
     return status
+
+
+def _read(path: str, source_format: str) -> ParsedConfig:
+    """A file, or standard input for `-`."""
+    if path == "-":
+        return parse_text(sys.stdin.read(), "<stdin>", source_format)  # type: ignore[arg-type]
+    return parse_file(path, source_format)  # type: ignore[arg-type]
 
 
 def render_diagnostics(diagnostics: Sequence[Diagnostic], config: ParsedConfig) -> str:

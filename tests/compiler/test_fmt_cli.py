@@ -79,3 +79,10 @@ def test_cli_start_up_does_not_need_the_lint_pipeline() -> None:
     code = "import sys, flowc.compiler.cli as c; c.build_parser(); print('flowc.compiler.lint' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.stdout.strip() == "False"
+
+
+def test_dash_reads_standard_input() -> None:
+    result = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "fmt", "--to", "set", "-"],
+                            input="system { host-name r1; }\n", capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert (result.returncode, result.stdout) == (0, "set system host-name r1\n")
