@@ -92,7 +92,7 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
 def detect_format(text: str) -> Literal["brace", "set"]:
     """Set form when the first line that is not blank or a comment is a set command."""
     in_comment = False
-    for raw in text.splitlines():
+    for raw in text.lstrip("\ufeff").splitlines():
         line = raw.strip()
         if in_comment:
             if "*/" in line:

@@ -112,3 +112,9 @@ def test_a_statement_continued_on_the_next_line_is_a_missing_semicolon() -> None
 def test_brace_on_its_own_line_is_fine() -> None:
     parsed = parse_text("system\n{\n    host-name r1\n    ;\n}\n")
     assert parsed.ok and [str(s) for s in parsed.statements] == ["system host-name r1"]
+
+
+@pytest.mark.parametrize("text", ["\ufeffset system host-name r1\n", "\ufeffsystem { host-name r1; }\r\n"])
+def test_a_byte_order_mark_is_ignored(text: str) -> None:
+    parsed = parse_text(text)
+    assert parsed.ok and [str(s) for s in parsed.statements] == ["system host-name r1"]
