@@ -12,6 +12,7 @@ the collector's RSS at the start and end of the run.
     python -m bench engine                      # 10 s per rate
     FLOWC_BENCH_RATES=200000,400000 python -m bench engine
     FLOWC_BENCH_SECONDS=5 FLOWC_BENCH_LONG=60 python -m bench engine   # + a 60 s memory run
+    FLOWC_BENCH_NFCAPD=0 python -m bench engine  # flowc alone
 """
 from __future__ import annotations
 
@@ -287,7 +288,10 @@ def main() -> None:
     seconds = float(os.environ.get("FLOWC_BENCH_SECONDS", "10"))
     long_run = float(os.environ.get("FLOWC_BENCH_LONG", "0"))
     nfcapd = bool(shutil.which("nfcapd") and shutil.which("nfdump"))
-    if not nfcapd:
+    if os.environ.get("FLOWC_BENCH_NFCAPD", "1") == "0":
+        nfcapd = False
+        print("nfcapd left out (FLOWC_BENCH_NFCAPD=0)")
+    elif not nfcapd:
         print("nfcapd/nfdump not installed (apt-get install -y nfdump): flowc only")
     print(f"{seconds:g} s per rate, 30 records per datagram, one collector process; "
           f"{os.cpu_count()} CPUs; net.core.rmem_max {_rmem_max()}", flush=True)
