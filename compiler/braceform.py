@@ -397,7 +397,8 @@ class _BraceParser:
         kept = [st for st in self.out if st.path[:size] != key]
         if len(kept) != len(self.out):
             self.out[:] = kept
-            self.seen = {st.path for st in kept}
+            self.seen.clear()  # in place: the reading loop holds this set
+            self.seen.update(st.path for st in kept)
 
     def _attach(self, pend, depth: int, position: str, start: int, end: int | None = None, *,
                 full: bool = False, depth_of_last_block: bool = False) -> None:

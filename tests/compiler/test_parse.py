@@ -118,3 +118,8 @@ def test_brace_on_its_own_line_is_fine() -> None:
 def test_a_byte_order_mark_is_ignored(text: str) -> None:
     parsed = parse_text(text)
     assert parsed.ok and [str(s) for s in parsed.statements] == ["system host-name r1"]
+
+
+def test_what_delete_removed_can_be_written_again() -> None:
+    parsed = parse_text("a { b; c; }\ndelete: a b;\na { b; }\n")
+    assert [str(s) for s in parsed.statements] == ["a c", "a b"]
