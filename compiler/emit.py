@@ -25,7 +25,7 @@ KEYED = frozenset("""
     security-zone template peer client destination-class source-class import-policy
     community-name trap-group prefix-list-filter host-name file interface-range
 """.split())
-_NEEDS_QUOTES = re.compile(r'[\s;{}\[\]"#]|^$|^/\*|^(inactive|protect|replace|delete):$')
+_NEEDS_QUOTES = re.compile(r'[\s;{}\[\]"#\ufeff]|^$|^/\*|^(inactive|protect|replace|delete):$')
 _BACKSLASH = re.compile(r'\\(?=["\\]|$)')
 
 
