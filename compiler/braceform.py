@@ -35,6 +35,7 @@ class _BraceParser:
         self.seen: set[tuple[str, ...]] = set()
         self.opened: set[tuple[str, ...]] = set()   # block paths opened so far
         self.reopened = False                        # a block written twice: merge them
+        self.suspect: tuple[int, int] | None = None  # (line, block line) where a `}` seems missing
 
     def run(self) -> None:  # noqa: C901 - one hot loop on purpose (speed, see bench/parse.py)
         text, name, out, report = self.text, self.name, self.out, self.report
@@ -52,6 +53,7 @@ class _BraceParser:
         dele = False
         ctx: tuple[Comment, ...] = ()
         has_children = False
+        hdr_col = 0                            # column of the open block's header
         # statement being read
         cur: list[Word] = []
         ctexts: list[str] = []
@@ -94,6 +96,8 @@ class _BraceParser:
                         list_done = nl_pending = False
                     if not cur:
                         cur_line, cur_col = line, col
+                        if col <= hdr_col and stack[-1][14] == 0:
+                            stack[-1][14] = line  # indented like its block's header: a `}` missing?
                     cur.append(new_word(w, new_span(name, line, col, line, col + len(w)), False))
                     ctexts.append(w)
                 elif k == NL:
@@ -145,7 +149,8 @@ class _BraceParser:
                             cur, ctexts, tags, pend = [], [], None, []
                             list_done = False
                         stack.append([prefix, ptexts, blocks, inact, prot, repl, dele, ctx, line, col,
-                                      cur_line, cur_col, not cur, len(out)])
+                                      cur_line, cur_col, not cur, len(out), 0])
+                        hdr_col = cur_col if cur else col
                         if not cur:
                             report.error("FC001", "`{` must follow a statement name", line, col)
                             if tags:
@@ -206,6 +211,9 @@ class _BraceParser:
                             self._attach(pend, len(prefix), "tail", frame[13])
                             pend = []
                         (prefix, ptexts, blocks, inact, prot, repl, dele, ctx) = frame[:8]
+                        hdr_col = stack[-1][11] if stack else 0
+                        if frame[14] and not self.suspect:
+                            self.suspect = (frame[14], frame[8])
                         has_children = True
                         last_line, last_kind = line, "}"
                         last_range = (frame[13], len(out))
@@ -250,6 +258,8 @@ class _BraceParser:
                             list_done = nl_pending = False
                         if not cur:
                             cur_line, cur_col = line, col
+                            if col <= hdr_col and stack[-1][14] == 0:
+                                stack[-1][14] = line
                         cur.append(word)
                         ctexts.append(value)
                     if nls:
@@ -319,9 +329,15 @@ class _BraceParser:
             self._bad_tags(tags, "a statement")
         while stack:
             frame = stack.pop()
+            related = [Related(new_span(name, line, end_col, line, end_col), "the file ends here")]
+            candidates = [c for c in ((frame[14], frame[8]) if frame[14] else None, self.suspect) if c]
+            suspect = min(candidates) if candidates else None
+            if suspect:
+                related.insert(0, Related(new_span(name, suspect[0], 1, suspect[0], 1),
+                                          f"a `}}` is probably missing before this line (it is indented like "
+                                          f"the header of the block opened at line {suspect[1]})"))
             report.error("FC004", f"unclosed `{{` opened at line {frame[8]}: missing `}}` before the end of the file",
-                         frame[8], frame[9],
-                         related=(Related(new_span(name, line, end_col, line, end_col), "the file ends here"),))
+                         frame[8], frame[9], related=tuple(related))
             if not has_children and not frame[12]:
                 self._empty_block(prefix, ptexts, blocks, inact, prot, repl, dele, ctx,
                                   frame[10], frame[11], line, end_col)

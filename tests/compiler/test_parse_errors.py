@@ -80,3 +80,17 @@ def test_unterminated_string_drops_only_its_statement() -> None:
     parsed = parse_text('a { b "c;\n d e; }\n', "s.conf")
     assert [d.code for d in parsed.diagnostics] == ["FC005"]
     assert [str(s) for s in parsed.statements] == ["a d e"]
+
+
+def test_unclosed_brace_guesses_where_the_close_is_missing() -> None:
+    text = ("interfaces {\n    ge-0/0/0 {\n        unit 0;\n    ge-0/0/1 {\n        unit 1;\n    }\n}\n"
+            "system {\n    host-name r1;\n}\n")
+    (d,) = parse_text(text, "m.conf").diagnostics
+    assert (d.code, d.span.line, d.span.column) == ("FC004", 1, 12)
+    guess, end = d.related
+    assert guess.span.line == 4 and "block opened at line 2" in guess.message
+    assert end.span.line == 11
+
+
+def test_flat_indentation_is_no_error() -> None:
+    assert parse_text("interfaces {\nge-0/0/0 {\nunit 0;\n}\n}\n", "f.conf").diagnostics == ()
