@@ -263,3 +263,15 @@ def test_a_plan_without_collectors(plan_builder) -> None:
     stream = io.StringIO()
     assert run_plan(plan_builder(interfaces=()), log_stream=stream) == 1
     assert "ERROR the plan has no collector" in stream.getvalue()
+
+
+def test_timeout_closes_a_file_with_no_more_traffic(plan_builder, ftp_server, tmp_path: Path) -> None:
+    server = ftp_server()
+    plan = plan_builder(inputs=[INPUT], destinations=[server.target("/")], timeout=1)
+    engine = Engine(plan, tmp_path)
+    sent = flows(45)
+    send(plan.collectors[0].listen.port, sent)
+    wait_for(lambda: list(server.home.glob("*.gz")), what="the file closed by its timeout and uploaded")
+    assert found(server.home) == keys(sent)
+    assert "reason=timeout" in engine.log.read_text()
+    assert engine.stop() == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 import calendar
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flowc.runtime.naming import expand_name, sanitize
 
@@ -74,3 +76,10 @@ def test_literal_slash_and_empty_names_are_refused() -> None:
 def test_safe_names_report_nothing() -> None:
     assert expand_name("x-%D.gz", WHEN, "a", 1)[1] == []
     assert sanitize("a.b-c_d") == "a.b-c_d"
+
+
+@given(st.text(max_size=40), st.text(max_size=20), st.integers(0, 10**6))
+def test_no_expansion_escapes_the_spool(fmt: str, alias: str, generation: int) -> None:
+    name = expand_name(fmt, WHEN, alias, generation)[0]
+    assert name and "/" not in name and ".." not in name and name != "."
+    assert not any(ord(c) < 32 or ord(c) == 127 for c in name)
