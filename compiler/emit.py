@@ -85,13 +85,14 @@ def _comment_key(c: Comment) -> tuple:
 class _Node:
     """One printed line (or block) of the brace text."""
 
-    __slots__ = ("seg", "kind", "tags", "listed", "children", "terminal", "comments")
+    __slots__ = ("seg", "kind", "tags", "listed", "list_tagged", "children", "terminal", "comments")
 
     def __init__(self, seg: tuple[Word, ...], kind: str, tags: str, listed: bool) -> None:
         self.seg = seg
         self.kind = kind          # "B" block as written, "b" block inferred, "t" leaf
         self.tags = tags
         self.listed = listed
+        self.list_tagged = False  # `tags` belong to the list (`inactive: members [ a b ];`)
         self.children: dict[tuple, _Node] = {}
         self.terminal: Statement | None = None   # the statement that ends here
         self.comments: dict[str, list[Comment]] = {}
@@ -137,11 +138,19 @@ def _add(root: _Node, st: Statement, seen: set[tuple]) -> None:
     for start, end, kind in _segments(st):
         seg = st.words[start:end]
         tags = _tags(st, end)
-        listed = st.listed and kind == "t"
-        key = (tuple(w.text for w in seg), kind, tags)
+        listed = st.listed and kind == "t" and end - start >= 2
+        list_tagged = False
+        if listed:
+            if tags:
+                listed = False  # a tag on one value cannot be written inside `[ … ]`
+            else:
+                tags = _tags(st, end - 1)  # `inactive: members [ a b ];` tags the list
+                list_tagged = bool(tags)
+        key = (tuple(w.text for w in seg), kind, tags, list_tagged)
         child = node.children.get(key)
         if child is None:
             child = node.children[key] = _Node(seg, kind, tags, listed)
+            child.list_tagged = list_tagged
             first_new = first_new or child
         node = child
         ends[end] = node
@@ -149,8 +158,9 @@ def _add(root: _Node, st: Statement, seen: set[tuple]) -> None:
         node.terminal = st
     for c in st.comments:
         target = ends.get(c.depth)
-        if target is None:
-            target = ends[max(d for d in ends if d <= c.depth)]
+        if target is None:  # inside a printed piece (a list's head): the piece holding it
+            deeper = [d for d in ends if d >= c.depth]
+            target = ends[min(deeper) if deeper else max(ends)]
         if not st.blocks and c.position == "before" and first_new is not None:
             target = first_new  # a comment line of set text goes where this statement starts
         key = (id(target),) + _comment_key(c)
@@ -175,6 +185,8 @@ def _segments(st: Statement) -> list[tuple[int, int, str]]:
     n = len(st.words)
     forced = {d for d in (st.inactive_at, st.protected_at, st.replace_at) if 0 < d < n}
     forced |= {c.depth for c in st.comments if 0 < c.depth < n}
+    if st.listed:
+        forced.discard(n - 1)  # tags and comments of a list stay on its line
     if st.blocks:
         bounds = sorted((set(st.blocks) | forced) - {0})
         segs = [(a, b, "B") for a, b in zip([0] + bounds[:-1], bounds)]
@@ -185,7 +197,7 @@ def _segments(st: Statement) -> list[tuple[int, int, str]]:
     segs = []
     i = 0
     while i < n:
-        if st.listed and i == n - 2 and n - 1 not in forced:
+        if st.listed and i == n - 2:
             segs.append((i, n, "t"))
             break
         step = 1
@@ -207,7 +219,7 @@ def _print_children(node: _Node, level: int, lines: list[str]) -> None:
     while i < len(children):
         child = children[i]
         run = _list_run(children, i)
-        if len(run) > 1:
+        if len(run) > 1 or child.list_tagged:
             _print_list(run, level, lines)
             i += len(run)
             continue
@@ -223,7 +235,7 @@ def _list_run(children: list[_Node], i: int) -> list[_Node]:
     run = [first]
     for other in children[i + 1:]:
         if (other.listed and other.kind == "t" and not other.children and other.tags == first.tags
-                and len(other.seg) == len(first.seg) and tuple(w.text for w in other.seg[:-1]) == head
+                and other.list_tagged == first.list_tagged and len(other.seg) == len(first.seg) and tuple(w.text for w in other.seg[:-1]) == head
                 and not other.comments):
             run.append(other)
         else:

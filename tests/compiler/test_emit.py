@@ -105,3 +105,19 @@ def test_set_statements_group_by_keyword_pairs() -> None:
     assert "    cp-6/0/0 {\n        unit 0 {\n            family inet {\n" in out
     assert "        unit 2;\n" in out
     assert "    name-server {\n        10.0.0.1;\n        10.0.0.2;\n    }\n" in out
+
+
+def test_tags_and_comments_of_a_list_stay_on_its_line() -> None:
+    text = ("policy-options {\n    community c {\n        inactive: members [ 1:1 2:2 ];\n    }\n"
+            "    /* one prefix */\n    protect: prefix-list p [ 10.0.0.0/8 ];\n}\n")
+    parsed = parse_text(text, "l.conf")
+    assert to_brace(parsed.statements) == text
+    assert [s.inactive_at for s in parsed.statements[:2]] == [4, 4]
+
+
+def test_a_tag_on_one_list_value_leaves_the_list() -> None:
+    parsed = parse_text("set a c members [ x y ]\ndeactivate a c members y\n", "v.set")
+    out = to_brace(parsed.statements)
+    assert "        members x;\n        inactive: members y;\n" in out
+    assert [(s.path, s.inactive_at) for s in parse_text(out, "v.conf").statements] == \
+        [(s.path, s.inactive_at) for s in parsed.statements]
