@@ -384,7 +384,8 @@ class _BraceParser:
         if list_vals is None:
             items = [(words, texts, new_span(self.name, cur_line, cur_col, end_line, end_col), False)]
         else:
-            items = [(words + (v,), texts + (v.text,), v.span, True) for v in list_vals]
+            items = [(words + (v,), texts + (v.text,), self._list_span(cur, v.span, cur_line, cur_col), True)
+                     for v in list_vals]
             if not list_vals and cur:
                 items = [(words, texts, new_span(self.name, cur_line, cur_col, end_line, end_col), False)]
         for w, key, span, listed in items:
@@ -396,6 +397,12 @@ class _BraceParser:
             self.seen.add(key)
             out.append(new_statement(w, span, inact, prot > 0, ctx, None, None, blocks, listed, prot, repl))
         return (start, len(out))
+
+    def _list_span(self, cur: list[Word], value: Span, line: int, col: int) -> Span:
+        """A list value's statement runs from the list's first word to the value."""
+        if not cur:
+            return value
+        return new_span(self.name, line, col, value.end_line, value.end_column)
 
     def _empty_block(self, prefix, ptexts, blocks, inact, prot, repl, dele, ctx, hl, hc, line, col) -> tuple[int, int]:
         start = len(self.out)
