@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -25,12 +26,14 @@ def child_entry(control_fd: int, log_fd: int) -> None:
     conn = Connection(control_fd)
     log_conn = Connection(log_fd, readable=False)
     setup = conn.recv()
+    sockets = [socket.socket(fileno=fd) for fd in setup.get("fds", ())]
     collector_main(setup["plan"], setup["interface"], conn, log_conn, setup["replay"],
-                   setup["first"], setup["other_ports"])
+                   setup["first"], setup["other_ports"], sockets or None)
 
 
 def collector_main(plan: Plan, interface: str, conn: Connection, log_conn: Connection,
-                   replay: str | None, first: bool, other_ports: frozenset[int]) -> None:
+                   replay: str | None, first: bool, other_ports: frozenset[int],
+                   sockets: list[socket.socket] | None = None) -> None:
     """Entry point of a collector process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
     _die_with_parent()
@@ -40,7 +43,7 @@ def collector_main(plan: Plan, interface: str, conn: Connection, log_conn: Conne
     pipeline = CollectorPipeline(plan, plan.collector(interface), log=log)
     signal.signal(signal.SIGTERM, lambda *_: setattr(pipeline, "stopping", True))
     try:
-        pipeline.start(listen=replay is None)
+        pipeline.start(listen=replay is None, sockets=sockets)
     except OSError as exc:
         where = ", ".join(str(e) for e in pipeline.endpoints)
         conn.send({"event": "error", "error": f"{interface}: cannot listen on {where}: "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -62,15 +63,16 @@ class CollectorPipeline:
         self._last_write_error = -1e9
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self, listen: bool = True) -> None:
-        """Spool dirs, crash recovery, exporter threads, then (live) the sockets."""
+    def start(self, listen: bool = True, sockets: list[socket.socket] | None = None) -> None:
+        """Spool dirs, crash recovery, exporter threads, then (live) the sockets: bound
+        here, or `sockets` already bound for `self.endpoints` (lent by the supervisor)."""
         self.dirs.create()
         self.writer.recover()
         self.exporter = self._make_exporter()
         self.exporter.start()
         if listen:
             self.writer.start_closer()
-            self.receiver = UdpReceiver(self.endpoints)
+            self.receiver = UdpReceiver(self.endpoints, sockets)
             sizes = ",".join(str(s) for s in self.receiver.buffer_sizes)
             where = ",".join(f"{h}:{p}" for h, p in self.receiver.addresses)
             self.log.info("collecting flows listen=%s rcvbuf=%s", where, sizes)

@@ -24,6 +24,7 @@ from typing import TextIO
 
 from flowc.runtime.logline import SinkHandler, StreamSink, child_logger
 from flowc.runtime.plan import Plan
+from flowc.runtime.sockets import ListenError
 from flowc.runtime.spool import SpoolDirs
 from flowc.runtime.supervisor import Supervisor
 
@@ -72,9 +73,14 @@ def _run(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float |
          replay: Path | None, log: logging.Logger) -> int:
     from flowc.runtime.control import ControlError, ControlServer
 
+    problems = []
     for child in supervisor.children:
-        supervisor.start(child)
-    problems = [p for p in (supervisor.wait_ready(c) for c in supervisor.children) if p]
+        try:
+            supervisor.start(child)
+        except ListenError as exc:
+            problems.append(f"{child.interface}: {exc}")
+    if not problems:
+        problems = [p for p in (supervisor.wait_ready(c) for c in supervisor.children) if p]
     if problems:
         for problem in problems:
             log.error("%s", problem)

@@ -39,10 +39,16 @@ class PcapError(ValueError):
 class UdpReceiver:
     """Non-blocking UDP sockets with big buffers and a drain loop."""
 
-    def __init__(self, endpoints: Sequence[Endpoint]) -> None:
+    def __init__(self, endpoints: Sequence[Endpoint],
+                 sockets: Sequence[socket.socket] | None = None) -> None:
+        """Bind the endpoints, or adopt already bound `sockets` (one per endpoint)."""
         self.sockets: list[socket.socket] = []
+        if sockets is not None:
+            self.sockets = list(sockets)
+            for sock in self.sockets:
+                sock.setblocking(False)
         try:
-            for endpoint in endpoints:
+            for endpoint in endpoints if sockets is None else ():
                 self.sockets.append(open_socket(endpoint))
         except OSError:
             self.close()

@@ -6,15 +6,17 @@ address is taken), applies it: collectors that are gone are stopped as on SIGTER
 active files closed and published), collectors whose receive side changed are stopped
 and started again with the new plan, new collectors are started, and collectors whose
 export side only changed get the new settings in place (`reconfigure`). Unchanged
-collectors are not touched: their sockets stay open, nothing sent to them is lost.
+collectors are not touched, and the socket of an endpoint both plans use is never
+closed (the supervisor owns it): nothing sent to it is lost, even to a restarted one.
 """
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from flowc.runtime.delta import PlanDelta, delta
-from flowc.runtime.plan import Collector, Endpoint, Plan
+from flowc.runtime.inputs import endpoints
+from flowc.runtime.plan import Plan
+from flowc.runtime.sockets import ListenError
 from flowc.runtime.spool import SpoolDirs
 
 KINDS = ("started", "stopped", "restarted", "export_only", "unchanged")
@@ -33,11 +35,12 @@ def apply_plan(supervisor: Any, new: Plan) -> dict[str, Any]:
                                       "to apply this plan (nothing was changed)", **said}
     if change.empty:
         return {"ok": True, "message": "the plan is unchanged: nothing to do", **said}
-    problem = listen_problem(supervisor.plan, new, change)
-    if problem:
-        return {"ok": False, "error": f"{problem} (nothing was changed)", **said}
     with supervisor.changing:
+        problem = bind_new(supervisor, new, change)
+        if problem:
+            return {"ok": False, "error": f"{problem} (nothing was changed)", **said}
         problems = _apply(supervisor, new, change)
+        supervisor.sockets.keep(e for c in new.collectors for e in endpoints(c))
     supervisor.log.info("reload applied started=%s stopped=%s restarted=%s export_only=%s",
                         *(",".join(said[k]) or "-" for k in KINDS[:4]))
     if problems:
@@ -70,25 +73,12 @@ def _apply(supervisor: Any, new: Plan, change: PlanDelta) -> list[str]:
     return problems
 
 
-def listen_problem(old: Plan, new: Plan, change: PlanDelta) -> str | None:
-    """Why a collector to be (re)started could not listen on a new endpoint, if it could not."""
-    in_use = {e for c in old.collectors for e in endpoints(c)}
+def bind_new(supervisor: Any, new: Plan, change: PlanDelta) -> str | None:
+    """Bind every endpoint the new plan needs before anything stops; why not, if it fails."""
     for name in change.started + change.restarted:
-        for endpoint in endpoints(new.collector(name)):
-            if endpoint in in_use:
-                continue
-            try:
-                probe(endpoint)
-            except OSError as exc:
-                return f"{name}: cannot listen on {endpoint}: {exc.strerror or exc}"
+        try:
+            supervisor.sockets.ensure(endpoints(new.collector(name)))
+        except ListenError as exc:
+            supervisor.sockets.keep(e for c in supervisor.plan.collectors for e in endpoints(c))
+            return f"{name}: {exc}"
     return None
-
-
-def endpoints(collector: Collector) -> list[Endpoint]:
-    return [collector.listen, *(i.listen for i in collector.inputs if i.listen is not None)]
-
-
-def probe(endpoint: Endpoint) -> None:
-    family = socket.AF_INET6 if ":" in endpoint.host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_DGRAM) as sock:
-        sock.bind((endpoint.host, endpoint.port))

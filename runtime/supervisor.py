@@ -1,21 +1,16 @@
 """The supervisor: starts, watches, restarts, reconfigures and stops collector processes,
 and routes control requests to them.
 
-Each collector runs in a child process (`flowc.runtime.child`) connected by a socket pair
-(requests and replies as pickled dicts, matched by id) and a log pipe. A child that dies
-is restarted after 1, 2, 4 … at most 30 seconds. `apply(new_plan)` is live reload
+Each collector runs in a child process (`flowc.runtime.process`, `flowc.runtime.child`);
+the supervisor binds the listening sockets and lends them (`flowc.runtime.sockets`), so a
+child that dies is restarted (after 1, 2, 4 … at most 30 seconds) on the same socket. `apply(new_plan)` is live reload
 (docs/reload.md): collectors are started, stopped, restarted or handed new export
 settings according to `flowc.runtime.delta`.
 """
 from __future__ import annotations
 
-import itertools
 import logging
-import os
 import queue
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -23,96 +18,15 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from flowc.runtime.inputs import endpoints
 from flowc.runtime.logline import StreamSink
 from flowc.runtime.plan import Plan
+from flowc.runtime.process import Child, spawn_collector
+from flowc.runtime.sockets import ListenSockets
 
 STOP_WAIT = 30.0
 START_WAIT = 30.0
-REQUEST_WAIT = 10.0
 RELOAD_WAIT = 180.0
-
-
-class CollectorProcess:
-    """A collector child: a fresh interpreter (no fork of a threaded parent, no re-import
-    of the caller's __main__), talking over an inherited socket pair and log pipe."""
-
-    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
-        self.popen = popen
-
-    def is_alive(self) -> bool:
-        return self.popen.poll() is None
-
-    @property
-    def exitcode(self) -> int | None:
-        return self.popen.poll()
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def join(self, timeout: float) -> None:
-        try:
-            self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pass
-
-    def terminate(self) -> None:
-        self.popen.terminate()
-
-
-def spawn_collector(setup: dict[str, Any]) -> tuple[CollectorProcess, Connection, Connection]:
-    """Start a collector process; (process, control connection, log connection)."""
-    ours, theirs = socket.socketpair()
-    log_read, log_write = os.pipe()
-    code = f"from flowc.runtime.child import child_entry; child_entry({theirs.fileno()}, {log_write})"
-    popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(), log_write),
-                             stdin=subprocess.DEVNULL)
-    theirs.close()
-    os.close(log_write)
-    conn = Connection(ours.detach())
-    conn.send(setup)
-    return CollectorProcess(popen), conn, Connection(log_read, writable=False)
-
-
-class Child:
-    """One collector process as the supervisor sees it."""
-
-    def __init__(self, interface: str) -> None:
-        self.interface = interface
-        self.process: Any = None
-        self.conn: Connection | None = None
-        self.lock = threading.Lock()
-        self.ids = itertools.count(1)
-        self.restarts = 0
-        self.next_start = 0.0
-        self.ready = False
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.is_alive()
-
-    def request(self, message: dict[str, Any], timeout: float = REQUEST_WAIT) -> dict[str, Any]:
-        if not self.lock.acquire(timeout=timeout):
-            return {"ok": False, "error": f"{self.interface}: collector process is busy starting"}
-        try:
-            if self.conn is None or not self.ready or not self.alive():
-                return {"ok": False, "error": f"{self.interface}: collector process not running"}
-            return self._exchange(message, timeout)
-        finally:
-            self.lock.release()
-
-    def _exchange(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
-        assert self.conn is not None
-        ident = next(self.ids)
-        try:
-            self.conn.send({**message, "id": ident})
-            deadline = time.monotonic() + timeout
-            while self.conn.poll(max(0.0, deadline - time.monotonic())):
-                reply = self.conn.recv()
-                if reply.get("id") == ident:
-                    return reply
-        except (EOFError, OSError):
-            pass
-        return {"ok": False, "error": f"{self.interface}: collector process did not answer"}
 
 
 class Supervisor:
@@ -123,6 +37,7 @@ class Supervisor:
         self.plan, self.sink, self.log, self.replay = plan, sink, log, replay
         self.children = [Child(c.interface) for c in plan.collectors]
         self.readers: list[threading.Thread] = []
+        self.sockets = ListenSockets()
         self.changing = threading.RLock()  # watch, reload and stop never interleave
         self.reload_source: Callable[[], Plan] | None = None
         # Children must be started by a thread that outlives them (PR_SET_PDEATHSIG fires
@@ -139,9 +54,10 @@ class Supervisor:
             for e in [c.listen, *(x.listen for x in c.inputs if x.listen)])
         setup = {"plan": self.plan, "interface": child.interface, "first": index == 0,
                  "replay": str(self.replay) if self.replay else None, "other_ports": other_ports}
+        lent = None if self.replay else self.sockets.ensure(endpoints(self.plan.collectors[index]))
         with child.lock:
             child.ready = False
-            child.process, child.conn, log_read = spawn_collector(setup)
+            child.process, child.conn, log_read = spawn_collector(setup, lent)
         reader = threading.Thread(target=self._pump, args=(log_read,), daemon=True,
                                   name=f"log {child.interface}")
         reader.start()
@@ -183,7 +99,11 @@ class Supervisor:
                            child.interface, child.process.exitcode, delay)
         elif now >= child.next_start:
             child.next_start = 0.0
-            self.start(child)
+            try:
+                self.start(child)
+            except OSError as exc:
+                self.log.error("collector %s cannot restart: %s", child.interface, exc)
+                return
             problem = self.wait_ready(child)
             if problem:
                 self.log.error("%s", problem)
@@ -211,6 +131,7 @@ class Supervisor:
             deadline = time.monotonic() + STOP_WAIT
             for child in self.children:
                 self._join(child, deadline)
+            self.sockets.close()
         for reader in self.readers:
             reader.join(2.0)
 

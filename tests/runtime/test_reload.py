@@ -175,3 +175,42 @@ def test_sighup_rereads_the_source(plan_builder, ftp_server, udp_port, tmp_path:
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+def test_a_restart_keeps_the_socket_so_nothing_sent_meanwhile_is_lost(plan_builder, dead_endpoint) -> None:
+    from flowc.runtime.plan import FtpTarget
+
+    nowhere = FtpTarget(f"ftp://flowc@{dead_endpoint}/", dead_endpoint, "flowc", "", "/")
+    plan = plan_builder(interfaces=("cp-6/0/0", "cp-7/0/0"), destinations=[nowhere])  # files stay in ready/
+    stream = io.StringIO()
+    runner = threading.Thread(target=run_plan, args=(plan,), kwargs={"log_stream": stream})
+    runner.start()
+    try:
+        wait_for(lambda: "engine started" in stream.getvalue(), what="engine start")
+        port = plan.collectors[1].listen.port
+        other = dataclasses.replace(plan.collectors[1], file_specs=(
+            dataclasses.replace(plan.collectors[1].file_specs[0], timeout=300),))
+        new = dataclasses.replace(plan, collectors=(plan.collectors[0], other))
+        done: list[dict] = []
+        reloading = threading.Thread(target=lambda: done.append(
+            request(plan.control, {"op": "reload", "plan": dumps_plan(new)}, timeout=60)))
+        reloading.start()
+        for _ in range(20):  # while the collector process is being replaced
+            send(port, 30)
+            time.sleep(0.02)
+        reloading.join(60)
+        assert done[0]["ok"] and done[0]["restarted"] == ["cp-7/0/0"], done
+        send(port, 30)
+        wait_for(lambda: flows(plan, "cp-7/0/0") + closed_records(plan) == 21 * 30,
+                 what="every record sent across the restart")
+    finally:
+        request(plan.control, {"op": "stop"})
+        runner.join(60)
+
+
+def closed_records(plan: Plan) -> int:
+    """Records the old cp-7/0/0 process put in files before it stopped."""
+    import json
+
+    dirs = SpoolDirs.for_collector(plan.spool, "cp-7/0/0")
+    return sum(json.loads(m.read_text())["records"] for m in dirs.ready.glob("*.meta.json"))
