@@ -34,7 +34,8 @@ class ErrorSink(Protocol):
 class SetState:
     """The configuration built so far from set commands."""
 
-    __slots__ = ("name", "report", "out", "seen", "inactive", "protected", "notes", "trailing", "level", "steps")
+    __slots__ = ("name", "report", "out", "seen", "inactive", "protected", "notes", "trailing", "level", "steps",
+                 "prefixes")
 
     def __init__(self, name: str, report: ErrorSink) -> None:
         self.name = name
@@ -47,6 +48,7 @@ class SetState:
         self.trailing: list[tuple[str, Span]] = []
         self.level: tuple[Word, ...] = ()          # where `edit` went
         self.steps: list[tuple[Word, ...]] = []    # the levels `exit` goes back to
+        self.prefixes: set[Path] | None = None     # every node configured (built when needed)
 
     # -- commands ----------------------------------------------------------------------
 
@@ -120,18 +122,17 @@ class SetState:
                 depth = len(path)
                 comments = tuple(Comment(t, sp, depth, "before") for t, sp in pend) + tuple(
                     Comment(t, sp, depth, "after") for t, sp in self.trailing)
-            st = new_statement(path, span, 0, False, comments, None, None, (), listed, 0, 0)
-            if self.inactive or self.protected or self.notes:
-                st = self._marked(st)
-            self.out.append(st)
+            self.out.append(new_statement(path, span, 0, False, comments, None, None, (), listed, 0, 0))
+            if self.prefixes is not None:
+                self.prefixes.update(key[:k] for k in range(1, len(key) + 1))
 
     def _delete(self, words: list[Word], texts: list[str]) -> None:
         key = tuple(texts[1:])
         size = len(key)
-        kept = [st for st in self.out if st.path[:size] != key]
-        if len(kept) != len(self.out):
-            self.out = kept
-            self.seen = {st.path for st in kept}
+        if self._has(key):
+            self.out = [st for st in self.out if st.path[:size] != key]
+            self.seen = {st.path for st in self.out}
+            self.prefixes = None
         for marks in (self.inactive, self.protected, self.notes):
             for path in [p for p in marks if p[:size] == key]:
                 del marks[path]
@@ -155,28 +156,34 @@ class SetState:
         key = tuple(texts[1:-1])
         note = words[-1]
         text = note.text if note.text.startswith(("/*", "#")) else f"/* {note.text} */"
-        old = self.notes.get(key)
-        self.notes[key] = Comment(text, note.span, len(key), "before")
-        self._refresh(key, words, drop=old)
+        self.notes[key] = Comment(text, note.span, len(key), "before")  # replaces an older one
+        self._check_configured(key, words)
 
     def _mark(self, marks: dict[Path, Span], words: list[Word], texts: list[str], on: bool) -> None:
+        """Marks belong to nodes (what is under them now or later); they are applied to the
+        statements once, by `result`."""
         key = tuple(texts[1:])
         if on:
             marks[key] = words[0].span
         else:
             marks.pop(key, None)
-        self._refresh(key, words)
+        self._check_configured(key, words)
 
-    def _refresh(self, key: Path, words: list[Word], drop: Comment | None = None) -> None:
-        size = len(key)
-        found = False
-        for i, st in enumerate(self.out):
-            if st.path[:size] == key:
-                found = True
-                self.out[i] = self._marked(st, drop)
-        if not found:
+    def _check_configured(self, key: Path, words: list[Word]) -> None:
+        if not self._has(key):
             self._error("FC011", f"`{words[0].text}`: nothing is configured at `{' '.join(key)}`", words[0],
                         severity=Severity.WARNING)
+
+    def _has(self, key: Path) -> bool:
+        """Is anything configured at or under `key`? (the node index is built on first use)"""
+        if not key:
+            return bool(self.out)
+        if self.prefixes is None:
+            self.prefixes = set()
+            for st in self.out:
+                path = st.path
+                self.prefixes.update(path[:k] for k in range(1, len(path) + 1))
+        return key in self.prefixes
 
     def _insert(self, words: list[Word], texts: list[str]) -> None:
         places = [i for i in range(2, len(texts) - 1) if texts[i] in ("before", "after")]
@@ -203,15 +210,16 @@ class SetState:
 
     # -- marks -------------------------------------------------------------------------
 
-    def _marked(self, st: Statement, drop: Comment | None = None) -> Statement:
-        """`st` with inactive/protect depths and annotations recomputed from the marks."""
+    def _marked(self, st: Statement) -> Statement:
+        """`st` with the inactive/protect depths and annotations of the nodes above it."""
         path = st.path
         inactive_at = _outermost(self.inactive, path)
         protected_at = _outermost(self.protected, path)
-        own = tuple(c for c in st.comments if c is not drop and not any(c is n for n in self.notes.values()))
         notes = tuple(self.notes[path[:i]] for i in range(1, len(path) + 1) if path[:i] in self.notes)
-        return new_statement(st.words, st.span, inactive_at, protected_at > 0, notes + own, st.group, st.origin,
-                         st.blocks, st.listed, protected_at, st.replace_at)
+        if not (inactive_at or protected_at or notes):
+            return st
+        return new_statement(st.words, st.span, inactive_at, protected_at > 0, notes + st.comments, st.group,
+                             st.origin, st.blocks, st.listed, protected_at, st.replace_at)
 
     def finish(self, pend: list[tuple[str, Span]]) -> None:
         """Comments left at the end of the file go after the last statement."""
@@ -223,6 +231,8 @@ class SetState:
                                      last.listed, last.protected_at, last.replace_at)
 
     def result(self) -> tuple[Statement, ...]:
+        if self.inactive or self.protected or self.notes:
+            return tuple(self._marked(st) for st in self.out)
         return tuple(self.out)
 
     def _error(self, code: str, message: str, word: Word, *, hint: str = "",
