@@ -10,8 +10,10 @@ the statements they mark. Passwords and every other word are printed as written.
 """
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from flowc.compiler.statements import Comment, Statement, Word
 
@@ -98,8 +100,25 @@ class _Node:
         self.comments: dict[str, list[Comment]] = {}
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The tree is many small acyclic objects: spare them the cyclic collector's rescans."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def to_brace(statements: Sequence[Statement]) -> str:
     """Canonical brace text: 4-space indent, statements in the order first written."""
+    with _gc_paused():
+        return _to_brace(statements)
+
+
+def _to_brace(statements: Sequence[Statement]) -> str:
     root = _Node((), "B", "", False)
     seen: set[tuple] = set()
     for st in statements:
@@ -114,6 +133,11 @@ def to_brace(statements: Sequence[Statement]) -> str:
 def tree_order(statements: Sequence[Statement]) -> tuple[Statement, ...]:
     """The statements in the order `to_brace` prints them: a block written twice is
     merged into its first occurrence, as `load merge` does."""
+    with _gc_paused():
+        return _tree_order(statements)
+
+
+def _tree_order(statements: Sequence[Statement]) -> tuple[Statement, ...]:
     root = _Node((), "B", "", False)
     seen: set[tuple] = set()
     for st in statements:
