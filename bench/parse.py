@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lark import Lark
 
-from flowc.compiler.emit import to_set
+from flowc.compiler.emit import to_brace, to_set
 from flowc.compiler.parse import parse_text
 
 GENERIC_BRACE = r"""
@@ -168,6 +168,8 @@ def main() -> None:
     t1, t2 = _interleaved(lambda: parse_text(brace, "bench", "brace"), lambda: parse_text(big, "bench", "brace"))
     print(f"scaling: {2 * n // 1000}k/{n // 1000}k = {t2 / t1:.2f} ({t1:.2f}s, {t2:.2f}s; limit 2.2)")
     print(f"peak memory, 100k brace: {_peak_mib(brace):.0f} MiB (limit 300)")
+    print(f"emit, 100k brace: to_brace {_best(lambda: to_brace(parsed.statements)):.2f}s, "
+          f"to_set {_best(lambda: to_set(parsed.statements)):.2f}s")
     small = generate(200)
     wall, cpu = _cli_seconds(small)
     print(f"CLI fmt --check on {small.count(chr(10))} lines, start-up included: "
