@@ -11,6 +11,7 @@ tokens (`compiler/braceform.py`, `compiler/setform.py`), which build statements 
 from __future__ import annotations
 
 import gc
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -47,7 +48,8 @@ ERROR_CODES: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class ParsedConfig:
-    """A parsed configuration: its statements (in the order written) and syntax findings."""
+    """A parsed configuration: its statements (in the order first written, a block written
+    twice merged into the first) and its syntax findings."""
 
     name: str
     format: Literal["brace", "set"]
@@ -92,7 +94,7 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
 def detect_format(text: str) -> Literal["brace", "set"]:
     """Set form when the first line that is not blank or a comment is a set command."""
     in_comment = False
-    for raw in text.lstrip("\ufeff").splitlines():
+    for raw in io.StringIO(text.lstrip("\ufeff")):  # lazily: only the head is read
         line = raw.strip()
         if in_comment:
             if "*/" in line:
