@@ -24,6 +24,7 @@ POOL = 64
 PCAP_HEADER = struct.Struct("<IHHiIII")
 PCAP_RECORD = struct.Struct("<IIII")
 LINK_ETHERNET = 1
+ICMP_TYPE_CODES = (0x0000, 0x0800, 0x0303, 0x0B00)  # echo reply, echo request, port unreachable, TTL exceeded
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +78,14 @@ def _record(r: FlowRecord) -> bytes:
 def random_record(rng: random.Random, uptime: int) -> FlowRecord:
     protocol = rng.choice((6, 6, 17, 17, 1))
     first = uptime - rng.randrange(1000, 60_000)
+    # ICMP carries no ports: v5 puts type * 256 + code in the destination port
+    sport, dport = (0, rng.choice(ICMP_TYPE_CODES)) if protocol == 1 else (rng.randrange(65536), rng.randrange(65536))
     return FlowRecord(
         src=socket.inet_ntoa(rng.getrandbits(32).to_bytes(4, "big")),
         dst=socket.inet_ntoa(rng.getrandbits(32).to_bytes(4, "big")),
         packets=rng.randrange(1, 5000), octets=rng.randrange(40, 6_000_000),
-        first=first, last=first + rng.randrange(0, 1000), sport=rng.randrange(65536),
-        dport=rng.randrange(65536), tcp_flags=rng.randrange(64) if protocol == 6 else 0,
+        first=first, last=first + rng.randrange(0, 1000), sport=sport,
+        dport=dport, tcp_flags=rng.randrange(64) if protocol == 6 else 0,
         protocol=protocol, src_as=rng.randrange(65536), dst_as=rng.randrange(65536))
 
 

@@ -260,3 +260,54 @@ def test_a_write_error_is_counted_and_logged_not_fatal(plan_builder, caplog) -> 
         f"cannot write flow files in {pipeline.dirs.active}: No space left on device "
         "(records dropped, counted as No memory)") == 1
     pipeline.stop(export_timeout=1.0)
+
+
+@pytest.mark.skipif(not (__import__("shutil").which("nfcapd") and __import__("shutil").which("nfreplay")),
+                    reason="nfdump tools not installed (apt-get install nfdump; .ci/run installs it)")
+def test_nfreplay_with_arbitrary_engine_fields_loses_nothing(plan_builder, udp_port, tmp_path: Path) -> None:
+    import subprocess
+
+    from flowc.runtime.decoder import decode_packet
+    from flowc.runtime.generator import generate, packet_pool
+
+    capture, port = tmp_path / "nfcapd", udp_port()
+    capture.mkdir()
+    nfcapd = subprocess.Popen(["nfcapd", "-w", str(capture), "-p", str(port), "-b", "127.0.0.1", "-t", "3600"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: udp_queue(port) is not None, "nfcapd listening")
+        generate(Endpoint("127.0.0.1", port), rate=3000, duration=0.5, seed=3, engine_type=1, engine_id=2)
+        wait_until(lambda: udp_queue(port) == 0, "nfcapd read every datagram")
+    finally:
+        nfcapd.terminate()
+        nfcapd.wait(10)
+    [stored] = capture.glob("nfcapd.*")
+    expected = {(r.srcaddr, r.dstaddr, str(r.packets), str(r.octets), str(r.srcport), str(r.dstport), str(r.protocol))
+                for p in packet_pool(64, 30, engine_type=1, engine_id=2, seed=3)[:50]
+                for r in decode_packet(p).records}
+    plan = plan_builder(inputs=[Input("mo-7/1/0.0", "so_3_0_0_0", "1", source_address="127.0.0.1",
+                                      engine_type=1, engine_id=2)])
+    pipeline = make(plan)
+    pipeline.start()
+    subprocess.run(["nfreplay", "-r", str(stored), "-H", "127.0.0.1", "-p", str(plan_port(pipeline)), "-v", "5"],
+                   check=True, capture_output=True, timeout=60)
+    pump(pipeline, 1500)
+    pipeline.stop(export_timeout=1.0)
+    lines = [f for rows in file_lines(pipeline.dirs.ready).values() for f in rows]
+    assert {(f[3], f[4], f[5], f[6], f[9], f[10], f[12]) for f in lines} == expected and len(lines) == 1500
+
+
+def udp_queue(port: int) -> int | None:
+    """Bytes waiting in the receive queue of the UDP socket bound to this port (None: none)."""
+    for line in Path("/proc/net/udp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port:
+            return int(fields[4].split(":")[1], 16)
+    return None
+
+
+def wait_until(condition, what: str, timeout: float = 10.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
