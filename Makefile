@@ -2,17 +2,21 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+LOG    := $(VENV)/install.log
 
 .PHONY: install test demo bench clean
 
 install: $(VENV)/.installed
 
+# Installs quietly into .venv (idempotent); the pip log is kept and shown only on failure.
 $(VENV)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
-	-$(BIN)/python -m pip install -q 'lark-cython>=0.0.15'
-	touch $@
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing flowc and its test dependencies into $(VENV) (log: $(LOG))"
+	@$(BIN)/python -m pip install --upgrade pip >$(LOG) 2>&1 || { cat $(LOG); exit 1; }
+	@$(BIN)/python -m pip install -e '.[test]' >>$(LOG) 2>&1 || { cat $(LOG); exit 1; }
+	@$(BIN)/python -m pip install 'lark-cython>=0.0.15' >>$(LOG) 2>&1 \
+		|| echo "note: lark-cython did not install; benchmarks compare with pure-Python Lark"
+	@touch $@
 
 test: install
 	$(BIN)/python -m pytest

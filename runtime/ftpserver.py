@@ -28,6 +28,7 @@ class EmbeddedFtpServer:
     def __init__(self, root: Path, accounts: list[FtpAccount], host: str = "127.0.0.1", port: int = 0) -> None:
         from pyftpdlib.authorizers import DummyAuthorizer
         from pyftpdlib.handlers import FTPHandler
+        from pyftpdlib.ioloop import IOLoop
         from pyftpdlib.servers import FTPServer
 
         quiet = logging.getLogger("pyftpdlib")
@@ -45,7 +46,7 @@ class EmbeddedFtpServer:
         handler = type("DemoHandler", (FTPHandler,), {"authorizer": authorizer, "banner": "flowc embedded FTP"})
         handler.passive_ports = None
         self.root = root
-        self._server = FTPServer((host, port), handler)
+        self._server = FTPServer((host, port), handler, ioloop=IOLoop())  # one loop per server
         self._thread = threading.Thread(target=self._serve, name="ftp-server", daemon=True)
 
     @property
