@@ -153,13 +153,15 @@ class LineFormat:
 
     def _slow_lines(self, data: bytes | bytearray | memoryview, count: int, up: int,
                     secs: int, nsecs: int) -> str:
-        t, bits = self.template, self._bits
+        """Within a day of an uptime wrap: a First/Last above `up + 2**31` predates it."""
+        t, bits, wrap, late = self.template, self._bits, 0x100000000, up + 0x80000000
+        base = secs * 1000 + nsecs // 1_000_000 - up
         view = memoryview(data)[HEADER_SIZE:HEADER_SIZE + RECORD_SIZE * count]
-        out = []
-        for a, b, c, d, e, f, g, h, pk, oc, fi, la, sp, dp, fl, pr, sa, da in HOT_RECORD.iter_unpack(view):
-            start, end = unix_seconds(up, secs, nsecs, fi), unix_seconds(up, secs, nsecs, la)
-            out.append(t % (bits(64), a, b, c, d, e, f, g, h, pk, oc, start, end, sp, dp, fl, pr, sa, da))
-        return "".join(out)
+        return "".join([
+            t % (bits(64), a, b, c, d, e, f, g, h, pk, oc, (base + (fi - wrap if fi > late else fi)) // 1000,
+                 (base + (la - wrap if la > late else la)) // 1000, sp, dp, fl, pr, sa, da)
+            for a, b, c, d, e, f, g, h, pk, oc, fi, la, sp, dp, fl, pr, sa, da
+            in HOT_RECORD.iter_unpack(view)])
 
 
 def _escape(text: str) -> str:

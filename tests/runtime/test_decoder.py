@@ -118,3 +118,14 @@ def test_any_bytes_decode_or_raise_decode_error(data: bytes) -> None:
         assert exc.reason in ("too_small", "not_jflow")
     else:
         assert len(LineFormat("", "", "x").lines(data, len(packet.records)).splitlines()) == len(packet.records)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(-10_000, 3_600_000), st.integers(0, 2**31),
+       st.integers(0, 999_999_999))
+def test_times_are_right_on_both_paths_and_across_a_wrap(up: int, ago: int, secs: int, nsecs: int) -> None:
+    packet = bytearray(PACKET[:24 + 48])
+    struct.pack_into("!III", packet, 4, up, secs, nsecs)
+    struct.pack_into("!II", packet, 24 + 24, (up - ago) % 2**32, (up - ago) % 2**32)
+    fields = LineFormat("", "", "x").lines(packet, 1).split("|")
+    expected = (secs * 1000 + nsecs // 1_000_000 - ago) // 1000
+    assert fields[8:10] == [str(expected), str(expected)]
