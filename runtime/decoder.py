@@ -29,7 +29,7 @@ HEADER_SIZE = HEADER.size
 RECORD_SIZE = RECORD.size
 MAX_RECORDS = 30
 VERSION = 5
-# below this uptime (ms) a record's First/Last may predate a 32-bit wrap: use the slow path
+# within this many ms of a 32-bit uptime wrap a record's First/Last may lie across it
 _WRAP_GUARD = 86_400_000
 
 assert HEADER_SIZE == 24 and RECORD_SIZE == 48 and HOT_RECORD.size == 48
@@ -140,7 +140,7 @@ class LineFormat:
     def lines(self, data: bytes | bytearray | memoryview, count: int) -> str:
         """All lines of a checked datagram (see `check_packet`), joined."""
         up, secs, nsecs = HEADER_AFTER_COUNT.unpack_from(data, 4)[:3]
-        if up < _WRAP_GUARD:
+        if up < _WRAP_GUARD or up > 0xFFFFFFFF - _WRAP_GUARD:
             return self._slow_lines(data, count, up, secs, nsecs)
         base = secs * 1000 + nsecs // 1_000_000 - up
         t, bits = self.template, self._bits
@@ -153,13 +153,17 @@ class LineFormat:
 
     def _slow_lines(self, data: bytes | bytearray | memoryview, count: int, up: int,
                     secs: int, nsecs: int) -> str:
-        """Within a day of an uptime wrap: a First/Last above `up + 2**31` predates it."""
-        t, bits, wrap, late = self.template, self._bits, 0x100000000, up + 0x80000000
+        """Within a day of an uptime wrap: a First/Last more than 2**31 ms away from the
+        header's uptime lies on the other side of the wrap."""
+        t, bits, wrap = self.template, self._bits, 0x100000000
+        late, early = up + 0x80000000, up - 0x80000000
         base = secs * 1000 + nsecs // 1_000_000 - up
         view = memoryview(data)[HEADER_SIZE:HEADER_SIZE + RECORD_SIZE * count]
         return "".join([
-            t % (bits(64), a, b, c, d, e, f, g, h, pk, oc, (base + (fi - wrap if fi > late else fi)) // 1000,
-                 (base + (la - wrap if la > late else la)) // 1000, sp, dp, fl, pr, sa, da)
+            t % (bits(64), a, b, c, d, e, f, g, h, pk, oc,
+                 (base + (fi - wrap if fi > late else fi + wrap if fi < early else fi)) // 1000,
+                 (base + (la - wrap if la > late else la + wrap if la < early else la)) // 1000,
+                 sp, dp, fl, pr, sa, da)
             for a, b, c, d, e, f, g, h, pk, oc, fi, la, sp, dp, fl, pr, sa, da
             in HOT_RECORD.iter_unpack(view)])
 
