@@ -104,3 +104,12 @@ def test_site_init_writes_a_site_file_that_loads(tmp_path: Path) -> None:
     site = load_site(out)
     assert set(site.collectors) == {"cp-6/0/0", "cp-7/0/0"}
     assert site.hosts["192.168.252.2"] == Endpoint("192.168.252.2", 21)
+
+
+@pytest.mark.parametrize("name", VALID)
+def test_example_site_files_load_and_map_every_ftp_host(name: str) -> None:
+    site = load_site(ROOT / "examples" / name / "site.yaml")
+    plan = compile_paths([ROOT / "examples" / name / "router.conf"], site).plan
+    assert plan is not None
+    targets = [d.target for c in plan.collectors for d in c.destinations] + list(plan.transfer_log.archive_sites)
+    assert targets and all(t.connect == Endpoint("127.0.0.1", 2121) for t in targets)
