@@ -75,5 +75,7 @@ def load_plan_or_config(path: str | Path, site: str | Path | Site | None = None)
         return overlay(plan, read_site(site)) if site is not None else plan
     compiled = compile_paths([path], site)
     if compiled.plan is None:
-        raise FlowcError(compiled.errors() or compiled.diagnostics)
+        from flowc.compiler.report import render
+
+        raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.report(), "text"))
     return compiled.plan

@@ -56,8 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except FlowcError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
+        sys.stderr.write(exc.rendered or "".join(f"{d}\n" for d in exc.diagnostics))
         return 1
     except UsageError as exc:
         print(f"flowc: {exc}", file=sys.stderr)

@@ -63,9 +63,10 @@ def sort_diagnostics(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> 
 class FlowcError(Exception):
     """Raised by the facade when a stage's diagnostics stop the work (exit code 1)."""
 
-    def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+    def __init__(self, diagnostics: tuple[Diagnostic, ...], rendered: str = "") -> None:
         super().__init__("; ".join(str(d) for d in diagnostics[:3]))
         self.diagnostics = diagnostics
+        self.rendered = rendered  # the findings as the lint text format shows them, if known
 
 
 class UsageError(Exception):
