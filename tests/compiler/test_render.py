@@ -275,7 +275,7 @@ def test_cli_render_trouble(tmp_path: Path) -> None:
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Examples whose rendered setups are kept as snapshots (the valid ones).
-SNAPSHOT_EXAMPLES = ("single", "groups")
+SNAPSHOT_EXAMPLES = ("router1", "single", "groups")
 
 
 def example_plan(name: str) -> Plan:
