@@ -9,6 +9,11 @@ channel backs off (`retry-delay` or 1 s, doubled each round, at most 300 s) befo
 a file again; any success resets the back-off. A file leaves ready/ only after the
 server acknowledged it; nothing is ever dropped here.
 
+`reconfigure(collector, plan)` (live reload) swaps destinations, channels and retry
+settings at the point where `change-destination gracefully` takes effect: a file a
+channel takes from now on uses the new settings; an upload under way (with its retries)
+finishes with the servers and retry policy it started with.
+
 Every attempt is a line in the transfer log (`flowc.runtime.translog`), whose lifecycle
 runs on its own thread. Waits are measured on the injected `Clock`, polled every 50 ms
 of real time, so `stop()` is prompt and a `ManualClock` drives every delay in tests.
@@ -56,6 +61,7 @@ class ChannelState:
     busy: tuple[ClosedFile, Role] | None = None   # the file and server while uploading
     failed_at: float = 0.0                          # clock.monotonic() when the last attempt failed
     thread: threading.Thread | None = None
+    retired: bool = False                           # removed by a reload: ends after its file
 
 
 class Exporter:
@@ -123,7 +129,7 @@ class Exporter:
     # ------------------------------------------------------------ channel loop
     def _run(self, state: ChannelState) -> None:
         rounds = 0
-        while not self._stop.is_set():
+        while not self._stop.is_set() and not state.retired:
             item = self._take(state)
             if item is None:
                 continue
@@ -139,7 +145,7 @@ class Exporter:
 
     def _take(self, state: ChannelState) -> tuple[Path, ClosedFile] | None:
         with self._cond:
-            if not self._queue or not self.targets:
+            if not self._queue or not self.targets or state.retired:
                 self._cond.wait(POLL * 4)
                 return None
             _, name, path, closed = self._queue.pop(0)
@@ -165,30 +171,42 @@ class Exporter:
             self._stop.wait(POLL)
 
     def _export(self, state: ChannelState, path: Path, closed: ClosedFile) -> bool:
-        """Try one file: current server with retries, then the other; True once delivered."""
+        """Try one file: current server with retries, then the other; True once delivered.
+
+        The servers and retry policy are those in force when the channel took the file
+        (a reload meanwhile applies to the next file)."""
+        with self._cond:
+            targets, retry, delay = self.targets, self.plan.retry, self.plan.retry_delay
         role, attempts = state.current, 0
         tried: set[str] = set()
         while not self._stop.is_set():
-            outcome = self._attempt(state, role, path, closed)
+            if role not in targets:
+                return False
+            outcome = self._attempt(state, role, path, closed, targets[role])
             if outcome is Outcome.DONE:
                 return True
-            if outcome is Outcome.ABORTED:
+            if outcome is Outcome.ABORTED:  # change-destination immediately: start afresh
                 state.abort.clear()
+                with self._cond:
+                    targets, retry, delay = self.targets, self.plan.retry, self.plan.retry_delay
                 role, attempts = state.current, 0
                 continue
             attempts += 1
-            if attempts <= self.plan.retry:
-                self._pause(self.plan.retry_delay, state, since=state.failed_at)
+            if attempts <= retry:
+                self._pause(delay, state, since=state.failed_at)
                 continue
-            self._server_failed(state, role, attempts)
+            self._server_failed(state, role, attempts, targets)
             tried.add(role)
             role, attempts = state.current, 0
             if role in tried:
                 return False
         return False
 
-    def _server_failed(self, state: ChannelState, role: Role, attempts: int) -> None:
+    def _server_failed(self, state: ChannelState, role: Role, attempts: int,
+                       targets: dict[str, FtpTarget]) -> None:
         with self._cond:
+            if self.targets.get(role) != targets.get(role):
+                return  # a reload replaced that server meanwhile: say nothing about the new one
             state.state[role] = "Failed"
             other: Role = "secondary" if role == "primary" else "primary"
             if state.current != role or other not in self.targets:
@@ -199,12 +217,12 @@ class Exporter:
                          state.channel.index, role, other, attempts)
 
     # ------------------------------------------------------------ one attempt
-    def _attempt(self, state: ChannelState, role: Role, path: Path, closed: ClosedFile) -> Outcome:
+    def _attempt(self, state: ChannelState, role: Role, path: Path, closed: ClosedFile,
+                 target: FtpTarget) -> Outcome:
         if state.abort.is_set():
             return Outcome.ABORTED
         if not path.exists():
             return Outcome.DONE            # purged by clear-files meanwhile
-        target = self.targets[role]
         with self._cond:
             state.busy = (closed, role)
             self._attempts[closed.name] = self._attempts.get(closed.name, 0) + 1
@@ -224,7 +242,8 @@ class Exporter:
         self.stats.add("ftp_files")
         self.stats.add("files_exported")
         with self._cond:
-            state.state[role] = "OK"
+            if self.targets.get(role) == target:
+                state.state[role] = "OK"
         self.dirs.remove(closed)
         self.log.info("%s exported to %s server (%s)", closed.name, role, request.target.url)
         return Outcome.DONE
@@ -293,6 +312,41 @@ class Exporter:
             self.log.warning("%s: %s purged from the export queue (clear-files)",
                              self.collector.interface, name)
         return [name for _, name, _, _ in doomed]
+
+    def reconfigure(self, collector: Collector, plan: Plan) -> None:
+        """New export settings (live reload); see the module docstring.
+
+        Destinations, channels (DSCP, rate) and retry/retry-delay apply to the next file
+        a channel takes; uploads under way finish where they started. A role whose server
+        is unchanged keeps its state (OK/Failed) on every channel; a new or changed one
+        starts OK; a channel whose current role is gone falls back to the other one. The
+        transfer log takes the new archive sites, prefix, maximum age and host name."""
+        targets = {d.role: d.target for d in collector.destinations}
+        wanted = {c.index: c for c in (collector.channels or (Channel(0), Channel(1)))}
+        with self._cond:
+            changed = {r for r in ROLES if self.targets.get(r) != targets.get(r)}
+            self.plan, self.collector, self.targets = plan, collector, targets
+            kept = []
+            for state in self.channels:
+                if state.channel.index not in wanted:
+                    state.retired = True
+                    continue
+                state.channel = wanted.pop(state.channel.index)
+                for role in changed:
+                    state.state[role] = "OK"
+                if state.current not in targets and targets:
+                    state.current = "primary" if "primary" in targets else "secondary"
+                kept.append(state)
+            added = [ChannelState(c) for c in wanted.values()]
+            self.channels = sorted(kept + added, key=lambda s: s.channel.index)
+            self._cond.notify_all()
+        for state in added:
+            state.thread = self.spawn(f"export-{state.channel.index}", self._run, state)
+        first = self.channels[0].channel if self.channels else Channel(0)
+        self.translog.reconfigure(plan.transfer_log, plan.host_name, first.dscp, first.rate_bps)
+        if changed:
+            self.log.warning("%s: destinations reloaded (%s): files not yet exported go to the new "
+                             "server(s)", collector.interface, ", ".join(sorted(changed)))
 
     def clear(self) -> None:
         with self._cond:

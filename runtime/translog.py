@@ -76,6 +76,17 @@ class Translog:
         self._lock = threading.RLock()
         self._failed_due: float | None = None
 
+    def reconfigure(self, settings: TransferLog, host_name: str, dscp: int = 0,
+                    rate_bps: int | None = None) -> None:
+        """New settings (live reload): the archive sites apply to the next archiving, the
+        prefix and host name to the next log file opened, the maximum age at once."""
+        with self._lock:
+            if settings.archive_sites != self.settings.archive_sites:
+                self._failed_due = None  # offer failed/ to the new sites on the next tick
+            self.settings = settings
+            self.host_name = host_name or "flowc"
+            self.dscp, self.rate_bps = dscp, rate_bps
+
     # ------------------------------------------------------------ writing
     def write(self, record: TransferRecord) -> None:
         with self._lock:

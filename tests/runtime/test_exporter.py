@@ -385,3 +385,97 @@ def test_the_transfer_log_is_archived_by_the_exporters_own_thread(ftp_server, tm
     wait_until(lambda: not list(rig.dirs.translog.rglob("*.*")), "the log to leave the spool")
     (sent,) = archive.home.iterdir()
     assert sent.name.startswith("router1_flowc_") and sent.name.endswith(".log.gz")
+
+
+# ---------------------------------------------------------------- reconfigure (live reload)
+
+def _with(plan: Plan, targets: list[FtpTarget], **fields) -> Plan:  # noqa: ANN003
+    import dataclasses
+
+    roles = ("primary", "secondary")
+    collector = dataclasses.replace(plan.collectors[0], destinations=tuple(
+        Destination(r, t) for r, t in zip(roles, targets)), **fields)
+    return dataclasses.replace(plan, collectors=(collector,))
+
+
+def test_reconfigure_sends_waiting_files_to_the_new_server_and_lets_the_upload_finish(
+        ftp_server, tmp_path, stopper):
+    old, new = ftp_server(), ftp_server()
+    gate = Gate(old.port)
+    plan = _one_channel(tmp_path, [old.target()], retry=0)
+    rig = Rig(plan, gate)
+    _, in_flight = rig.closed_file()
+    stopper(rig)
+    rig.exporter.start()
+    assert gate.holding.wait(5)
+    waiting = rig.closed_file()
+    rig.exporter.submit(*waiting)
+    rig.exporter.reconfigure(_with(plan, [new.target()]).collectors[0], _with(plan, [new.target()]))
+    closed_later = rig.closed_file()
+    rig.exporter.submit(*closed_later)
+    time.sleep(0.1)
+    assert rig.exporter.snapshot()["files"][0]["state"] == "Exporting primary"
+    gate.release.set()
+    wait_until(lambda: not rig.ready_names(), "every upload")
+    assert [p.name for p in old.home.iterdir()] == [in_flight.name]       # finished where it began
+    assert {p.name for p in new.home.iterdir()} == {waiting[1].name, closed_later[1].name}
+    assert all(":sf=1:" in line for line in rig.translog_lines())
+
+
+def test_reconfigure_keeps_the_state_of_an_unchanged_role_and_resets_a_changed_one(
+        ftp_server, dead_endpoint, tmp_path, stopper):
+    dead = FtpTarget("ftp://127.0.0.1/", dead_endpoint, "u", "p", "/")
+    secondary, replacement = ftp_server(), ftp_server()
+    plan = _one_channel(tmp_path, [dead, secondary.target()], retry=0)
+    rig = Rig(plan)
+    stopper(rig)
+    rig.exporter.start()
+    rig.exporter.submit(*rig.closed_file())
+    wait_until(lambda: not rig.ready_names(), "the fail-over upload")
+    (channel,) = rig.exporter.snapshot()["channels"]
+    assert (channel["current_server"], channel["primary_state"]) == ("Secondary", "Failed")
+    unchanged = _with(plan, [dead, secondary.target()], channels=(Channel(0, dscp=46),))
+    rig.exporter.reconfigure(unchanged.collectors[0], unchanged)
+    (channel,) = rig.exporter.snapshot()["channels"]
+    assert (channel["current_server"], channel["primary_state"], channel["secondary_state"]) == \
+        ("Secondary", "Failed", "OK")                                   # kept: same servers
+    assert rig.exporter.channels[0].channel.dscp == 46
+    import dataclasses
+
+    fixed = dataclasses.replace(_with(plan, [replacement.target(), secondary.target()]), retry=3)
+    rig.exporter.reconfigure(fixed.collectors[0], fixed)
+    (channel,) = rig.exporter.snapshot()["channels"]
+    assert (channel["current_server"], channel["primary_state"]) == ("Secondary", "OK")
+    assert rig.exporter.plan.retry == 3
+    alone = _with(plan, [replacement.target()])                         # the secondary is gone
+    rig.exporter.reconfigure(alone.collectors[0], alone)
+    (channel,) = rig.exporter.snapshot()["channels"]
+    assert (channel["current_server"], channel["secondary_state"]) == ("Primary", "Not configured")
+    _, later = rig.closed_file()
+    rig.exporter.submit(rig.dirs.ready / later.name, later)
+    wait_until(lambda: not rig.ready_names(), "the upload after the reload")
+    assert (replacement.home / later.name).exists()
+
+
+def test_reconfigure_adds_and_retires_channels_and_reaches_the_transfer_log(
+        ftp_server, tmp_path, stopper):
+    import dataclasses
+
+    from flowc.runtime.plan import TransferLog
+
+    server = ftp_server()
+    plan = _one_channel(tmp_path, [server.target()], retry=0)
+    rig = Rig(plan)
+    stopper(rig)
+    rig.exporter.start()
+    two = dataclasses.replace(_with(plan, [server.target()], channels=(Channel(1, dscp=10),)),
+                              host_name="router2", transfer_log=TransferLog(filename_prefix="xfer"))
+    rig.exporter.reconfigure(two.collectors[0], two)
+    assert [c["index"] for c in rig.exporter.snapshot()["channels"]] == [1]
+    assert (rig.exporter.translog.host_name, rig.exporter.translog.settings.filename_prefix,
+            rig.exporter.translog.dscp) == ("router2", "xfer", 10)
+    _, closed = rig.closed_file()
+    rig.exporter.submit(rig.dirs.ready / closed.name, closed)
+    wait_until(lambda: not rig.ready_names(), "an upload on the new channel")
+    assert (server.home / closed.name).exists()
+    assert [p.name.startswith("router2_xfer_") for p in rig.dirs.translog.glob("*.tmp")] == [True]
