@@ -21,7 +21,7 @@ from flowc.compiler.diagnostics import Diagnostic, Severity
 from flowc.compiler.setform import SET_COMMANDS, parse_set
 from flowc.compiler.source import Source
 from flowc.compiler.statements import Statement
-from flowc.compiler.tokens import MAX_ERRORS, TAGS
+from flowc.compiler.tokens import MAX_ERRORS, TAGS, blank_session_lines
 
 __all__ = ["ERROR_CODES", "MAX_ERRORS", "TAGS", "Format", "ParsedConfig", "detect_format", "parse_file",
            "parse_text"]
@@ -74,7 +74,8 @@ def parse_text(text: str, name: str = "<text>", fmt: Format = "auto") -> ParsedC
 
 
 def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
-    kind = detect_format(source.text) if fmt == "auto" else fmt
+    text = blank_session_lines(source.text)
+    kind = detect_format(text) if fmt == "auto" else fmt
     # The parser makes millions of small acyclic objects: the cyclic garbage collector,
     # triggered by allocation counts, would rescan them over and over (it doubled the
     # time of a 100k-line parse). Nothing here makes cycles, so pause it.
@@ -82,9 +83,9 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
     gc.disable()
     try:
         if kind == "set":
-            statements, diagnostics = parse_set(source.text, source.name)
+            statements, diagnostics = parse_set(text, source.name)
         else:
-            statements, diagnostics = parse_brace(source.text, source.name)
+            statements, diagnostics = parse_brace(text, source.name)
     finally:
         if was_enabled:
             gc.enable()

@@ -42,6 +42,28 @@ def _master_regex() -> re.Pattern[str]:
 TOKEN = _master_regex()
 
 
+# Lines copied from a Junos CLI session along with the configuration: a `{master:0}` /
+# `{primary:node0}` state line, an `[edit …]` banner (or `[Type ^D at a new line to end
+# input]`), a `user@host> command` or `user@host# command` prompt; each from column 1 and
+# alone on its line (a state may precede a banner or a prompt). Junos never writes a
+# statement like that, so the readers skip them as they skip blank lines.
+SESSION_LINE = re.compile(
+    r"(?m)^(?:\{[A-Za-z][\w:.-]*\}"
+    r"(?:\[(?:edit|Type \^D)[^\]\r\n]*\]|[\w.-]+@[\w.-]+[>#%](?![^ \t\r\n])[^\r\n]*)?"
+    r"|\[(?:edit|Type \^D)[^\]\r\n]*\]"
+    r"|[\w.-]+@[\w.-]+[>#%](?![^ \t\r\n])[^\r\n]*)[ \t]*(?=\r?\n|\Z)")
+
+
+def blank_session_lines(text: str) -> str:
+    """`text` with every CLI session line (see SESSION_LINE) turned into spaces, so that
+    lines and columns stay where they were."""
+    if "@" not in text and "\n{" not in text and "\n[" not in text and text[:1] not in ("{", "["):
+        return text  # the common case, without a regex scan
+    if SESSION_LINE.search(text) is None:
+        return text
+    return SESSION_LINE.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def unquote(token: str) -> str:
     """The value of a `"…"` token: quotes removed, `\\"` and `\\\\` resolved."""
     inner = token[1:-1]

@@ -2,7 +2,8 @@
 
 Prints each file's statements as canonical brace text (4-space indent, order and comments
 as written) or as `display set` lines. `--check` prints the names of files that are not
-canonical and exits 1. Syntax errors go to stderr as `file:line:col: error FC0xx …` with
+canonical and exits 1. Clear values of the leaves Junos stores encrypted are printed in
+their `$9$` form (`compiler/secretleaf.py`). Syntax errors go to stderr as `file:line:col: error FC0xx …` with
 the source line and a caret; the exit code is then 1 (2 for unreadable files).
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.emit import to_brace, to_set
 from flowc.compiler.parse import ParsedConfig, parse_file, parse_text
+from flowc.compiler.secretleaf import seal
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         if not config.ok:
             status = 1
             continue
-        text = to_set(config.statements) if args.to == "set" else to_brace(config.statements)
+        statements = seal(config.statements)  # no clear password in the output (see secretleaf)
+        text = to_set(statements) if args.to == "set" else to_brace(statements)
         if args.check:
             if text != config.source.text:
                 print(config.name)
