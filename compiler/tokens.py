@@ -42,26 +42,44 @@ def _master_regex() -> re.Pattern[str]:
 TOKEN = _master_regex()
 
 
-# Lines copied from a Junos CLI session along with the configuration: a `{master:0}` /
-# `{primary:node0}` state line, an `[edit …]` banner (or `[Type ^D at a new line to end
-# input]`), a `user@host> command` or `user@host# command` prompt; each from column 1 and
-# alone on its line (a state may precede a banner or a prompt). Junos never writes a
-# statement like that, so the readers skip them as they skip blank lines.
+# Lines copied from a Junos CLI session along with the configuration, each from column 1:
+# a `{master:0}` / `{primary:node0}` state, an `[edit …]` banner (or `[Type ^D at a new
+# line to end input]`), a `user@host> command` or `user@host# command` prompt (a state may
+# precede a banner or a prompt), and the messages Junos prints around a commit or a load.
+# Junos never writes a statement like that, so the readers skip them as they skip blank
+# lines, except the command of a `user@host# set …` prompt (configuration mode), which is
+# kept: a pasted session of `set` commands reads as those commands.
+_PROMPT = r"[\w.-]+@[\w.-]+(?::[\w.-]+)?(?P<mode>[>#%])(?![^ \t\r\n])(?P<command>[^\r\n]*)"
+_BANNER = r"\[(?:edit|Type \^D)[^\]\r\n]*\]"
+_MESSAGE = (r"(?:Entering|Exiting) configuration mode|configuration check succeeds|commit complete"
+            r"|load complete|\^D")
+_STATE = r"\{[A-Za-z][\w:.-]*\}"
 SESSION_LINE = re.compile(
-    r"(?m)^(?:\{[A-Za-z][\w:.-]*\}"
-    r"(?:\[(?:edit|Type \^D)[^\]\r\n]*\]|[\w.-]+@[\w.-]+[>#%](?![^ \t\r\n])[^\r\n]*)?"
-    r"|\[(?:edit|Type \^D)[^\]\r\n]*\]"
-    r"|[\w.-]+@[\w.-]+[>#%](?![^ \t\r\n])[^\r\n]*)[ \t]*(?=\r?\n|\Z)")
+    rf"(?m)^(?:(?:{_STATE})?(?:{_BANNER}|{_PROMPT}|{_MESSAGE})|{_STATE})[ \t]*(?=\r?\n|\Z)")
+# configuration-mode commands whose text a prompt line keeps
+_KEPT = frozenset(("set", "delete", "deactivate", "activate", "insert", "protect", "unprotect", "annotate",
+                   "top", "up"))
 
 
 def blank_session_lines(text: str) -> str:
     """`text` with every CLI session line (see SESSION_LINE) turned into spaces, so that
     lines and columns stay where they were."""
-    if "@" not in text and "\n{" not in text and "\n[" not in text and text[:1] not in ("{", "["):
+    if "@" not in text and "\n{" not in text and "\n[" not in text and text[:1] not in ("{", "[") \
+            and "complete" not in text and "configuration mode" not in text and "^D" not in text:
         return text  # the common case, without a regex scan
     if SESSION_LINE.search(text) is None:
         return text
-    return SESSION_LINE.sub(lambda m: " " * len(m.group(0)), text)
+    return SESSION_LINE.sub(_blank, text)
+
+
+def _blank(m: re.Match[str]) -> str:
+    line = m.group(0)
+    if m.group("mode") == "#":
+        words = m.group("command").split()
+        if words and (words[0] in _KEPT or words[0] == "edit" and len(words) > 1):
+            keep = m.start("command") - m.start(0)
+            return " " * keep + line[keep:]
+    return " " * len(line)
 
 
 def unquote(token: str) -> str:
