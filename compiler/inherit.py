@@ -3,7 +3,7 @@
 `apply_groups` expands `groups NAME …` into the levels that say `apply-groups NAME`
 (at any level, several names in order), honours `apply-groups-except`, matches group
 wildcards (`<*>`, `<ge-*>`, `"<so-[01]/*>"`) against what the local configuration
-has, and removes the `groups`, `apply-groups` and `apply-groups-except` statements.
+has, reads `apply-groups "${node}"` (chassis clusters) as node0, and removes the `groups`, `apply-groups` and `apply-groups-except` statements.
 Precedence follows Junos: local statements win over inherited ones, an `apply-groups` at a
 deeper level wins over one above it, and the first group listed wins over later ones. An
 inherited statement keeps its group's words and spans (`group`, `origin` set), so a
@@ -24,6 +24,9 @@ from flowc.compiler.statements import Comment, Statement, Word, new_statement
 
 Path = tuple[str, ...]
 GROUPS, APPLY, EXCEPT = "groups", "apply-groups", "apply-groups-except"
+# `apply-groups "${node}"` (SRX chassis clusters): the group named after the node the
+# configuration runs on. Read here as node0 (the primary's view) when such a group exists.
+NODE_VARIABLE, NODE_GROUPS = "${node}", ("node0", "node1")
 # Leaves known to take a single value (used when no schema-backed `single_valued` is given).
 SINGLE_VALUED = frozenset("""
     host-name domain-name time-zone description mtu speed encapsulation vlan-id router-id
@@ -51,7 +54,8 @@ def apply_groups(statements: Sequence[Statement], *,
     groups, applies, excepts, local, positions = _split(statements)
     if not groups and not applies:
         return tuple(local), ()
-    diagnostics = [_unknown(a) for a in applies if a.group not in groups]
+    applies = [_on_node(a, groups) for a in applies]
+    diagnostics = [_unknown(a) for a in applies if a.group not in groups and a.group != NODE_VARIABLE]
     is_single = single_valued or (lambda path: bool(path) and path[-1] in SINGLE_VALUED)
     index = _Index(local)
     inherited: list[tuple[int, Statement]] = []
@@ -88,6 +92,14 @@ def _split(statements: Sequence[Statement]):
             continue
         local.append(st)
     return groups, applies, excepts, local, positions
+
+
+def _on_node(apply: _Apply, groups: dict[str, list[Statement]]) -> _Apply:
+    """`${node}` as the first node group the configuration has (unchanged if none)."""
+    if apply.group != NODE_VARIABLE:
+        return apply
+    node = next((name for name in NODE_GROUPS if name in groups), NODE_VARIABLE)
+    return _Apply(apply.level, node, apply.statement)
 
 
 def _unknown(apply: _Apply) -> Diagnostic:

@@ -1,0 +1,204 @@
+"""Shapes that real configurations have and our own examples did not: text copied from a CLI
+session, SRX cluster node groups, clear-text secrets printed by `fmt`.
+
+Every text here is written for this test (addresses from the documentation ranges)."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flowc.compiler.emit import to_brace, to_set
+from flowc.compiler.inherit import apply_groups
+from flowc.compiler.parse import parse_text
+from flowc.compiler.secretleaf import seal, secret_value_index
+from flowc.runtime.secret import decode
+
+
+def paths(text: str, fmt: str = "auto") -> list[tuple[str, ...]]:
+    parsed = parse_text(text, "t", fmt)  # type: ignore[arg-type]
+    assert parsed.diagnostics == (), parsed.diagnostics
+    return [st.path for st in parsed.statements]
+
+
+# --- a CLI session pasted with the configuration ----------------------------------------
+
+BRACE_SESSION = """\
+{master:0}[edit]
+ops@edge-7> show configuration
+## Last changed: 2025-02-03 04:05:06 UTC
+version 22.2R1;
+system {
+    host-name edge-7;
+}
+
+{master:0}[edit]
+ops@edge-7>
+"""
+
+
+def test_brace_text_with_prompts_and_banners_reads_as_the_configuration() -> None:
+    assert paths(BRACE_SESSION) == [("version", "22.2R1"), ("system", "host-name", "edge-7")]
+
+
+def test_session_lines_keep_lines_and_columns() -> None:
+    parsed = parse_text(BRACE_SESSION, "t")
+    host = parsed.statements[1].words[-1]
+    assert (host.span.line, host.span.column) == (6, 15)
+
+
+SET_SESSION = """\
+ops@lab-sw3> edit
+Entering configuration mode
+
+{primary:node0}[edit]
+ops@lab-sw3# set interfaces xe-0/0/5 description "to rack 12"
+
+{primary:node0}[edit]
+ops@lab-sw3# edit protocols lldp
+
+{primary:node0}[edit protocols lldp]
+ops@lab-sw3# set interface all
+ops@lab-sw3# top
+ops@lab-sw3# show | compare
+ops@lab-sw3# commit
+configuration check succeeds
+commit complete
+[Type ^D at a new line to end input]
+load complete
+ops@lab-sw3# exit
+Exiting configuration mode
+"""
+
+
+def test_a_session_of_set_commands_reads_as_those_commands() -> None:
+    assert paths(SET_SESSION) == [("interfaces", "xe-0/0/5", "description", "to rack 12"),
+                                  ("protocols", "lldp", "interface", "all")]
+
+
+@pytest.mark.parametrize("text", [
+    "system {\n    host-name a@b#;\n}\n",                # a word with `@` inside a block
+    'snmp {\n    contact "noc@example.net> 24/7";\n}\n',  # a prompt-like string
+    "set system host-name r1\nset snmp contact ops@example.net\n",
+])
+def test_configuration_text_that_only_looks_like_a_session_is_kept(text: str) -> None:
+    parsed = parse_text(text, "t")
+    assert parsed.diagnostics == ()
+    assert len(parsed.statements) in (1, 2)
+    assert to_set(parsed.statements).count("set ") == len(parsed.statements)
+
+
+def test_a_prompt_not_at_the_start_of_a_line_is_still_an_error() -> None:
+    parsed = parse_text("system {\n    ops@r1> show;\n}\n", "t")
+    assert paths(to_brace(parsed.statements)) == [("system", "ops@r1>", "show")]
+    assert [d.code for d in parse_text("  ops@r1# show\n", "t").diagnostics] == ["FC002"]
+
+
+# --- SRX cluster: apply-groups "${node}" --------------------------------------------------
+
+CLUSTER = """\
+groups {
+    node0 {
+        system {
+            host-name fw-east-a;
+        }
+    }
+    node1 {
+        system {
+            host-name fw-east-b;
+        }
+    }
+}
+apply-groups "${node}";
+"""
+
+
+def test_node_variable_reads_as_node0_without_findings() -> None:
+    statements, diagnostics = apply_groups(parse_text(CLUSTER, "t").statements)
+    assert diagnostics == ()
+    assert [st.path for st in statements] == [("system", "host-name", "fw-east-a")]
+
+
+def test_node_variable_without_node_groups_is_not_an_error() -> None:
+    statements, diagnostics = apply_groups(parse_text('apply-groups "${node}";\nsystem { host-name x; }\n',
+                                                      "t").statements)
+    assert diagnostics == ()
+    assert [st.path for st in statements] == [("system", "host-name", "x")]
+
+
+def test_an_undefined_group_is_still_reported() -> None:
+    _, diagnostics = apply_groups(parse_text("apply-groups nowhere;\nsystem { host-name x; }\n", "t").statements)
+    assert [d.code for d in diagnostics] == ["FC013"]
+
+
+# --- secrets in fmt ---------------------------------------------------------------------
+
+SECRETS = {
+    "Flow-Ftp-1": 'services {\n    flow-collector {\n        destinations {\n'
+                  '            "ftp://c@192.0.2.44/in" {\n                password "Flow-Ftp-1";\n'
+                  '            }\n        }\n    }\n}\n',
+    "Arch1ve!": 'services {\n    flow-collector {\n        file-specification {\n            f {\n'
+                '                archive-sites {\n                    "ftp://a@192.0.2.45/" {\n'
+                '                        password "Arch1ve!";\n                    }\n                }\n'
+                '            }\n        }\n    }\n}\n',
+    "rad-shared": "system {\n    radius-server {\n        192.0.2.61 secret rad-shared;\n    }\n}\n",
+    "bgp md5 key": 'protocols {\n    bgp {\n        group up {\n            authentication-key "bgp md5 key";\n'
+                   "        }\n    }\n}\n",
+    "hello-9": "protocols {\n    ospf {\n        area 0.0.0.0 {\n            interface ge-0/0/3.0 {\n"
+               "                authentication {\n                    md5 4 key hello-9;\n"
+               "                }\n            }\n        }\n    }\n}\n",
+    "plainpw": "protocols {\n    isis {\n        interface ge-0/0/4.0 {\n            level 2 {\n"
+               "                simple-password plainpw;\n            }\n        }\n    }\n}\n",
+    "psk value": 'security {\n    ike {\n        policy vpn-a {\n            pre-shared-key ascii-text "psk value";\n'
+                 "        }\n    }\n}\n",
+    "NtpK3y": "system {\n    ntp {\n        authentication-key 4 type md5 value NtpK3y;\n    }\n}\n",
+}
+
+
+def flowc(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "flowc.compiler.cli", *args],
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_fmt_never_prints_a_clear_password_and_is_idempotent(tmp_path: Path) -> None:
+    source = tmp_path / "secrets.conf"
+    source.write_text("".join(SECRETS.values()))
+    brace = flowc("fmt", str(source))
+    as_set = flowc("fmt", "--to", "set", str(source))
+    assert brace.returncode == as_set.returncode == 0
+    for plain in SECRETS:
+        assert plain not in brace.stdout and plain not in as_set.stdout
+    sealed = re.findall(r'"(\$9\$[^"]+)"', brace.stdout)
+    assert sorted(decode(s) for s in sealed) == sorted(SECRETS)
+    assert sorted(re.findall(r'"(\$9\$[^"]+)"', as_set.stdout)) == sorted(sealed)
+    once = tmp_path / "once.conf"
+    once.write_text(brace.stdout)
+    assert flowc("fmt", "--check", str(once)).returncode == 0
+    assert flowc("fmt", str(once)).stdout == brace.stdout
+    assert flowc("fmt", "--check", str(source)).stdout.strip() == str(source)
+
+
+@pytest.mark.parametrize("value", ["$9$Jdjk.mT39Cu", "$1$Ab3dEf$q0ZbS6Wm0", "$6$saltsalt$0123456789abcdef"])
+def test_encrypted_values_and_hashes_stay_as_written(value: str) -> None:
+    statements = parse_text(f'system {{\n    radius-server {{\n        192.0.2.7 secret "{value}";\n    }}\n}}\n',
+                            "t").statements
+    assert seal(statements) == statements
+    assert seal(statements)[0].words[-1].text == value
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    (("system", "login", "password", "minimum-length", "8"), -1),
+    (("system", "login", "user", "u", "authentication", "plain-text-password"), -1),
+    (("system", "login", "user", "u", "authentication", "encrypted-password", "$6$x"), -1),
+    (("interfaces", "ge-0/0/0", "description", "password"), -1),
+    (("security", "ike", "policy", "p", "pre-shared-key", "ascii-text", "x"), 6),
+    (("firewall", "filter", "f", "term", "ascii-text", "x"), -1),
+    (("system", "ntp", "authentication-key", "1", "type", "md5", "value", "x"), 7),
+    (("interfaces", "ge-0/0/0", "unit", "0", "family", "inet", "address", "192.0.2.1/24", "vrrp-group", "1",
+      "authentication-key", "k"), 11),
+])
+def test_secret_leaves(path: tuple[str, ...], expected: int) -> None:
+    assert secret_value_index(path) == expected
