@@ -31,11 +31,13 @@ from flowc.runtime.supervisor import Supervisor
 
 def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None = None,
              log_stream: TextIO | None = None,
-             reload_source: Callable[[], Plan] | None = None) -> int:
+             reload_source: Callable[[], Plan] | None = None,
+             only: frozenset[str] | None = None) -> int:
     """Run every collector of `plan` until a signal, `stop_after` seconds, or a replay's end.
 
     `reload_source` (optional) makes a fresh plan from wherever this one came from: SIGHUP
     and a `{"op": "reload"}` request without a plan apply what it returns (docs/reload.md).
+    `only` (`flowc run --collector`): a reloaded plan keeps just these collectors.
     """
     sink = StreamSink(log_stream or sys.stderr)
     log = child_logger("engine", SinkHandler(sink))
@@ -49,6 +51,7 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
         SpoolDirs.for_collector(plan.spool, collector.interface).create()
     supervisor = Supervisor(plan, sink, log, replay)
     supervisor.reload_source = reload_source
+    supervisor.only = only
     stop = StopFlag()
     restore = _install_signals(stop)
     try:

@@ -9,6 +9,7 @@ settings according to `flowc.runtime.delta`.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -40,6 +41,7 @@ class Supervisor:
         self.sockets = ListenSockets()
         self.changing = threading.RLock()  # watch, reload and stop never interleave
         self.reload_source: Callable[[], Plan] | None = None
+        self.only: frozenset[str] | None = None  # `flowc run --collector`: reloads keep these
         # Children must be started by a thread that outlives them (PR_SET_PDEATHSIG fires
         # when the *thread* that forked a child ends), so work asked for on a control
         # thread runs on the thread that runs the engine, via `jobs`.
@@ -175,6 +177,13 @@ class Supervisor:
             return {"ok": False, "error": str(exc)}
         except Exception as exc:  # the source's own errors (a config that does not compile …)
             return {"ok": False, "error": f"cannot reload: {exc}"}
+        if self.only is not None:
+            missing = sorted(self.only - {c.interface for c in plan.collectors})
+            if missing:
+                return {"ok": False, "error": f"the new plan has no collector {', '.join(missing)}, which "
+                                              "this engine was started to run (--collector); nothing was changed"}
+            plan = dataclasses.replace(plan, collectors=tuple(
+                c for c in plan.collectors if c.interface in self.only))
         return apply_plan(self, plan)
 
     # ------------------------------------------------------------------ control routing

@@ -5,6 +5,11 @@ keyword may be shortened to any unique prefix, options come in any order), turne
 one control request, sent to the running engine over its control socket, and the reply
 printed as Junos-style text (`flowc.runtime.show`) or JSON. Exit 0 on success, 1 when the
 engine refuses (e.g. "Destination not configured"), 2 on bad words or no engine.
+
+`request services flow-collector reload [PLAN|CONFIG] [--site SITE]` (live reload,
+docs/reload.md) compiles a CONFIG or loads a PLAN here first: lint errors or an invalid
+plan are printed and nothing is sent (exit 1); without a file the engine re-reads the
+source it was started from.
 """
 from __future__ import annotations
 
@@ -20,6 +25,14 @@ from flowc.compiler.diagnostics import UsageError
 LEVELS = ("terse", "detail", "extensive")
 INTERFACE = re.compile(r"^cp-\d+/\d+/\d+$")
 DEFAULT_CONTROL = "./flowc.sock"
+RELOAD_TIMEOUT = 200.0  # a reload waits for collectors to stop and start (the engine gives up at 180 s)
+RELOAD_WORDS = {  # the reply's lists, in the order a reload applies them, and what they mean
+    "stopped": "stopped (active files closed and published)",
+    "restarted": "restarted with the new plan (active files closed and published first)",
+    "started": "started",
+    "export_only": "export settings changed (files not yet exported go to the new settings)",
+    "unchanged": "unchanged",
+}
 
 
 @dataclass(slots=True)
@@ -29,6 +42,7 @@ class Command:
     kind: str
     level: str
     message: dict = field(default_factory=dict)
+    source: str | None = None  # `request … reload FILE`: the CONFIG/PLAN to compile first
 
 
 class Words:
@@ -125,9 +139,13 @@ def parse_request(words: list[str]) -> Command:
     w = Words("request", words)
     w.keyword("services")
     w.keyword("flow-collector")
-    action = w.keyword("change-destination", "test-file-transfer")
+    action = w.keyword("change-destination", "test-file-transfer", "reload")
     if action == "change-destination":
         return _change_destination(w)
+    if action == "reload":
+        source = w.next("a file") if w.more() else None
+        w.end()
+        return Command("reload", "", {"op": "reload"}, source)
     return _test_file_transfer(w)
 
 
@@ -187,41 +205,91 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `show`, `clear` and `request` to the `flowc` parser."""
     for verb, text in (("show", "show services flow-collector interface|input|file …"),
                        ("clear", "clear services flow-collector statistics interface (all|cp-x/y/z)"),
-                       ("request", "request services flow-collector change-destination|test-file-transfer …")):
+                       ("request", "request services flow-collector change-destination|test-file-transfer|"
+                                   "reload …")):
         parser = sub.add_parser(verb, help=text, description=f"Junos operational command: {text}")
         parser.add_argument("--control", metavar="PATH", default=None,
                             help="the engine's control socket (default: $FLOWC_CONTROL, else ./flowc.sock)")
         parser.add_argument("--format", choices=("text", "json"), default="text")
+        if verb == "request":
+            parser.add_argument("--site", metavar="SITE", default=None,
+                                help="site overlay (YAML) for `request … reload CONFIG|PLAN`")
+        else:
+            parser.set_defaults(site=None)
         parser.add_argument("words", nargs=argparse.REMAINDER, metavar="WORDS")
         parser.set_defaults(handler=handle, verb=verb)
 
 
 def handle(args: argparse.Namespace) -> int:
-    words, control, fmt = _split_options(list(args.words), args.control, args.format)
+    words, control, fmt, site = _split_options(list(args.words), args.control, args.format, args.site)
     command = PARSERS[args.verb](words)
+    if site is not None and not command.source:
+        raise UsageError("--site goes only with 'request services flow-collector reload CONFIG|PLAN'")
+    if command.source:
+        plan_text = _compile_for_reload(command.source, site)
+        if plan_text is None:
+            return 1
+        command.message["plan"] = plan_text
     return _send(command, control or os.environ.get("FLOWC_CONTROL") or DEFAULT_CONTROL, fmt)
 
 
-def _split_options(words: list[str], control: str | None, fmt: str) -> tuple[list[str], str | None, str]:
-    """Pick `--control PATH` / `--format F` out of the words (they may follow them)."""
+def _split_options(words: list[str], control: str | None, fmt: str,
+                   site: str | None = None) -> tuple[list[str], str | None, str, str | None]:
+    """Pick `--control PATH` / `--format F` / `--site SITE` out of the words (they may follow them)."""
     rest: list[str] = []
     while words:
         word = words.pop(0)
         name, eq, value = word.partition("=")
-        if name in ("--control", "--format"):
+        if name in ("--control", "--format", "--site"):
             if not eq:
                 if not words:
                     raise UsageError(f"{name} needs a value")
                 value = words.pop(0)
             if name == "--control":
                 control = value
+            elif name == "--site":
+                site = value
             elif value in ("text", "json"):
                 fmt = value
             else:
                 raise UsageError(f"--format must be text or json, not {value!r}")
         else:
             rest.append(word)
-    return rest, control, fmt
+    return rest, control, fmt, site
+
+
+def _compile_for_reload(source: str, site: str | None) -> str | None:
+    """The plan text to send for `reload FILE`, or None after printing why there is none.
+
+    A CONFIG is compiled (lint errors printed as `flowc lint` prints them), a PLAN loaded
+    and validated; the site overlay and `FLOWC_SECRET_*` passwords are applied as
+    `flowc run` applies them."""
+    from pathlib import Path
+
+    from flowc.compiler.api import compile_paths, is_plan_file, read_site
+    from flowc.compiler.render import fill_secrets
+    from flowc.compiler.report import render as render_findings
+    from flowc.compiler.site import overlay
+    from flowc.runtime.plan import PlanError, dumps_plan, load_plan
+
+    if not Path(source).is_file():
+        raise UsageError(f"{source}: no such file")
+    if is_plan_file(source):
+        try:
+            plan = load_plan(source)
+        except PlanError as exc:
+            print(f"flowc: {exc}; nothing was sent to the engine", file=sys.stderr)
+            return None
+        if site is not None:
+            plan = overlay(plan, read_site(site))
+    else:
+        compiled = compile_paths([source], site)
+        if compiled.plan is None:
+            print(render_findings(compiled.report(), "text"), end="", file=sys.stderr)
+            print(f"flowc: {source} does not compile; nothing was sent to the engine", file=sys.stderr)
+            return None
+        plan = compiled.plan
+    return dumps_plan(fill_secrets(plan))
 
 
 def _send(command: Command, control: str, fmt: str) -> int:
@@ -229,7 +297,7 @@ def _send(command: Command, control: str, fmt: str) -> int:
     from flowc.runtime.show import render
 
     try:
-        reply = request(control, command.message)
+        reply = request(control, command.message, timeout=RELOAD_TIMEOUT if command.kind == "reload" else 10.0)
     except ControlError as exc:
         print(f"flowc: {exc}", file=sys.stderr)
         return 2
@@ -237,6 +305,24 @@ def _send(command: Command, control: str, fmt: str) -> int:
     if fmt == "json":
         print(json.dumps(reply, indent=2))
         return 0 if ok else 1
+    if command.kind == "reload":
+        print(reload_text(reply), end="", file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else 1
     text = render(command.kind, command.level, reply)
     print(text, end="", file=sys.stdout if ok or "interface" in reply else sys.stderr)
     return 0 if ok else 1
+
+
+def reload_text(reply: dict) -> str:
+    """A reload reply in the spirit of Junos `request` output: what happened per collector."""
+    lines: list[str] = []
+    error = str(reply.get("error", ""))
+    if reply.get("ok") or "nothing was changed" not in error:
+        for kind, words in RELOAD_WORDS.items():
+            for interface in reply.get(kind, []):
+                lines += [f"Flow collector interface: {interface}", f"Reload: {words}"]
+    if reply.get("ok"):
+        lines.append(f"Reload result: {reply.get('message', 'reload applied')}")
+    else:
+        lines.append(f"error: reload refused: {error or 'the engine refused the request'}")
+    return "".join(f"{line}\n" for line in lines)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Callable
 
-from flowc.compiler.diagnostics import UsageError
+from flowc.compiler.diagnostics import FlowcError, UsageError
+from flowc.runtime.plan import Plan, PlanError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,10 +42,12 @@ def run_command(args: argparse.Namespace) -> int:
 
     from flowc.compiler.render import fill_secrets
 
-    # container setups (`flowc render`) keep passwords out of the plan: FLOWC_SECRET_* give them back
-    plan = fill_secrets(load_plan_or_config(args.source, args.site))
-    if args.collector:
-        plan = _only(plan, args.collector)
+    def load() -> Plan:
+        # container setups (`flowc render`) keep passwords out of the plan: FLOWC_SECRET_* give them back
+        plan = fill_secrets(load_plan_or_config(args.source, args.site))
+        return _only(plan, args.collector) if args.collector else plan
+
+    plan = load()
     replay = None
     if args.replay:
         from pathlib import Path
@@ -51,7 +55,23 @@ def run_command(args: argparse.Namespace) -> int:
         replay = Path(args.replay)
         if not replay.is_file():
             raise UsageError(f"{args.replay}: no such pcap file")
-    return run_plan(plan, replay=replay, stop_after=args.duration)
+    return run_plan(plan, replay=replay, stop_after=args.duration,
+                    reload_source=None if replay else lambda: reload_plan(load),
+                    only=frozenset(args.collector) if args.collector else None)
+
+
+def reload_plan(load: Callable[[], Plan]) -> Plan:
+    """`load()` again for a reload (SIGHUP, `request … reload`): the CONFIG/PLAN the engine
+    was started from, re-read; what stops it becomes a `PlanError` whose text carries
+    every diagnostic with its file:line:column, so the engine can log it and keep going."""
+    try:
+        return load()
+    except FlowcError as exc:
+        raise PlanError("; ".join(str(d) for d in exc.diagnostics)) from None
+    except UsageError as exc:
+        raise PlanError(str(exc)) from None
+    except OSError as exc:
+        raise PlanError(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 
 
 def _only(plan, names: list[str]):  # type: ignore[no-untyped-def]

@@ -96,7 +96,7 @@ def test_change_destination_defaults_to_gracefully():
     ("services flow-collector change-destination primary secondary interface cp-6/0/0", "role given twice"),
     ("services flow-collector change-destination primary interface all", "got 'all'"),
     ("services flow-collector test-file-transfer t interface cp-6/0/0 primary", "'channel-zero' or 'channel-one'"),
-    ("services flow-collector restart", "expected 'change-destination' or 'test-file-transfer'"),
+    ("services flow-collector restart", "expected 'change-destination', 'test-file-transfer' or 'reload'"),
 ])
 def test_request_errors(words, error):
     with pytest.raises(UsageError) as caught:

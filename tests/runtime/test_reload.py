@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import signal
 import socket
 import subprocess
@@ -209,3 +210,71 @@ def closed_records(plan: Plan) -> int:
 
     dirs = SpoolDirs.for_collector(plan.spool, "cp-7/0/0")
     return sum(json.loads(m.read_text())["records"] for m in dirs.ready.glob("*.meta.json"))
+
+
+# ---------------------------------------------------------------- reload under traffic
+
+def records_in(*folders: Path) -> int:
+    """Records (lines) in every complete .gz flow file of the folders."""
+    import gzip
+
+    return sum(len(gzip.decompress(p.read_bytes()).splitlines())
+               for folder in folders for p in folder.glob("*.gz"))
+
+
+def opened_at(name: str) -> float:
+    """The UTC open time in a `X-%D_%T-%N.gz` name."""
+    import calendar
+
+    stamp = name.split("-")[1]
+    return float(calendar.timegm(time.strptime(stamp, "%Y%m%d_%H%M%S")))
+
+
+def test_reload_under_traffic_loses_nothing(plan_builder, ftp_server) -> None:
+    """A's destination changes (export-only), B's file specification (restart), while
+    both receive a steady stream: every record sent to either is in a file afterwards,
+    and A's files opened after the reload go to A's new server."""
+    from flowc.runtime.generator import generate
+
+    old, new, b_server = ftp_server(), ftp_server(), ftp_server()
+    plan = plan_builder(interfaces=("cp-6/0/0", "cp-7/0/0"), destinations=[sealed(old.target())],
+                        record_level=2000, name_format="A-%D_%T-%N.gz")
+    a, b = plan.collectors
+    b = dataclasses.replace(b, destinations=(dataclasses.replace(b.destinations[0], target=sealed(b_server.target())),),
+                            file_specs=(dataclasses.replace(b.file_specs[0], name_format="B-%D_%T-%N.gz"),))
+    plan = dataclasses.replace(plan, collectors=(a, b))
+    new_a = dataclasses.replace(a, destinations=(dataclasses.replace(a.destinations[0], target=sealed(new.target())),))
+    new_b = dataclasses.replace(b, file_specs=(dataclasses.replace(b.file_specs[0], record_level=1500),))
+    reloaded = dataclasses.replace(plan, collectors=(new_a, new_b))
+    stream = io.StringIO()
+    runner = threading.Thread(target=run_plan, args=(plan,), kwargs={"log_stream": stream})
+    runner.start()
+    sent: dict[str, int] = {}
+    try:
+        wait_for(lambda: "engine started" in stream.getvalue(), what="engine start")
+        senders = [threading.Thread(target=lambda c=c, r=r: sent.__setitem__(
+            c.interface, generate(c.listen, r, 3.0, seed=i).records))
+            for i, (c, r) in enumerate(((a, 6000), (b, 4000)))]
+        for sender in senders:
+            sender.start()
+        time.sleep(1.0)
+        reply = request(plan.control, {"op": "reload", "plan": dumps_plan(reloaded)}, timeout=60)
+        applied = time.time()
+        assert reply["ok"], reply
+        assert (reply["export_only"], reply["restarted"]) == (["cp-6/0/0"], ["cp-7/0/0"])
+        for sender in senders:
+            sender.join(30)
+        wait_for(lambda: any(opened_at(p.name) >= applied for p in new.home.glob("*.gz")),
+                 what="a file of A opened after the reload on the new server")
+    finally:
+        request(plan.control, {"op": "stop"})
+        runner.join(60)
+    spool_a = SpoolDirs.for_collector(plan.spool, "cp-6/0/0").ready
+    spool_b = SpoolDirs.for_collector(plan.spool, "cp-7/0/0").ready
+    assert records_in(old.home, new.home, spool_a) == sent["cp-6/0/0"]
+    assert records_in(b_server.home, spool_b) == sent["cp-7/0/0"]
+    log = stream.getvalue()
+    after = log[log.index("[cp-6/0/0] INFO export settings reloaded"):]
+    closed_after = re.findall(r"\[cp-6/0/0\] INFO file closed name=(\S+)", after)
+    assert closed_after and not {p.name for p in old.home.iterdir()} & set(closed_after)
+    assert set(closed_after) <= {p.name for p in new.home.iterdir()} | {p.name for p in spool_a.glob("*.gz")}
