@@ -111,6 +111,36 @@ def test_test_file_transfer_words():
                        "channel": 1, "role": "primary"}
 
 
+def test_reload_words():
+    bare = parse_request("services flow-collector reload".split())
+    assert (bare.kind, bare.message, bare.source) == ("reload", {"op": "reload"}, None)
+    named = parse_request("serv flow-c rel router.conf".split())
+    assert (named.kind, named.message, named.source) == ("reload", {"op": "reload"}, "router.conf")
+    with pytest.raises(UsageError, match="unexpected word 'more'"):
+        parse_request("services flow-collector reload a.conf more".split())
+
+
+def test_reload_text_says_what_happened_to_each_collector():
+    from flowc.compiler.commands.ops import reload_text
+
+    reply = {"ok": True, "message": "reload applied", "started": ["cp-8/0/0"], "stopped": ["cp-5/0/0"],
+             "restarted": ["cp-7/0/0"], "export_only": [], "unchanged": ["cp-6/0/0"]}
+    assert reload_text(reply).splitlines() == [
+        "Flow collector interface: cp-5/0/0", "Reload: stopped (active files closed and published)",
+        "Flow collector interface: cp-7/0/0",
+        "Reload: restarted with the new plan (active files closed and published first)",
+        "Flow collector interface: cp-8/0/0", "Reload: started",
+        "Flow collector interface: cp-6/0/0", "Reload: unchanged",
+        "Reload result: reload applied"]
+    refused = {"ok": False, "error": "cp-7/0/0: cannot listen on 127.0.0.1:9 (nothing was changed)",
+               "restarted": ["cp-7/0/0"], "unchanged": ["cp-6/0/0"]}
+    assert reload_text(refused) == ("error: reload refused: cp-7/0/0: cannot listen on 127.0.0.1:9 "
+                                    "(nothing was changed)\n")
+    partly = {"ok": False, "error": "cp-8/0/0: collector process ended before it was ready",
+              "started": ["cp-8/0/0"], "unchanged": ["cp-6/0/0"]}
+    assert reload_text(partly).splitlines()[0] == "Flow collector interface: cp-8/0/0"
+
+
 # ---------------------------------------------------------------- subprocess against a socket
 
 SNAP = {"interface": "cp-6/0/0", "state": "Collecting flows",
@@ -133,6 +163,9 @@ def canned(message: dict) -> dict:
         ok = message["role"] == "primary"
         return {"ok": ok, "interface": message["interface"], "state": "Collecting flows",
                 "message": "Destination change successful" if ok else "Destination not configured"}
+    if op == "reload":
+        return {"ok": True, "message": "reload applied", "started": [], "stopped": [], "restarted": [],
+                "export_only": ["cp-6/0/0"], "unchanged": []}
     return {"ok": True, "interface": message["interface"], "state": "Collecting flows",
             "message": "Test file transfer successfully scheduled"}
 
@@ -212,3 +245,24 @@ def test_bad_words_are_exit_2_without_a_traceback():
     done = flowc("show", "services", "flow-collector", "interfaces", "all")
     assert done.returncode == 2
     assert "unexpected word 'interfaces'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_reload_sends_the_plan_it_loaded(engine, tmp_path):
+    from flowc.runtime.plan import (Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Plan,
+                                    dumps_plan, loads_plan)
+
+    server = FtpTarget("ftp://u@127.0.0.1:21/", Endpoint("127.0.0.1", 21), "u", "", "/")
+    plan = Plan("router1", str(tmp_path / "spool"), engine, (Collector(
+        "cp-6/0/0", Endpoint("127.0.0.1", 2055), (), (FileSpec("1", "f-%N.gz"),), "1",
+        (Channel(0), Channel(1)), (Destination("primary", server),)),))
+    path = tmp_path / "plan.json"
+    path.write_text(dumps_plan(plan))
+    done = flowc("request", "services", "flow-collector", "reload", str(path), "--control", engine)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ("Flow collector interface: cp-6/0/0\n"
+                           "Reload: export settings changed (files not yet exported go to the new settings)\n"
+                           "Reload result: reload applied\n")
+    assert received[-1]["op"] == "reload" and loads_plan(received[-1]["plan"]) == plan
+    done = flowc("request", "services", "flow-collector", "reload", "--format=json", "--control", engine)
+    assert done.returncode == 0 and json.loads(done.stdout)["export_only"] == ["cp-6/0/0"]
+    assert received[-1] == {"op": "reload"}
