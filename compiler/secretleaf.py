@@ -33,6 +33,7 @@ SECRET_KEYWORDS: dict[str, str | None] = {
     "local-password": None,
     "chap-secret": None,
     "pap-password": None,
+    "privacy-key": None,
     "ascii-text": "pre-shared-key",
     "hexadecimal": "pre-shared-key",
 }
