@@ -79,6 +79,13 @@ def test_a_session_of_set_commands_reads_as_those_commands() -> None:
                                   ("protocols", "lldp", "interface", "all")]
 
 
+def test_pager_prompts_shell_prompts_and_save_messages_are_read_past() -> None:
+    text = ("system {\n    host-name core-2;\n---(more 37%)---\r                \r    ntp {\n"
+            "        server 192.0.2.123;\n    }\n}\n---(more)---\nadmin@core-2:RE:0% cli\n"
+            "Wrote 7 lines of configuration to '/var/tmp/saved.conf'\n")
+    assert paths(text) == [("system", "host-name", "core-2"), ("system", "ntp", "server", "192.0.2.123")]
+
+
 @pytest.mark.parametrize("text", [
     "system {\n    host-name a@b#;\n}\n",                # a word with `@` inside a block
     'snmp {\n    contact "noc@example.net> 24/7";\n}\n',  # a prompt-like string
