@@ -243,11 +243,8 @@ class CollectorPipeline:
     def _reconfigure(self, plan: Plan) -> dict[str, Any]:
         """New export settings (destinations, channels, retry, transfer log) in place."""
         collector = plan.collector(self.collector.interface)
-        reconfigure = getattr(self.exporter, "reconfigure", None)
-        if reconfigure is None:
-            return {"ok": False, "error": f"{collector.interface}: the exporter cannot change its "
-                                          "settings live yet; restart the engine to apply them"}
-        reconfigure(collector, plan)
+        if self.exporter is not None:
+            self.exporter.reconfigure(collector, plan)
         self.plan, self.collector = plan, collector
         self.log.info("export settings reloaded")
         return self._answer(True, "export settings reloaded")
