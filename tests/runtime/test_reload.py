@@ -278,3 +278,24 @@ def test_reload_under_traffic_loses_nothing(plan_builder, ftp_server) -> None:
     closed_after = re.findall(r"\[cp-6/0/0\] INFO file closed name=(\S+)", after)
     assert closed_after and not {p.name for p in old.home.iterdir()} & set(closed_after)
     assert set(closed_after) <= {p.name for p in new.home.iterdir()} | {p.name for p in spool_a.glob("*.gz")}
+
+
+def test_a_collector_filter_holds_across_reloads(plan_builder, ftp_server) -> None:
+    """`flowc run --collector cp-6/0/0` (run_plan(only=…)): a reloaded plan keeps just it."""
+    full = plan_builder(interfaces=("cp-6/0/0", "cp-7/0/0"), destinations=[sealed(ftp_server().target())])
+    plan = dataclasses.replace(full, collectors=full.collectors[:1])
+    stream = io.StringIO()
+    runner = threading.Thread(target=run_plan, args=(plan,),
+                              kwargs={"log_stream": stream, "only": frozenset({"cp-6/0/0"})})
+    runner.start()
+    try:
+        wait_for(lambda: "engine started" in stream.getvalue(), what="engine start")
+        reply = request(plan.control, {"op": "reload", "plan": dumps_plan(full)}, timeout=60)
+        assert reply["ok"] and reply["unchanged"] == ["cp-6/0/0"] and reply["started"] == [], reply
+        other = dataclasses.replace(full, collectors=full.collectors[1:])
+        reply = request(plan.control, {"op": "reload", "plan": dumps_plan(other)}, timeout=60)
+        assert reply["ok"] is False and "has no collector cp-6/0/0" in reply["error"]
+        assert list(show(plan)) == ["cp-6/0/0"]
+    finally:
+        request(plan.control, {"op": "stop"})
+        runner.join(60)
