@@ -1,6 +1,7 @@
 """Stage 1: Junos configuration text (brace or set form) -> statements with spans.
 
-`parse_text` / `parse_file` turn a whole configuration into the flat statement paths that
+`parse_text` / `parse_file` turn a whole configuration (or its `display json` form, see
+`compiler/jsonform.py`) into the flat statement paths that
 `show configuration | display set` shows, each word and statement with its span, plus
 syntax diagnostics (FC0xx). The token syntax is declared in `grammar/terminals.lark`
 (compiled into one regex by `compiler/tokens.py`); the statement syntax of
@@ -18,6 +19,7 @@ from typing import Literal
 
 from flowc.compiler.braceform import parse_brace
 from flowc.compiler.diagnostics import Diagnostic, Severity
+from flowc.compiler.jsonform import looks_like_json, parse_json
 from flowc.compiler.setform import SET_COMMANDS, parse_set
 from flowc.compiler.source import Source
 from flowc.compiler.statements import Statement
@@ -26,7 +28,7 @@ from flowc.compiler.tokens import MAX_ERRORS, TAGS, blank_session_lines
 __all__ = ["ERROR_CODES", "MAX_ERRORS", "TAGS", "Format", "ParsedConfig", "detect_format", "parse_file",
            "parse_text"]
 
-Format = Literal["auto", "brace", "set"]
+Format = Literal["auto", "brace", "set", "json"]
 
 # The FC0xx table: code -> what it means (docs/diagnostics.md explains each one).
 ERROR_CODES: dict[str, str] = {
@@ -52,7 +54,7 @@ class ParsedConfig:
     twice merged into the first) and its syntax findings."""
 
     name: str
-    format: Literal["brace", "set"]
+    format: Literal["brace", "set", "json"]
     source: Source
     statements: tuple[Statement, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -69,11 +71,15 @@ def parse_file(path: str | Path, fmt: Format = "auto") -> ParsedConfig:
 
 
 def parse_text(text: str, name: str = "<text>", fmt: Format = "auto") -> ParsedConfig:
-    """Parse configuration text; `fmt="auto"` detects the set form from its first line."""
+    """Parse configuration text; `fmt="auto"` detects the set form from its first line and
+    Junos JSON (`display json`) from a leading `{"`."""
     return _parse_source(Source(name, text), fmt)
 
 
 def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
+    if fmt == "json" or fmt == "auto" and looks_like_json(source.text):
+        statements, diagnostics = parse_json(source.text, source.name)
+        return ParsedConfig(source.name, "json", source, statements, diagnostics)
     text = blank_session_lines(source.text)
     kind = detect_format(text) if fmt == "auto" else fmt
     # The parser makes millions of small acyclic objects: the cyclic garbage collector,

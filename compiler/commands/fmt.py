@@ -25,8 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                      "brace text or as `display set` lines.")
     cmd.add_argument("files", nargs="+", metavar="FILE", help="configuration files (brace or set form; - for stdin)")
     cmd.add_argument("--to", choices=("brace", "set"), default="brace", help="output form (default: brace)")
-    cmd.add_argument("--from", dest="source_format", choices=("auto", "brace", "set"), default="auto",
-                     help="input form (default: detected from the first statement)")
+    cmd.add_argument("--from", dest="source_format", choices=("auto", "brace", "set", "json"),
+                     default="auto", help="input form (default: detected from the first statement; "
+                                          "`display json` from a leading `{\"`)")
     cmd.add_argument("--check", action="store_true",
                      help="print the names of files that are not canonical; exit 1 if any")
     cmd.set_defaults(handler=run)

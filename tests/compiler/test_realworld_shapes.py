@@ -13,7 +13,7 @@ import pytest
 
 from flowc.compiler.emit import to_brace, to_set
 from flowc.compiler.inherit import apply_groups
-from flowc.compiler.parse import parse_text
+from flowc.compiler.parse import parse_file, parse_text
 from flowc.compiler.secretleaf import seal, secret_value_index
 from flowc.runtime.secret import decode
 
@@ -209,3 +209,42 @@ def test_encrypted_values_and_hashes_stay_as_written(value: str) -> None:
 ])
 def test_secret_leaves(path: tuple[str, ...], expected: int) -> None:
     assert secret_value_index(path) == expected
+
+
+# --- Junos JSON (`show configuration | display json`) ------------------------------------
+
+JSON_CASES = Path(__file__).parent / "json_cases"
+
+
+def test_json_document_gives_the_statements_of_its_brace_twin() -> None:
+    from_json = parse_file(JSON_CASES / "pe-lab-3.json")
+    from_brace = parse_file(JSON_CASES / "pe-lab-3.conf")
+    assert from_json.format == "json"
+    assert from_json.diagnostics == from_brace.diagnostics == ()
+    assert [(st.path, st.inactive_at) for st in from_json.statements] == \
+        [(st.path, st.inactive_at) for st in from_brace.statements]
+
+
+def test_json_statements_point_into_the_json_text() -> None:
+    parsed = parse_file(JSON_CASES / "pe-lab-3.json")
+    host = next(st for st in parsed.statements if st.path[:2] == ("system", "host-name"))
+    assert (host.words[-1].span.line, host.words[-1].span.column) == (23, 27)
+    assert [c.text for c in host.comments] == ["/* lab router */"]
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    ('{"configuration": {"system": {"host-name": "r1"}', (1, 49), "unexpected end of text"),
+    ('{"config": {}}', (1, 1), 'expected a `{"configuration": {…}}` document'),
+    ('{"configuration": {"a": tru}}', (1, 25), "unexpected 't'"),
+    ('{"configuration": {"a": "b",}}', (1, 29), "expected a quoted key"),
+])
+def test_json_errors_say_where(text: str, where: tuple[int, int], message: str) -> None:
+    (d,) = parse_text(text, "t").diagnostics
+    assert (d.code, (d.span.line, d.span.column), d.message) == ("FC001", where, f"JSON: {message}")
+
+
+def test_fmt_reads_json_and_prints_set_lines() -> None:
+    result = flowc("fmt", "--to", "set", str(JSON_CASES / "pe-lab-3.json"))
+    assert result.returncode == 0
+    assert "set interfaces xe-0/0/2 disable\ndeactivate interfaces xe-0/0/2\n" in result.stdout
+    assert "set security policies from-zone trust to-zone untrust policy out then permit\n" in result.stdout
