@@ -38,6 +38,17 @@ SINGLE_VALUED = frozenset("""
 """.split())
 
 
+# Match conditions (firewall `from`, policy `from`/`to`, SRX policy `match`) are lists
+# whatever their leaf is called: `from source-address A` and an inherited
+# `from source-address B` both hold.
+MATCH_CONDITIONS = frozenset(("from", "to", "match"))
+
+
+def well_known_single(path: Path) -> bool:
+    """A leaf of the SINGLE_VALUED table, outside match conditions."""
+    return bool(path) and path[-1] in SINGLE_VALUED and MATCH_CONDITIONS.isdisjoint(path)
+
+
 @dataclass(frozen=True, slots=True)
 class _Apply:
     """One `apply-groups NAME` (or `-except`) at a level, in the order written."""
@@ -56,7 +67,7 @@ def apply_groups(statements: Sequence[Statement], *,
         return tuple(local), ()
     applies = [_on_node(a, groups) for a in applies]
     diagnostics = [_unknown(a) for a in applies if a.group not in groups and a.group != NODE_VARIABLE]
-    is_single = single_valued or (lambda path: bool(path) and path[-1] in SINGLE_VALUED)
+    is_single = single_valued or well_known_single
     index = _Index(local)
     inherited: list[tuple[int, Statement]] = []
     # deeper levels first; within a level, the order written (first listed wins)

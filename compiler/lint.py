@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flowc.compiler.build import build
 from flowc.compiler.diagnostics import Diagnostic, Severity, UsageError, sort_diagnostics
-from flowc.compiler.inherit import SINGLE_VALUED, apply_groups
+from flowc.compiler.inherit import apply_groups, well_known_single
 from flowc.compiler.document import fold, single_valued
 from flowc.compiler.ir import FlowCollectorConfig
 from flowc.compiler.lintconfig import DEFAULT_EXTENSIONS, LintSettings, Suppressions
@@ -139,7 +139,7 @@ def _effective(statements: tuple[Statement, ...]) -> tuple[tuple[Statement, ...]
 def _single_valued(path: tuple[str, ...]) -> bool:
     """Schema knowledge first, then the groups stage's table of well-known leaves."""
     known = single_valued(path)
-    return known if known is not None else bool(path) and path[-1] in SINGLE_VALUED
+    return known if known is not None else well_known_single(path)
 
 
 def run_rules(config: FlowCollectorConfig) -> list[Diagnostic]:

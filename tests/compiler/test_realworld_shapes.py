@@ -248,3 +248,20 @@ def test_fmt_reads_json_and_prints_set_lines() -> None:
     assert result.returncode == 0
     assert "set interfaces xe-0/0/2 disable\ndeactivate interfaces xe-0/0/2\n" in result.stdout
     assert "set security policies from-zone trust to-zone untrust policy out then permit\n" in result.stdout
+
+
+# --- groups: match conditions are lists ---------------------------------------------------
+
+def test_an_inherited_match_condition_joins_the_local_ones() -> None:
+    text = ("groups {\n    mgmt-src {\n        firewall {\n            family inet {\n"
+            "                filter edge-in {\n                    term allow-ssh {\n"
+            "                        from {\n                            source-address 203.0.113.0/26;\n"
+            "                        }\n                    }\n                }\n            }\n        }\n"
+            "    }\n}\nfirewall {\n    apply-groups mgmt-src;\n    family inet {\n        filter edge-in {\n"
+            "            term allow-ssh {\n                from {\n                    source-address 198.51.100.0/27;\n"
+            "                }\n                then accept;\n            }\n        }\n    }\n}\n"
+            "interfaces {\n    apply-groups mgmt-src;\n    ge-0/0/9 {\n        mtu 1500;\n    }\n}\n")
+    statements, diagnostics = apply_groups(parse_text(text, "t").statements)
+    sources = [st.path[-1] for st in statements if "source-address" in st.path]
+    assert diagnostics == ()
+    assert sorted(sources) == ["198.51.100.0/27", "203.0.113.0/26"]
