@@ -26,6 +26,8 @@ KEYED = frozenset("""
     zone policy application application-set profile server host vlan bridge-domain
     security-zone template peer client destination-class source-class import-policy
     community-name trap-group prefix-list-filter host-name file interface-range
+    gateway vpn ids-option proposal pool label-switched-path session server-group ca-profile
+    address-set drop-profile vni
 """.split())
 _NEEDS_QUOTES = re.compile(r'[\s;{}\[\]"#\ufeff]|^$|^/\*|^(inactive|protect|replace|delete):$')
 _BACKSLASH = re.compile(r'\\(?=["\\]|$)')
