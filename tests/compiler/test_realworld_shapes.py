@@ -265,3 +265,16 @@ def test_an_inherited_match_condition_joins_the_local_ones() -> None:
     sources = [st.path[-1] for st in statements if "source-address" in st.path]
     assert diagnostics == ()
     assert sorted(sources) == ["198.51.100.0/27", "203.0.113.0/26"]
+
+
+def test_set_form_security_entries_print_with_their_names() -> None:
+    text = ("set security ike gateway gw-east address 192.0.2.77\n"
+            "set security ike gateway gw-east external-interface ge-0/0/0.0\n"
+            "set security ipsec vpn to-east bind-interface st0.4\n"
+            "set security screen ids-option edge-screen icmp ping-death\n"
+            "set system services dhcp pool 192.0.2.0/25 router 192.0.2.1\n"
+            "set system services dhcp pool 192.0.2.0/25 name-server 192.0.2.53\n")
+    brace = to_brace(parse_text(text, "t").statements)
+    for header in ("gateway gw-east {", "vpn to-east {", "ids-option edge-screen {", "pool 192.0.2.0/25 {"):
+        assert header in brace
+    assert paths(brace) == paths(text)
