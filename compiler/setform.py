@@ -4,7 +4,7 @@
 the syntax of `grammar/set.lark`) and hands each command to a `SetState`, which keeps
 the statements in the order first written and applies the commands the way `load set`
 does: `set` adds, `delete P` removes everything at or under
-P, `deactivate`/`activate` and `protect`/`unprotect` mark P (and what is or will be under
+P, `rename P X to Y` / `copy P X to Y` move or copy a node, `deactivate`/`activate` and `protect`/`unprotect` mark P (and what is or will be under
 it), `annotate P "text"` attaches a comment, `insert P X before|after Y` moves entries.
 The schema is not known here: a later `set` of a single-valued leaf keeps both lines.
 """
@@ -20,7 +20,7 @@ from flowc.compiler.tokens import (BCOMMENT, LCOMMENT, NL, OPENCOMMENT, OTHER, P
                                    Reporter, unquote)
 
 SET_COMMANDS = frozenset(
-    ("set", "delete", "deactivate", "activate", "insert", "protect", "unprotect", "annotate")
+    ("set", "delete", "deactivate", "activate", "insert", "protect", "unprotect", "annotate", "rename", "copy")
 )
 NAVIGATION = frozenset(("edit", "top", "up", "exit"))
 Path = tuple[str, ...]
@@ -76,7 +76,7 @@ class SetState:
         else:
             self._error("FC007", f"unknown set command `{cmd}`", words[0],
                         hint="expected one of: set, delete, deactivate, activate, protect, unprotect, "
-                             "annotate, insert, edit, top, up, exit")
+                             "annotate, insert, rename, copy, edit, top, up, exit")
         self.trailing = []
 
     def _navigate(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]],
@@ -207,6 +207,49 @@ class SetState:
             return
         spot = spots[0] if texts[at] == "before" else spots[-1] + 1
         self.out = rest[:spot] + moving + rest[spot:]
+
+    def _rename(self, words: list[Word], texts: list[str]) -> None:
+        self._move(words, texts, keep=False)
+
+    def _copy(self, words: list[Word], texts: list[str]) -> None:
+        self._move(words, texts, keep=True)
+
+    def _move(self, words: list[Word], texts: list[str], *, keep: bool) -> None:
+        """`rename P X to Y` / `copy P X to Y`: the node P X (and all under it) becomes, or is
+        copied to, P Y; Y has as many words as the end of the path it replaces
+        (`rename interfaces ge-0/0/1 unit 5 to unit 6`)."""
+        cmd = texts[0]
+        at = max((i for i in range(2, len(texts) - 1) if texts[i] == "to"), default=-1)
+        old = tuple(texts[1:at]) if at > 0 else ()
+        tail = words[at + 1:] if at > 0 else []
+        if not old or len(tail) > len(old):
+            self._error("FC001", f"`{cmd}` needs a statement path, `to` and the new name", words[0])
+            return
+        size = len(old)
+        base = tuple(words[1:at][: size - len(tail)])
+        new_words = base + tuple(tail)
+        new = tuple(w.text for w in new_words)
+        if not self._has(old):
+            self._check_configured(old, words)
+            return
+        if new != old and self._has(new):
+            self._error("FC001", f"`{cmd}`: `{' '.join(new)}` is configured already", words[at + 1])
+            return
+        built = {id(st): new_statement(new_words + st.words[size:], st.span, st.inactive_at, st.protected,
+                                       st.comments, st.group, st.origin, st.blocks, st.listed, st.protected_at,
+                                       st.replace_at)
+                 for st in self.out if st.path[:size] == old}
+        if keep:
+            last = max(i for i, st in enumerate(self.out) if id(st) in built)
+            copies = [built[id(st)] for st in self.out if id(st) in built]
+            self.out[last + 1:last + 1] = copies
+        else:
+            self.out = [built.get(id(st), st) for st in self.out]
+        self.seen = {st.path for st in self.out}
+        self.prefixes = None
+        for marks in (self.inactive, self.protected, self.notes):
+            for path in [p for p in marks if p[:size] == old]:
+                marks[new + path[size:]] = marks[path] if keep else marks.pop(path)
 
     # -- marks -------------------------------------------------------------------------
 

@@ -61,7 +61,7 @@ SESSION_LINE = re.compile(
     rf"(?m)^(?:(?:(?:{_STATE})?(?:{_BANNER}|{_PROMPT}|{_MESSAGE})|{_STATE})[ \t]*(?=\r?\n|\Z)|{_PAGER})")
 # configuration-mode commands whose text a prompt line keeps
 _KEPT = frozenset(("set", "delete", "deactivate", "activate", "insert", "protect", "unprotect", "annotate",
-                   "top", "up"))
+                   "rename", "copy", "top", "up"))
 
 
 def blank_session_lines(text: str) -> str:

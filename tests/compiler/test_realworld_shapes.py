@@ -278,3 +278,32 @@ def test_set_form_security_entries_print_with_their_names() -> None:
     for header in ("gateway gw-east {", "vpn to-east {", "ids-option edge-screen {", "pool 192.0.2.0/25 {"):
         assert header in brace
     assert paths(brace) == paths(text)
+
+
+# --- set form: rename and copy -------------------------------------------------------------
+
+def test_rename_and_copy_move_a_node_with_its_marks() -> None:
+    text = ("set interfaces xe-1/0/4 unit 12 family inet address 198.51.100.9/30\n"
+            "set interfaces xe-1/0/4 unit 12 description \"customer twelve\"\n"
+            "deactivate interfaces xe-1/0/4 unit 12 description\n"
+            "set interfaces xe-1/0/5 mtu 4470\n"
+            "rename interfaces xe-1/0/4 unit 12 to unit 13\n"
+            "copy interfaces xe-1/0/5 to xe-1/0/6\n")
+    parsed = parse_text(text, "t")
+    assert parsed.diagnostics == ()
+    assert [(st.path, st.inactive_at) for st in parsed.statements] == [
+        (("interfaces", "xe-1/0/4", "unit", "13", "family", "inet", "address", "198.51.100.9/30"), 0),
+        (("interfaces", "xe-1/0/4", "unit", "13", "description", "customer twelve"), 5),
+        (("interfaces", "xe-1/0/5", "mtu", "4470"), 0),
+        (("interfaces", "xe-1/0/6", "mtu", "4470"), 0),
+    ]
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    ("rename interfaces xe-1/0/9 to xe-1/0/8", "FC011"),   # nothing there
+    ("rename interfaces xe-1/0/5 to xe-1/0/6", "FC001"),   # the new name exists
+    ("rename interfaces xe-1/0/5", "FC001"),               # no `to`
+])
+def test_rename_mistakes_are_reported(line: str, code: str) -> None:
+    text = "set interfaces xe-1/0/5 mtu 4470\nset interfaces xe-1/0/6 mtu 1500\n" + line + "\n"
+    assert [d.code for d in parse_text(text, "t").diagnostics] == [code]
