@@ -326,6 +326,12 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
                     # objects: like a block header in brace text, they point at the line
                     # that first wrote them (the statement's own span is this line)
                     j = len(words)
+                    if j == 0 and k == WORD and plen and prev[0].text == tok:
+                        # the command word is the line's own (errors about it point here)
+                        col = m.start(k) - ls + 1
+                        words.append(new_word(tok, new_span(name, line, col, line, col + len(tok)), False))
+                        texts.append(tok)
+                        continue
                     if j < plen and prev[j].text == tok and k == WORD and not prev[j].quoted:
                         words.append(prev[j])
                         texts.append(tok)

@@ -307,3 +307,9 @@ def test_rename_and_copy_move_a_node_with_its_marks() -> None:
 def test_rename_mistakes_are_reported(line: str, code: str) -> None:
     text = "set interfaces xe-1/0/5 mtu 4470\nset interfaces xe-1/0/6 mtu 1500\n" + line + "\n"
     assert [d.code for d in parse_text(text, "t").diagnostics] == [code]
+
+
+def test_an_error_about_a_command_word_points_at_its_own_line() -> None:
+    text = "set system host-name edge-9\nset\nrename system to\n"
+    assert [(d.code, d.span.line, d.span.column) for d in parse_text(text, "t").diagnostics] == [
+        ("FC001", 2, 1), ("FC001", 3, 1)]
