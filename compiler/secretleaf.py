@@ -90,5 +90,17 @@ def seal(statements: Sequence[Statement]) -> tuple[Statement, ...]:
     return tuple(out)
 
 
+def clear_secrets(statements: Sequence[Statement]) -> frozenset[str]:
+    """The clear values of the secret leaves (to keep them out of anything shown)."""
+    found = set()
+    for st in statements:
+        words = st.words
+        if len(words) >= 2 and words[-2].text in _LAST_BUT_ONE:
+            at = secret_value_index([w.text for w in words])
+            if at >= 0 and is_clear(words[at].text):
+                found.add(words[at].text)
+    return frozenset(found)
+
+
 def _encodable(value: str) -> bool:
     return all(ord(c) < 256 for c in value)

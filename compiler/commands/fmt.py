@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.emit import to_brace, to_set
 from flowc.compiler.parse import ParsedConfig, parse_file, parse_text
-from flowc.compiler.secretleaf import seal
+from flowc.compiler.secretleaf import clear_secrets, seal
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -64,13 +64,18 @@ def _read(path: str, source_format: str) -> ParsedConfig:
 
 
 def render_diagnostics(diagnostics: Sequence[Diagnostic], config: ParsedConfig) -> str:
-    """`file:line:col: severity CODE message`, the source line and a caret under the token."""
+    """`file:line:col: severity CODE message`, the source line and a caret under the token.
+    Clear secrets (values of the leaves `secretleaf` knows, words after `password` and the
+    like) are masked in the message and the source line."""
+    from flowc.compiler.report import Redactor  # the linter's stack: loaded only when there is something to show
+
     lines = config.source.text.splitlines()
+    redactor = Redactor(clear_secrets(config.statements))
     out = []
     for d in diagnostics:
-        out.append(f"{d.span}: {d.severity} {d.code} {d.message}\n")
+        out.append(f"{d.span}: {d.severity} {d.code} {redactor.text(d.message)}\n")
         if 0 < d.span.line <= len(lines):
-            out.append(_caret(lines[d.span.line - 1], d))
+            out.append(_caret(redactor.line(lines[d.span.line - 1]), d))
         if d.hint:
             out.append(f"    hint: {d.hint}\n")
         for related in d.related:

@@ -313,3 +313,11 @@ def test_an_error_about_a_command_word_points_at_its_own_line() -> None:
     text = "set system host-name edge-9\nset\nrename system to\n"
     assert [(d.code, d.span.line, d.span.column) for d in parse_text(text, "t").diagnostics] == [
         ("FC001", 2, 1), ("FC001", 3, 1)]
+
+
+def test_fmt_syntax_errors_do_not_show_a_clear_secret(tmp_path: Path) -> None:
+    source = tmp_path / "broken.conf"
+    source.write_text("system {\n    radius-server {\n        192.0.2.4 secret Rad-Key-77\n    }\n}\n")
+    result = flowc("fmt", str(source))
+    assert result.returncode == 1
+    assert "FC002" in result.stderr and "Rad-Key-77" not in result.stderr
