@@ -35,7 +35,7 @@ class SetState:
     """The configuration built so far from set commands."""
 
     __slots__ = ("name", "report", "out", "seen", "inactive", "protected", "notes", "trailing", "level", "steps",
-                 "prefixes")
+                 "prefixes", "command_at")
 
     def __init__(self, name: str, report: ErrorSink) -> None:
         self.name = name
@@ -49,6 +49,9 @@ class SetState:
         self.level: tuple[Word, ...] = ()          # where `edit` went
         self.steps: list[tuple[Word, ...]] = []    # the levels `exit` goes back to
         self.prefixes: set[Path] | None = None     # every node configured (built when needed)
+        # the current line's command word when that Word object is shared with the line
+        # before, with where this line has it (findings about it point at this line)
+        self.command_at: tuple[Word, int, int] | None = None
 
     # -- commands ----------------------------------------------------------------------
 
@@ -281,6 +284,10 @@ class SetState:
     def _error(self, code: str, message: str, word: Word, *, hint: str = "",
                severity: Severity = Severity.ERROR) -> None:
         span = word.span
+        if self.command_at is not None and word is self.command_at[0]:
+            _, line, column = self.command_at
+            self.report.error(code, message, line, column, column + len(word.text), hint=hint, severity=severity)
+            return
         self.report.error(code, message, span.line, span.column, span.end_column, hint=hint, severity=severity)
 
 
@@ -327,10 +334,9 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
                     # that first wrote them (the statement's own span is this line)
                     j = len(words)
                     if j == 0 and k == WORD and plen and prev[0].text == tok:
-                        # the command word is the line's own (errors about it point here)
-                        col = m.start(k) - ls + 1
-                        words.append(new_word(tok, new_span(name, line, col, line, col + len(tok)), False))
+                        words.append(prev[0])  # shared; where this line has it is kept aside
                         texts.append(tok)
+                        state.command_at = (prev[0], line, m.start(k) - ls + 1)
                         continue
                     if j < plen and prev[j].text == tok and k == WORD and not prev[j].quoted:
                         words.append(prev[j])
@@ -372,6 +378,7 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
                         report.error("FC006", "unclosed `[`: expected `]`", line, list_at)
                     elif not bad:
                         state.command(words, texts, pend, values, first, last)
+                    state.command_at = None
                     prev, plen, share = words, len(words), True
                     words, texts, pend, bad, list_at, list_vals, values = [], [], [], False, -1, None, None
                 line += 1
