@@ -11,6 +11,7 @@ tokens (`compiler/braceform.py`, `compiler/setform.py`), which build statements 
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from pathlib import Path
 from typing import Literal
 
 from flowc.compiler.braceform import parse_brace
-from flowc.compiler.diagnostics import Diagnostic, Severity
+from flowc.compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
+from flowc.compiler.emit import tree_order
 from flowc.compiler.jsonform import looks_like_json, parse_json
-from flowc.compiler.setform import SET_COMMANDS, parse_set
+from flowc.compiler.session import Part, blank_outside, placed, relative_parts
+from flowc.compiler.setform import NAVIGATION, SET_COMMANDS, parse_set
 from flowc.compiler.source import Source
 from flowc.compiler.statements import Statement
 from flowc.compiler.tokens import MAX_ERRORS, TAGS, blank_session_lines
@@ -88,7 +91,10 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        if kind == "set":
+        parts = relative_parts(source.text, source.name) if text is not source.text and kind == "brace" else []
+        if len(parts) > 1 or parts and parts[0].level:
+            statements, diagnostics = _parse_parts(text, source.name, parts)
+        elif kind == "set":
             statements, diagnostics = parse_set(text, source.name)
         else:
             statements, diagnostics = parse_brace(text, source.name)
@@ -96,6 +102,25 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
         if was_enabled:
             gc.enable()
     return ParsedConfig(source.name, kind, source, statements, diagnostics)
+
+
+def _parse_parts(text: str, name: str, parts: list[Part]) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
+    """Text pasted from a CLI session, in parts between its prompts: each part read on its
+    own (its form detected, lines and columns kept), the level its `show` printed at put back
+    in front of its statements."""
+    statements: list[Statement] = []
+    diagnostics: list[Diagnostic] = []
+    readers = set()
+    for part in parts:
+        piece = blank_outside(text, part.start, part.end)
+        reader = parse_set if detect_format(piece) == "set" else parse_brace
+        readers.add(reader)
+        found, problems = reader(piece, name)
+        statements += placed(found, part.level)
+        diagnostics += problems
+    if len(readers) > 1:  # both forms: one layout rule for all (blocks as written are brace-only)
+        statements = [dataclasses.replace(st, blocks=()) for st in statements]
+    return tree_order(statements), tuple(sort_diagnostics(diagnostics))
 
 
 def detect_format(text: str) -> Literal["brace", "set"]:
@@ -116,5 +141,5 @@ def detect_format(text: str) -> Literal["brace", "set"]:
         if not line or line.startswith("#"):
             continue
         first = line.split(None, 1)[0]
-        return "set" if first in SET_COMMANDS or first == "edit" else "brace"
+        return "set" if first in SET_COMMANDS or first in NAVIGATION else "brace"
     return "brace"

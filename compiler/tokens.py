@@ -76,13 +76,19 @@ def blank_session_lines(text: str) -> str:
     return SESSION_LINE.sub(_blank, text)
 
 
+def kept_command(m: re.Match[str]) -> bool:
+    """Is this SESSION_LINE match a configuration-mode prompt whose command is kept?"""
+    if m.group("mode") != "#":
+        return False
+    words = m.group("command").split()
+    return bool(words) and (words[0] in _KEPT or words[0] == "edit" and len(words) > 1)
+
+
 def _blank(m: re.Match[str]) -> str:
     line = m.group(0)
-    if m.group("mode") == "#":
-        words = m.group("command").split()
-        if words and (words[0] in _KEPT or words[0] == "edit" and len(words) > 1):
-            keep = m.start("command") - m.start(0)
-            return " " * keep + line[keep:]
+    if kept_command(m):
+        keep = m.start("command") - m.start(0)
+        return " " * keep + line[keep:]
     return " " * len(line)
 
 

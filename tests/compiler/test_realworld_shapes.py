@@ -321,3 +321,55 @@ def test_fmt_syntax_errors_do_not_show_a_clear_secret(tmp_path: Path) -> None:
     result = flowc("fmt", str(source))
     assert result.returncode == 1
     assert "FC002" in result.stderr and "Rad-Key-77" not in result.stderr
+
+
+# --- `show` run below the top: the level is put back ------------------------------------------
+
+RELATIVE_SESSION = """\
+{master:0}
+noc@agg-4> show configuration protocols bgp
+group transit {
+    type external;
+    neighbor 203.0.113.9 {
+        inactive: peer-as 64999;
+    }
+}
+
+{master:0}[edit interfaces]
+noc@agg-4# show et-0/0/7
+unit 0 {
+    family inet {
+        address 203.0.113.10/31;
+    }
+}
+
+{master:0}[edit]
+noc@agg-4# show | display set
+set system host-name agg-4
+
+{master:0}[edit]
+noc@agg-4# show system
+ntp {
+    server 192.0.2.123;
+}
+"""
+
+
+def test_show_below_the_top_reads_at_its_level() -> None:
+    parsed = parse_text(RELATIVE_SESSION, "t")
+    assert parsed.diagnostics == ()
+    assert [(st.path, st.inactive_at) for st in parsed.statements] == [
+        (("protocols", "bgp", "group", "transit", "type", "external"), 0),
+        (("protocols", "bgp", "group", "transit", "neighbor", "203.0.113.9", "peer-as", "64999"), 8),
+        (("interfaces", "et-0/0/7", "unit", "0", "family", "inet", "address", "203.0.113.10/31"), 0),
+        (("system", "host-name", "agg-4"), 0),
+        (("system", "ntp", "server", "192.0.2.123"), 0),
+    ]
+    address = parsed.statements[2].words[-1]
+    assert (address.span.line, address.span.column) == (14, 17)
+
+
+def test_relative_session_formats_to_a_fixed_point() -> None:
+    once = to_brace(parse_text(RELATIVE_SESSION, "t").statements)
+    assert once.startswith("protocols {\n    bgp {\n        group transit {\n")
+    assert to_brace(parse_text(once, "t").statements) == once
