@@ -21,7 +21,8 @@ import hashlib
 from collections.abc import Sequence
 
 from flowc.compiler.statements import Statement, Word
-from flowc.runtime.secret import encode, is_encrypted
+from flowc.runtime.plan import encode_secret as encode
+from flowc.runtime.plan import is_encrypted
 
 # keyword right before the value -> the word that must come before the keyword (None: any)
 SECRET_KEYWORDS: dict[str, str | None] = {
