@@ -154,11 +154,14 @@ def _drive(plan: Any, engine: subprocess.Popen[bytes], log_path: Path,
         print(log_path.read_text("utf-8"), file=sys.stderr)
         raise UsageError("the engine did not start; its log is above")
     _step(f"4. sending {args.rate} records/s per input for {args.seconds:g} s (flowc generate)")
-    for collector in plan.collectors:
-        for item in collector.inputs:
-            result = generate(item.listen or collector.listen, args.rate, args.seconds,
-                              engine_type=item.engine_type or 0, engine_id=item.engine_id or 0)
-            print(f"   {item.interface}: sent {result.records} records in {result.packets} packets")
+    from concurrent.futures import ThreadPoolExecutor
+
+    sends = [(item, item.listen or collector.listen) for collector in plan.collectors for item in collector.inputs]
+    with ThreadPoolExecutor(max_workers=max(1, len(sends))) as pool:  # all inputs at once
+        results = list(pool.map(lambda s: generate(s[1], args.rate, args.seconds, engine_type=s[0].engine_type or 0,
+                                                   engine_id=s[0].engine_id or 0), sends))
+    for (item, _), result in zip(sends, results):
+        print(f"   {item.interface}: sent {result.records} records in {result.packets} packets")
     _wait_for_files(servers, timeout=10.0)
     _show(plan.control, plan.collectors[0].interface)
     _files(servers)
