@@ -1,6 +1,7 @@
 """Packaging traps: every sub-package and data folder must reach the wheel."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -36,9 +37,13 @@ def test_every_package_has_a_package_dir() -> None:
 
 
 def test_wheel_holds_grammars_schemas_and_templates(tmp_path: Path) -> None:
+    # build from a copy: setuptools writes build/ and *.egg-info into the source tree
+    source = tmp_path / "src"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "__pycache__", "demo-run", "spool", ".hypothesis"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(ROOT)],
+         "-w", str(tmp_path), str(source)],
         check=True, capture_output=True, timeout=300,
     )
     wheel = next(tmp_path.glob("flowc-*.whl"))
