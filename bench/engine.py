@@ -242,7 +242,8 @@ def one_run(rate: int, seconds: float, nfcapd: bool) -> Result:
         ftp.stop()
     result = Result(rate, sent["records"], sent["seconds"], received, uploaded, cpu, rss0, rss1,
                     max(peak, rss1), nf_flows, nf_cpu)
-    shutil.rmtree(work / "ftp", ignore_errors=True)
+    for bulky in ("ftp", "nfcapd", "spool"):  # keep the log and plan, not gigabytes of flows
+        shutil.rmtree(work / bulky, ignore_errors=True)
     return result
 
 
