@@ -181,6 +181,19 @@ class MarkedFTP(ftplib.FTP):
         self.welcome = self.getresp()
         return self.welcome
 
+    epsv_only = False  # set once a server refused PASV: EPSV from then on in this session
+
+    def makepasv(self) -> tuple[str, int]:
+        """PASV (its 227 address ignored: the data connection goes to the control
+        connection's peer, as ftplib does, so a NATed or misconfigured `pasv_address`
+        still works), falling back to EPSV when the server refuses PASV (5xx)."""
+        if self.af == socket.AF_INET and not self.epsv_only:
+            try:
+                return super().makepasv()
+            except ftplib.error_perm:
+                self.epsv_only = True
+        return ftplib.parse229(self.sendcmd("EPSV"), self.sock.getpeername())
+
     def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:
         host, port = self.makepasv()
         conn = open_marked(host, port, self.timeout, self.dscp)
@@ -241,14 +254,14 @@ class FtplibTransport:
             ftp.quit()
         except (ftplib.Error, OSError, EOFError):
             pass  # the file is in place; a lost goodbye changes nothing
-        return UploadResult(_code(reply), reply[4:].strip(), sent)
+        return UploadResult(_code(reply), reply_text(reply), sent)
 
     def _store(self, ftp: MarkedFTP, request: UploadRequest, part: str, abort: threading.Event) -> int:
         bucket = TokenBucket(request.rate_bps, self.clock) if request.rate_bps else None
         sent = 0
         size = min(BLOCK, max(1024, (request.rate_bps or 0) // 80)) if bucket else BLOCK
         with open(request.local, "rb") as source:
-            conn = ftp.transfercmd(f"STOR {part}")
+            conn = open_store(ftp, part)
             try:
                 while block := source.read(size):
                     _check(abort)
@@ -260,20 +273,53 @@ class FtplibTransport:
                 conn.close()
         reply = ftp.voidresp()
         if _code(reply) not in (226, 250):
-            raise FtpFailure(_code(reply), reply[4:].strip())
+            raise FtpFailure(_code(reply), reply_text(reply))
         return sent
 
 
-def rename(ftp: ftplib.FTP, part: str, name: str) -> str:
-    """RNFR/RNTO `part` to `name`; if the server refuses to overwrite an older copy (left
-    by an attempt whose acknowledgement was lost), delete it and rename again."""
-    ftp.sendcmd(f"RNFR {part}")
+def open_store(ftp: ftplib.FTP, part: str) -> socket.socket:
+    """The data connection of `STOR part`. A server that will not overwrite a `part` left
+    by an interrupted attempt (vsftpd `553 Could not create file.` when it belongs to
+    another user or anonymous overwrite is off, proftpd `AllowOverwrite off`: 550) gets it
+    deleted and the STOR once more; when the DELE fails too, STOR's own refusal is raised."""
     try:
-        return ftp.voidcmd(f"RNTO {name}")
-    except ftplib.error_perm:
-        ftp.delete(name)
+        return ftp.transfercmd(f"STOR {part}")
+    except ftplib.error_perm as refused:
+        try:
+            ftp.delete(part)
+        except ftplib.error_perm:
+            raise refused from None
+    return ftp.transfercmd(f"STOR {part}")
+
+
+def rename(ftp: ftplib.FTP, part: str, name: str) -> str:
+    """RNFR/RNTO `part` to `name`. A server that refuses to rename over an existing `name`
+    (proftpd `AllowOverwrite off`, IIS: 550/553) gets the old copy deleted and the rename
+    once more. A refusal that the DELE does not cure is reported with the RNFR/RNTO reply
+    (not the DELE's), and the `part` is deleted if the server lets us, so no junk stays."""
+    try:
+        ftp.sendcmd(f"RNFR {part}")  # refused: no DELE of `name`, an old copy stays
+        try:
+            return ftp.voidcmd(f"RNTO {name}")
+        except ftplib.error_perm as refused:
+            try:
+                ftp.delete(name)
+            except ftplib.error_perm:
+                raise refused from None
         ftp.sendcmd(f"RNFR {part}")
         return ftp.voidcmd(f"RNTO {name}")
+    except ftplib.error_perm as refused:
+        _forget(ftp, part)
+        code = _code(str(refused))
+        raise FtpFailure(code, f"cannot rename {part} to {name}: {reply_text(str(refused))}"
+                         " (the server must allow RNFR/RNTO and DELE)") from None
+
+
+def _forget(ftp: ftplib.FTP, part: str) -> None:
+    try:
+        ftp.delete(part)
+    except (ftplib.Error, OSError, EOFError):
+        pass  # best effort: the next attempt overwrites or deletes it
 
 
 def change_directory(ftp: ftplib.FTP, directory: str) -> None:
@@ -294,9 +340,9 @@ def change_directory(ftp: ftplib.FTP, directory: str) -> None:
     except ftplib.error_perm as exc:
         raise FtpFailure(_code(str(exc)), f"directory {parent or '/'} does not exist") from None
     try:
-        ftp.mkd(leaf)
-    except ftplib.error_perm:
-        pass  # the other channel may have created it meanwhile; CWD tells
+        ftp.voidcmd(f"MKD {leaf}")
+    except (ftplib.error_perm, ftplib.error_temp):
+        pass  # exists (vsftpd 550, others 521/553/450), or made meanwhile by the other channel: CWD tells
     ftp.cwd(leaf)
 
 
@@ -310,9 +356,21 @@ def _code(reply: str) -> int:
     return int(head) if head.isdigit() else 0
 
 
+def reply_text(reply: str) -> str:
+    """The text of a reply without its codes, the lines of a multiline reply (`530-…`,
+    continuation lines, `530 …`) joined with a space: one line for logs and the translog."""
+    lines = []
+    for line in reply.splitlines():
+        if _code(line) and line[3:4] in ("-", " ", ""):
+            line = line[4:]
+        if line.strip():
+            lines.append(line.strip())
+    return " ".join(lines)
+
+
 def _reply_failure(exc: BaseException) -> FtpFailure:
     text = str(exc)
-    return FtpFailure(_code(text), text[4:].strip() if _code(text) else text)
+    return FtpFailure(_code(text), reply_text(text) if _code(text) else text)
 
 
 def _close(ftp: ftplib.FTP) -> None:
@@ -331,7 +389,9 @@ __all__ = [
     "UploadRequest",
     "UploadResult",
     "change_directory",
+    "open_store",
     "rename",
+    "reply_text",
     "display_url",
     "expand_path",
     "login_password",
