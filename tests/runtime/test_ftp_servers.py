@@ -36,37 +36,15 @@ VSFTPD = shutil.which("vsftpd") or "/usr/sbin/vsftpd"
 RUN_AS = "ftp"          # the account the vsftpd package creates (home /srv/ftp)
 NOPRIV = "nobody"
 
-CONFIG = """\
-listen=YES
-listen_ipv6=NO
-listen_address=127.0.0.1
-listen_port={port}
-background=NO
-anonymous_enable=YES
-local_enable=NO
-write_enable=YES
-anon_root={root}
-anon_upload_enable=YES
-anon_mkdir_write_enable=YES
-anon_other_write_enable=YES
-anon_umask=022
-no_anon_password=YES
-ftp_username={user}
-nopriv_user={nopriv}
-pasv_enable=YES
-pasv_address=127.0.0.1
-pasv_min_port={pasv_min}
-pasv_max_port={pasv_max}
-connect_from_port_20=NO
-isolate=NO
-isolate_network=NO
-seccomp_sandbox=NO
-xferlog_enable=NO
-syslog_enable=NO
-vsftpd_log_file={log}
-secure_chroot_dir={empty}
-ftpd_banner=flowc vsftpd test
-"""
+SETTINGS = {
+    "listen": "YES", "listen_ipv6": "NO", "listen_address": "127.0.0.1", "background": "NO",
+    "anonymous_enable": "YES", "local_enable": "NO", "write_enable": "YES",
+    "anon_upload_enable": "YES", "anon_mkdir_write_enable": "YES",
+    "anon_other_write_enable": "YES", "anon_umask": "022", "no_anon_password": "YES",
+    "pasv_enable": "YES", "pasv_address": "127.0.0.1", "connect_from_port_20": "NO",
+    "isolate": "NO", "isolate_network": "NO", "seccomp_sandbox": "NO",
+    "xferlog_enable": "NO", "syslog_enable": "NO", "ftpd_banner": "flowc vsftpd test",
+}
 
 
 def _free_port() -> int:
@@ -83,7 +61,7 @@ def _banner(port: int) -> str:
 class Vsftpd:
     """A vsftpd child process; `pub` is the anonymous users' writable directory."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, **overrides: str) -> None:
         self.root = base / "root"
         self.pub = self.root / "pub"
         empty = base / "empty"
@@ -96,9 +74,11 @@ class Vsftpd:
         pasv = _free_port()
         pasv = min(pasv, 65535 - 40)
         self.config = base / "vsftpd.conf"
-        self.config.write_text(CONFIG.format(
-            port=self.port, root=self.root, user=RUN_AS, nopriv=NOPRIV, pasv_min=pasv, pasv_max=pasv + 40,
-            log=base / "vsftpd.log", empty=empty))
+        settings = SETTINGS | {
+            "listen_port": self.port, "anon_root": self.root, "ftp_username": RUN_AS,
+            "nopriv_user": NOPRIV, "pasv_min_port": pasv, "pasv_max_port": pasv + 40,
+            "vsftpd_log_file": base / "vsftpd.log", "secure_chroot_dir": empty} | overrides
+        self.config.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
         self.output = base / "vsftpd.out"
         with open(self.output, "wb") as out:
             self.process = subprocess.Popen([VSFTPD, str(self.config)], stdin=subprocess.DEVNULL,
@@ -137,7 +117,8 @@ class Vsftpd:
 
 
 @pytest.fixture(scope="module")
-def vsftpd(tmp_path_factory) -> Iterator[Vsftpd]:
+def vsftpd_with(tmp_path_factory) -> Iterator[Callable[..., Vsftpd]]:
+    """Factory: `vsftpd_with(setting=value, ...)` starts one more vsftpd (skips if it cannot)."""
     if not os.path.exists(VSFTPD):
         pytest.skip("vsftpd is not installed (apt-get install vsftpd)")
     if os.geteuid() != 0:
@@ -147,14 +128,26 @@ def vsftpd(tmp_path_factory) -> Iterator[Vsftpd]:
             pwd.getpwnam(user)
         except KeyError:
             pytest.skip(f"no {user!r} account for vsftpd to run as")
-    server = Vsftpd(tmp_path_factory.mktemp("vsftpd"))
-    try:
-        problem = server.wait_ready()
+    servers: list[Vsftpd] = []
+
+    def start(**overrides: str) -> Vsftpd:
+        servers.append(Vsftpd(tmp_path_factory.mktemp("vsftpd"), **overrides))
+        problem = servers[-1].wait_ready()
         if problem:
             pytest.skip(f"vsftpd cannot start here: {problem}")
-        yield server
+        return servers[-1]
+
+    try:
+        yield start
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def vsftpd(vsftpd_with) -> Vsftpd:
+    """The usual setup: anonymous users may upload, MKD, rename and delete in pub/."""
+    return vsftpd_with()
 
 
 # ---------------------------------------------------------------- helpers
@@ -316,3 +309,233 @@ def test_transfer_log_is_archived_compressed(vsftpd, tmp_path):
     assert gzip.decompress(sent.read_bytes()).decode() == record.line() + "\n"
     assert not list(directory.rglob("*.gz"))
 
+
+
+def test_a_227_naming_another_address_is_ignored_for_the_data_connection(vsftpd_with, tmp_path):
+    nat = vsftpd_with(pasv_address="192.0.2.7")        # TEST-NET: what a NATed server says
+    base = nat.folder("nat")
+    from flowc.runtime.ftp import MarkedFTP
+
+    probe = MarkedFTP(timeout=5)
+    probe.connect("127.0.0.1", nat.port)
+    probe.login("anonymous", "")
+    assert "(192,0,2,7," in probe.sendcmd("PASV")      # the server does advertise it
+    probe.close()
+    local = tmp_path / "f.gz"
+    local.write_bytes(os.urandom(50_000))
+    _upload(nat.target("/pub/nat/"), local, "/pub/nat/")
+    assert (base / "f.gz").read_bytes() == local.read_bytes()
+
+
+def test_a_server_that_refuses_renames_fails_with_the_rename_reply(vsftpd_with, tmp_path):
+    strict = vsftpd_with(anon_other_write_enable="NO")  # upload only: no RNFR, DELE, overwrite
+    base = strict.folder("strict")
+    local = tmp_path / "f.gz"
+    local.write_bytes(b"z" * 1000)
+    with pytest.raises(FtpFailure) as failure:
+        _upload(strict.target("/pub/strict/"), local, "/pub/strict/")
+    assert failure.value.code == 550
+    assert "cannot rename f.gz.part to f.gz: Permission denied." in failure.value.text
+    assert "RNFR/RNTO" in failure.value.text
+    assert sorted(p.name for p in base.iterdir()) == ["f.gz.part"]   # DELE refused too
+    with pytest.raises(FtpFailure) as again:                   # the part cannot be overwritten
+        _upload(strict.target("/pub/strict/"), local, "/pub/strict/")
+    assert again.value.code == 553 and again.value.text == "Could not create file."
+
+
+# ---------------------------------------------------------------- server quirks, one at a time
+# pyftpdlib in a thread with one behaviour changed to what another server does; these run
+# everywhere (no root, no vsftpd) and pin each interop fix in flowc.runtime.ftp.
+
+class Quirky:
+    """pyftpdlib on 127.0.0.1 serving `home` to anonymous, its handler given `quirks`."""
+
+    def __init__(self, home: Path, **quirks) -> None:  # noqa: ANN003
+        import threading
+
+        from pyftpdlib.authorizers import DummyAuthorizer
+        from pyftpdlib.handlers import FTPHandler
+        from pyftpdlib.ioloop import IOLoop
+        from pyftpdlib.servers import FTPServer
+
+        logging.getLogger("pyftpdlib").setLevel(logging.WARNING)
+        self.home = home
+        self.commands: list[str] = []
+        seen = self.commands
+
+        class Handler(FTPHandler):
+            def pre_process_command(self, line, cmd, arg):  # noqa: ANN001
+                seen.append(cmd)
+                super().pre_process_command(line, cmd, arg)
+
+        authorizer = DummyAuthorizer()
+        authorizer.add_anonymous(str(home), perm="elradfmwMT")
+        handler = type("QuirkyHandler", (Handler,), {"authorizer": authorizer, **quirks})
+        self.server = FTPServer(("127.0.0.1", 0), handler, ioloop=IOLoop())
+        self.port = self.server.address[1]
+        self.halt = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True, name="quirky-ftpd")
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while not self.halt.is_set():
+            self.server.ioloop.loop(0.02, blocking=False)
+        self.server.close_all()
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.thread.join(5)
+
+    def upload(self, local: Path, directory: str = "/"):
+        target = FtpTarget(f"ftp://127.0.0.1:{self.port}{directory}",
+                           Endpoint("127.0.0.1", self.port), "", "", directory)
+        return FtplibTransport(timeout=5).upload(UploadRequest(target, local, local.name, directory))
+
+
+@pytest.fixture
+def quirky(tmp_path) -> Iterator[Callable[..., Quirky]]:
+    servers: list[Quirky] = []
+
+    def start(**quirks) -> Quirky:  # noqa: ANN003
+        home = tmp_path / f"home{len(servers)}"
+        home.mkdir()
+        servers.append(Quirky(home, **quirks))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def payload(tmp_path) -> Path:
+    path = tmp_path / "f.gz"
+    path.write_bytes(os.urandom(40_000))
+    return path
+
+
+def _refuse_pasv(self, line):  # noqa: ANN001
+    self.respond("502 PASV not allowed here, use EPSV.")
+
+
+def test_pasv_refused_falls_back_to_epsv(quirky, payload):
+    server = quirky(ftp_PASV=_refuse_pasv)
+    server.upload(payload)
+    assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
+    assert server.commands.count("PASV") == 1 and server.commands.count("EPSV") == 1
+
+
+def test_227_with_a_foreign_address_still_connects_to_the_server(quirky, payload):
+    server = quirky(masquerade_address="192.0.2.9")
+    server.upload(payload)
+    assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
+
+
+def _stor_no_overwrite(self, file, mode="w"):  # noqa: ANN001
+    if os.path.exists(file):
+        self.respond("553 Could not create file.")
+        return None
+    return type(self).__mro__[2].ftp_STOR(self, file, mode)
+
+
+def _refuse_dele(self, path):  # noqa: ANN001
+    self.respond("550 Permission denied.")
+
+
+def test_a_stale_part_the_server_will_not_overwrite_is_deleted_then_stored(quirky, payload):
+    server = quirky(ftp_STOR=_stor_no_overwrite)
+    (server.home / "f.gz.part").write_bytes(b"stale")
+    server.upload(payload)
+    assert sorted(p.name for p in server.home.iterdir()) == ["f.gz"]
+    assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
+    assert server.commands.count("STOR") == 2 and "DELE" in server.commands
+
+
+def test_when_the_stale_part_cannot_be_deleted_either_stor_s_refusal_is_reported(quirky, payload):
+    server = quirky(ftp_STOR=_stor_no_overwrite, ftp_DELE=_refuse_dele)
+    (server.home / "f.gz.part").write_bytes(b"stale")
+    with pytest.raises(FtpFailure) as failure:
+        server.upload(payload)
+    assert (failure.value.code, failure.value.text) == (553, "Could not create file.")
+
+
+def _rnto_no_overwrite(self, path):  # noqa: ANN001
+    if os.path.exists(path):
+        self._rnfr = None
+        self.respond("553 Rename/move failure: Destination file exists.")
+        return None
+    return type(self).__mro__[2].ftp_RNTO(self, path)
+
+
+def test_rnto_over_an_existing_file_refused_deletes_the_old_copy_and_renames(quirky, payload):
+    server = quirky(ftp_RNTO=_rnto_no_overwrite)
+    (server.home / "f.gz").write_bytes(b"old copy")
+    result = server.upload(payload)
+    assert sorted(p.name for p in server.home.iterdir()) == ["f.gz"]
+    assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
+    assert result.code == 250
+
+
+def test_rnto_refused_for_good_reports_rnto_not_dele_and_removes_the_part(quirky, payload):
+    def refuse(self, path):  # noqa: ANN001
+        self._rnfr = None
+        self.respond("553 Rename refused by policy.")
+
+    server = quirky(ftp_RNTO=refuse)
+    with pytest.raises(FtpFailure) as failure:
+        server.upload(payload)
+    assert failure.value.code == 553
+    assert failure.value.text.startswith("cannot rename f.gz.part to f.gz: Rename refused by policy.")
+    assert list(server.home.iterdir()) == []             # DELE f.gz failed (absent), part removed
+
+
+def test_rnfr_refused_never_deletes_an_existing_copy(quirky, payload):
+    def refuse(self, path):  # noqa: ANN001
+        self.respond("550 Permission denied.")
+
+    server = quirky(ftp_RNFR=refuse)
+    (server.home / "f.gz").write_bytes(b"old copy")
+    with pytest.raises(FtpFailure) as failure:
+        server.upload(payload)
+    assert failure.value.code == 550
+    assert (server.home / "f.gz").read_bytes() == b"old copy"
+    assert server.commands.count("DELE") == 1                # the part only
+
+
+@pytest.mark.parametrize("reply", ["521 \"d\" directory already exists.", "450 Try again later.",
+                                   "553 Cannot create directory."])
+def test_mkd_refused_because_it_was_made_meanwhile_is_fine(quirky, payload, reply):
+    def make_then_refuse(self, path):  # noqa: ANN001
+        os.mkdir(path)                                       # "the other channel" won the race
+        self.respond(reply)
+
+    server = quirky(ftp_MKD=make_then_refuse)
+    server.upload(payload, "/d/")
+    assert (server.home / "d" / "f.gz").read_bytes() == payload.read_bytes()
+
+
+# over 75 characters: pyftpdlib sends "220-" + it, then "220 " (a multiline welcome)
+BANNER = "Welcome to the quirky server.\r\nAuthorised users only; all transfers are logged. Be nice."
+
+
+def test_multiline_replies_are_read_whole_and_logged_as_one_line(quirky, payload):
+    def refuse(self, line):  # noqa: ANN001
+        self.respond("530-Login incorrect.\r\n We only take known users.\r\n530 Goodbye.")
+
+    server = quirky(banner=BANNER, ftp_PASS=refuse)
+    with pytest.raises(FtpFailure) as failure:
+        server.upload(payload)
+    assert failure.value.code == 530
+    assert failure.value.text == "Login incorrect. We only take known users. Goodbye."
+
+
+def test_a_multiline_success_reply_is_one_line_of_text(quirky, payload):
+    def rnto(self, path):  # noqa: ANN001
+        os.rename(self._rnfr, path)
+        self._rnfr = None
+        self.respond("250-Rename successful.\r\n250 Have a nice day.")
+
+    server = quirky(banner=BANNER, ftp_RNTO=rnto)
+    result = server.upload(payload)
+    assert (result.code, result.text) == (250, "Rename successful. Have a nice day.")
+    assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
