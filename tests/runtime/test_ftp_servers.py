@@ -89,7 +89,9 @@ class Vsftpd:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                return f"vsftpd exited {self.process.returncode}: {self.output.read_text()[-300:]}"
+                said = self.output.read_text(errors="replace")[-300:].strip()
+                return (f"vsftpd exited {self.process.returncode} with {self.config}: "
+                        f"{said or 'no message (run it by hand to see why)'}")
             try:
                 banner = _banner(self.port)
             except OSError:
@@ -272,6 +274,17 @@ def test_an_existing_file_and_a_stale_part_are_overwritten(vsftpd, tmp_path):
     assert (base / "f.gz").read_bytes() == local.read_bytes()
     assert sorted(p.name for p in base.iterdir()) == ["f.gz"]
     assert result.code == 250 and result.bytes_sent == 70_000
+
+
+def test_dscp_marked_and_rate_limited_upload_arrives_whole(vsftpd, tmp_path):
+    base = vsftpd.folder("marked")
+    local = tmp_path / "f.gz"
+    local.write_bytes(os.urandom(120_000))
+    request = UploadRequest(vsftpd.target("/pub/marked/"), local, "f.gz", "/pub/marked/",
+                            dscp=46, rate_bps=20_000_000)
+    result = FtplibTransport(timeout=5).upload(request)
+    assert (base / "f.gz").read_bytes() == local.read_bytes()
+    assert result.bytes_sent == 120_000
 
 
 def test_refused_login_is_retried_then_fails_over(vsftpd, tmp_path, rigs):
