@@ -11,6 +11,7 @@ chroot; without root, or without the binary (`apt-get install vsftpd`), the test
 """
 from __future__ import annotations
 
+import ftplib
 import gzip
 import logging
 import os
@@ -338,6 +339,37 @@ def test_a_227_naming_another_address_is_ignored_for_the_data_connection(vsftpd_
     local.write_bytes(os.urandom(50_000))
     _upload(nat.target("/pub/nat/"), local, "/pub/nat/")
     assert (base / "f.gz").read_bytes() == local.read_bytes()
+
+
+def test_a_per_address_connection_limit_is_a_failed_attempt_with_its_421(vsftpd_with, tmp_path):
+    from flowc.runtime.ftp import MarkedFTP
+
+    limited = vsftpd_with(max_per_ip="1")
+    limited.folder("limited")
+    local = tmp_path / "f.gz"
+    local.write_bytes(b"q" * 100)
+    holder = MarkedFTP(timeout=5)
+    for _ in range(100):                    # the start-up probe's session may still count
+        try:
+            holder.connect("127.0.0.1", limited.port)   # the other channel's session
+            break
+        except ftplib.error_temp:
+            holder.close()
+            time.sleep(0.02)
+    try:
+        with pytest.raises(FtpFailure) as failure:
+            _upload(limited.target("/pub/limited/"), local, "/pub/limited/")
+    finally:
+        holder.close()
+    assert failure.value.code == 421 and "too many connections" in failure.value.text
+    for _ in range(100):                                # alone, it goes through (once vsftpd
+        try:                                            # has reaped the closed session)
+            _upload(limited.target("/pub/limited/"), local, "/pub/limited/")
+            break
+        except FtpFailure as exc:
+            assert exc.code == 421
+            time.sleep(0.02)
+    assert (limited.pub / "limited" / "f.gz").exists()
 
 
 def test_a_server_that_refuses_renames_fails_with_the_rename_reply(vsftpd_with, tmp_path):
