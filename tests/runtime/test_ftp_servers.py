@@ -1,13 +1,19 @@
-"""The FTP export against a real vsftpd, not only pyftpdlib.
+"""The FTP export against a real vsftpd, and against other servers' quirks.
 
 vsftpd runs as a child process in the foreground (`background=NO`) with its own config
 file in a temp directory, listening on 127.0.0.1 only, on a free high port, with a small
-passive port range on 127.0.0.1. It serves ANONYMOUS users only (no system account is
-created, used or changed): the anonymous root is a temp directory chrooted by vsftpd,
-uploads, MKD, RNFR/RNTO and DELE are allowed in its `pub/` (owned by `ftp`, the account the
-vsftpd package creates and anonymous sessions run as). A named user ("flowc") is refused with `530 This FTP server is anonymous
-only.`, which is the refused login the failover test needs. vsftpd needs root for its
-chroot; without root, or without the binary (`apt-get install vsftpd`), the tests skip.
+passive port range on 127.0.0.1; the fixture kills it at the end. It serves ANONYMOUS
+users only, so no system account is created or changed: the anonymous root is a temp
+directory that vsftpd chroots to, and uploads, MKD, RNFR/RNTO and DELE are allowed in its
+`pub/`, owned by `ftp` (the account the vsftpd package creates; anonymous sessions run as
+it). The anonymous password is asked for (`331`, vsftpd's default). A named user ("flowc")
+is refused with `530 This FTP server is anonymous only.`: the refused login of the
+failover test. vsftpd needs root for its chroot; without root, the `ftp` account or the
+binary (`apt-get install vsftpd`), those tests skip. Variants of the config (`pasv_address`
+of a NATed server, upload-only, `max_per_ip`) run as more vsftpd processes.
+
+The second half reproduces other servers' habits with pyftpdlib, one quirk at a time
+(no root needed), one test per interop fix in `flowc.runtime.ftp`.
 """
 from __future__ import annotations
 
@@ -41,7 +47,7 @@ SETTINGS = {
     "listen": "YES", "listen_ipv6": "NO", "listen_address": "127.0.0.1", "background": "NO",
     "anonymous_enable": "YES", "local_enable": "NO", "write_enable": "YES",
     "anon_upload_enable": "YES", "anon_mkdir_write_enable": "YES",
-    "anon_other_write_enable": "YES", "anon_umask": "022", "no_anon_password": "YES",
+    "anon_other_write_enable": "YES", "anon_umask": "022",
     "pasv_enable": "YES", "pasv_address": "127.0.0.1", "connect_from_port_20": "NO",
     "isolate": "NO", "isolate_network": "NO", "seccomp_sandbox": "NO",
     "xferlog_enable": "NO", "syslog_enable": "NO", "ftpd_banner": "flowc vsftpd test",
