@@ -10,6 +10,11 @@ RNFR/RNTO only after the server acknowledged the data (226), so a reader on the 
 never mistakes a partial upload for a file. The remote directory is the URL's path with
 its macros expanded at upload time; when it is missing, one level is created (MKD) if its
 parent exists, as Junos does (`ftp://h/%m/%Y`: `01/` must exist, `2005/` is created).
+
+Tested against pyftpdlib and vsftpd; other servers' habits are handled where they bite: a
+227 address is ignored (NAT), a refused PASV falls back to EPSV, a stale `.part` or an old
+copy the server will not overwrite is deleted first, any MKD refusal is left for CWD to
+judge, multiline replies become one line of text (docs/export.md, "Servers tested").
 """
 from __future__ import annotations
 
@@ -169,6 +174,7 @@ class MarkedFTP(ftplib.FTP):
     """ftplib.FTP in passive mode whose control and data sockets carry a DSCP."""
 
     dscp = 0
+    epsv_only = False  # set once a server refused PASV: EPSV from then on in this session
 
     def connect(self, host: str = "", port: int = 0, timeout: float = -999,
                 source_address: tuple[str, int] | None = None) -> str:
@@ -180,8 +186,6 @@ class MarkedFTP(ftplib.FTP):
         self.file = self.sock.makefile("r", encoding=self.encoding)
         self.welcome = self.getresp()
         return self.welcome
-
-    epsv_only = False  # set once a server refused PASV: EPSV from then on in this session
 
     def makepasv(self) -> tuple[str, int]:
         """PASV (its 227 address ignored: the data connection goes to the control
