@@ -261,13 +261,38 @@ def test_only_one_missing_level_is_created(vsftpd, tmp_path):
     assert not (vsftpd.pub / "absent").exists()
 
 
-def test_existing_directory_and_a_directory_made_meanwhile_are_both_used(vsftpd, tmp_path):
+def test_an_existing_directory_is_used(vsftpd, tmp_path):
     base = vsftpd.folder("twice")
     local = tmp_path / "f.gz"
     local.write_bytes(b"y" * 10)
     _upload(vsftpd.target("/pub/twice/d/"), local, "/pub/twice/d/")     # MKD d
     _upload(vsftpd.target("/pub/twice/d/"), local, "/pub/twice/d/", "g.gz")  # d exists
     assert sorted(p.name for p in (base / "d").iterdir()) == ["f.gz", "g.gz"]
+
+
+def test_a_directory_made_meanwhile_by_the_other_channel_is_used(vsftpd):
+    from flowc.runtime.ftp import MarkedFTP, change_directory
+
+    base = vsftpd.folder("race")
+
+    class Racing(MarkedFTP):
+        def cwd(self, dirname: str) -> str:
+            try:
+                return super().cwd(dirname)
+            except ftplib.error_perm:
+                made = base / "d"                # the other channel's MKD lands now
+                made.mkdir()
+                os.chown(made, *pwd.getpwnam(RUN_AS)[2:4])
+                raise
+
+    ftp = Racing(timeout=5)
+    ftp.connect("127.0.0.1", vsftpd.port)
+    try:
+        ftp.login("anonymous", "")
+        change_directory(ftp, "/pub/race/d/")           # vsftpd answers MKD with 550
+        assert ftp.pwd() == "/pub/race/d"
+    finally:
+        ftp.close()
 
 
 def test_an_existing_file_and_a_stale_part_are_overwritten(vsftpd, tmp_path):
