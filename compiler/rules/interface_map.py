@@ -42,16 +42,7 @@ def no_collector(config: FlowCollectorConfig) -> Iterator[Finding]:
     Good:
         interface-map { collector cp-6/0/0; mo-7/1/0.0 { file-specification 1; } }
     """
-    imap = config.collector.interface_map if config.collector else None
-    if imap is None or imap.collector:
-        return
-    if not imap.entries:
-        yield Finding(imap.span, "interface-map names no collector interface",
-                      "add `collector cp-F/P/0;` to interface-map")
-    for entry in imap.entries:
-        if not entry.collector:
-            yield Finding(entry.span, f"input {entry.input} has no collector and there is no default",
-                          "add `collector cp-F/P/0;` to the entry or to interface-map")
+    yield from _without_default(config, "collector", "collector interface", "collector", "collector cp-F/P/0;")
 
 
 @rule("FC203", "interface-map.no-file-spec", Severity.ERROR)
@@ -63,16 +54,22 @@ def no_file_spec(config: FlowCollectorConfig) -> Iterator[Finding]:
     Good:
         interface-map { collector cp-6/0/0; file-specification 1; mo-7/1/0.0; }
     """
+    yield from _without_default(config, "file_spec", "file specification", "file specification",
+                                "file-specification N;")
+
+
+def _without_default(config: FlowCollectorConfig, field: str, names: str, has: str,
+                     statement: str) -> Iterator[Finding]:
+    """Findings where interface-map has no default `field` and an entry (or the map) none either."""
     imap = config.collector.interface_map if config.collector else None
-    if imap is None or imap.file_spec:
+    if imap is None or getattr(imap, field):
         return
     if not imap.entries:
-        yield Finding(imap.span, "interface-map names no file specification",
-                      "add `file-specification N;` to interface-map")
+        yield Finding(imap.span, f"interface-map names no {names}", f"add `{statement}` to interface-map")
     for entry in imap.entries:
-        if not entry.file_spec:
-            yield Finding(entry.span, f"input {entry.input} has no file specification and there is no default",
-                          "add `file-specification N;` to the entry or to interface-map")
+        if not getattr(entry, field):
+            yield Finding(entry.span, f"input {entry.input} has no {has} and there is no default",
+                          f"add `{statement}` to the entry or to interface-map")
 
 
 @rule("FC204", "interface-map.missing", Severity.ERROR)
