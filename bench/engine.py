@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".bench" / "engine"
 USER, PASSWORD = "flowc", "bench-pass"
 DEFAULT_RATES = (100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000)
-ENGINE = ("import sys; from flowc.runtime.engine import run_plan; from flowc.runtime.plan import load_plan; "
+ENGINE = ("import sys; from flowc.runtime.engine import run_plan; from flowc.runtime.plan.model import load_plan; "
           "sys.exit(run_plan(load_plan(sys.argv[1])))")
 SENDER = "import sys; from bench.engine import blast; blast(*sys.argv[1:])"
 FILE_TIMEOUT = 5  # seconds: every file is closed and uploaded shortly after the blast
@@ -62,7 +62,7 @@ class Result:
 
 def blast(host: str, ports: str, rate: str, seconds: str) -> None:
     """Send to every port the same pre-built datagrams at `rate` records/s; JSON to stdout."""
-    from flowc.runtime.generator import packet_pool
+    from flowc.runtime.testbed.generator import packet_pool
 
     pool = packet_pool(256, 30, engine_type=0, engine_id=0, seed=1)
     targets = [int(p) for p in ports.split(",")]
@@ -144,9 +144,9 @@ def _wait_tcp(port: int) -> None:
 
 
 def make_plan(work: Path, port: int, ftp: FtpServer):  # type: ignore[no-untyped-def]
-    from flowc.runtime.plan import (Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Input,
+    from flowc.runtime.plan.model import (Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Input,
                                     Plan)
-    from flowc.runtime.secret import encode
+    from flowc.runtime.plan.secret import encode
 
     target = FtpTarget(f"ftp://{USER}@127.0.0.1:{ftp.port}/", Endpoint("127.0.0.1", ftp.port), USER,
                        encode(PASSWORD), "/")
@@ -160,7 +160,7 @@ def make_plan(work: Path, port: int, ftp: FtpServer):  # type: ignore[no-untyped
 
 class Engine:
     def __init__(self, work: Path, plan) -> None:  # type: ignore[no-untyped-def]
-        from flowc.runtime.plan import dumps_plan
+        from flowc.runtime.plan.model import dumps_plan
 
         self.plan = plan
         path = work / "plan.json"
@@ -178,7 +178,7 @@ class Engine:
         raise RuntimeError(f"engine did not start; see {work / 'engine.log'}")
 
     def snapshot(self) -> dict:
-        from flowc.runtime.control import request
+        from flowc.runtime.ops.control import request
 
         return request(self.plan.control, {"op": "show", "what": "interface", "interface": "all"},
                        timeout=10)["collectors"][0]

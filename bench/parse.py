@@ -19,8 +19,8 @@ from pathlib import Path
 
 from lark import Lark
 
-from flowc.compiler.emit import to_brace, to_set
-from flowc.compiler.parse import parse_text
+from flowc.compiler.fmt.printer import to_brace, to_set
+from flowc.compiler.parse.loader import parse_text
 
 GENERIC_BRACE = r"""
 start: item*

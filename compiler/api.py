@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from flowc.compiler.diagnostics import Diagnostic, FlowcError, Severity, UsageError, sort_diagnostics
-from flowc.compiler.site import Site, load_site, overlay
-from flowc.runtime.plan import Plan, PlanError, load_plan
+from flowc.compiler.lowering.site import Site, load_site, overlay
+from flowc.runtime.plan.model import Plan, PlanError, load_plan
 
 PLAN_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -26,13 +26,13 @@ class Compiled:
 
     plan: Plan | None
     diagnostics: tuple[Diagnostic, ...]
-    check: Any  # flowc.compiler.lint.CheckResult
+    check: Any  # flowc.compiler.lint.check.CheckResult
 
     def errors(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity >= Severity.ERROR)
 
     def report(self) -> Any:
-        """The lint result with lowering's findings added, for `flowc.compiler.report`."""
+        """The lint result with lowering's findings added, for `flowc.compiler.lint.report`."""
         return dataclasses.replace(self.check, diagnostics=self.diagnostics)
 
 
@@ -44,8 +44,8 @@ def read_site(site: str | Path | Site | None) -> Site | None:
 
 def compile_paths(paths: Sequence[str | Path], site: str | Path | Site | None = None) -> Compiled:
     """Lint the configuration files and, if clean of errors, lower them into a plan."""
-    from flowc.compiler.lint import check_files
-    from flowc.compiler.lower import lower
+    from flowc.compiler.lint.check import check_files
+    from flowc.compiler.lowering.lower import lower
 
     check = check_files(paths)
     if check.errors() or check.ir is None:
@@ -75,7 +75,7 @@ def load_plan_or_config(path: str | Path, site: str | Path | Site | None = None)
         return overlay(plan, read_site(site)) if site is not None else plan
     compiled = compile_paths([path], site)
     if compiled.plan is None:
-        from flowc.compiler.report import render
+        from flowc.compiler.lint.report import render
 
         raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.report(), "text"))
     return compiled.plan

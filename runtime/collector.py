@@ -7,7 +7,7 @@ exporter: datagrams are decoded and written on the thread that read them, counte
 plain ints handed to `CollectorStats` every tick (10 times a second), and control
 requests arrive on a pipe polled between batches, so the hot path takes no lock.
 
-Input matching lives in `flowc.runtime.inputs`.
+Input matching lives in `flowc.runtime.ingest.inputs`.
 """
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from flowc.runtime.clock import Clock, SystemClock
-from flowc.runtime.decoder import DecodeError, check_packet
-from flowc.runtime.inputs import InputTable
-from flowc.runtime.memory import DEFAULT_BLOCK_SIZE, MemoryPool
-from flowc.runtime.plan import Collector, FileSpec, Plan
-from flowc.runtime.receiver import Datagram, UdpReceiver, classify, read_pcap
-from flowc.runtime.spool import ClosedFile, SpoolDirs
+from flowc.runtime.ingest.decoder import DecodeError, check_packet
+from flowc.runtime.ingest.inputs import InputTable
+from flowc.runtime.files.memory import DEFAULT_BLOCK_SIZE, MemoryPool
+from flowc.runtime.plan.model import Collector, FileSpec, Plan
+from flowc.runtime.ingest.receiver import Datagram, UdpReceiver, classify, read_pcap
+from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.stats import DROPS, CollectorStats
-from flowc.runtime.writer import Writer
+from flowc.runtime.files.writer import Writer
+from flowc.runtime.export.requests import change_destination, test_file_transfer
 
 STATE = "Collecting flows"
 FALLBACK_SPEC = FileSpec("default", "flowc-%D_%T-%I_%N.gz")
@@ -80,7 +81,7 @@ class CollectorPipeline:
     def _make_exporter(self) -> Any:
         factory = self._exporter_factory
         if factory is None:
-            from flowc.runtime.exporter import Exporter
+            from flowc.runtime.export.exporter import Exporter
 
             factory = Exporter
         return factory(self.plan, self.collector, self.dirs, self.stats, self.clock, self.log)
@@ -224,13 +225,13 @@ class CollectorPipeline:
             self.exporter.clear()
             return {"ok": True, "interface": self.collector.interface, "state": STATE}
         if op == "change-destination":
-            ok, text = self.exporter.change_destination(
-                message.get("role", "primary"), message.get("how", "gracefully"),
+            ok, text = change_destination(
+                self.exporter,                 message.get("role", "primary"), message.get("how", "gracefully"),
                 bool(message.get("clear_files")), bool(message.get("clear_logs")))
             return self._answer(ok, text)
         if op == "test-file-transfer":
-            ok, text = self.exporter.test_file_transfer(
-                str(message.get("filename", "")), int(message.get("channel", 0)),
+            ok, text = test_file_transfer(
+                self.exporter,                 str(message.get("filename", "")), int(message.get("channel", 0)),
                 message.get("role", "primary"))
             return self._answer(ok, text)
         if op == "reconfigure":

@@ -1,7 +1,7 @@
 """The composition root: a plan in, one collector process per cp- interface, supervised.
 
 `run_plan()` creates the spool directories, starts one collector process per collector
-(so two collectors use two cores; `flowc.runtime.supervisor`), waits until each listens
+(so two collectors use two cores; `flowc.runtime.processes.supervisor`), waits until each listens
 (or reports why it cannot), serves the control socket at `plan.control` and routes its
 requests to the collectors, restarts a collector process that dies (its crash-left files
 are recovered by the new one), reloads on SIGHUP when given a `reload_source`, and on
@@ -9,7 +9,7 @@ SIGINT/SIGTERM (or `stop_after`, or the end of a replay) asks every collector to
 and publish its files, then returns an exit code: 0 stopped cleanly, 1 the plan has no
 collector, 2 a collector could not start or the replay file is unreadable.
 
-Logs from every process go to one stream (`flowc.runtime.logline`).
+Logs from every process go to one stream (`flowc.runtime.processes.logline`).
 """
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from flowc.runtime.logline import SinkHandler, StreamSink, child_logger
-from flowc.runtime.plan import Plan
-from flowc.runtime.sockets import ListenError
-from flowc.runtime.spool import SpoolDirs
-from flowc.runtime.supervisor import Supervisor
+from flowc.runtime.processes.logline import SinkHandler, StreamSink, child_logger
+from flowc.runtime.plan.model import Plan
+from flowc.runtime.ingest.sockets import ListenError
+from flowc.runtime.files.spool import SpoolDirs
+from flowc.runtime.processes.supervisor import Supervisor
 
 
 def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None = None,
@@ -61,7 +61,7 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
 
 
 def _unreadable_pcap(path: Path) -> str | None:
-    from flowc.runtime.receiver import PcapError, read_pcap
+    from flowc.runtime.ingest.receiver import PcapError, read_pcap
 
     try:
         next(read_pcap(Path(path)), None)
@@ -74,7 +74,7 @@ def _unreadable_pcap(path: Path) -> str | None:
 
 def _run(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float | None,
          replay: Path | None, log: logging.Logger) -> int:
-    from flowc.runtime.control import ControlError, ControlServer
+    from flowc.runtime.ops.control import ControlError, ControlServer
 
     problems = []
     for child in supervisor.children:

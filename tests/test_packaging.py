@@ -52,9 +52,9 @@ def test_wheel_holds_grammars_schemas_and_templates(tmp_path: Path) -> None:
     wheel = next(tmp_path.glob("flowc-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     data_files = [p for p in (ROOT / "grammar").glob("*.lark")]
-    data_files += list((ROOT / "compiler" / "schemas").glob("*.json"))
-    data_files += [p for p in (ROOT / "compiler" / "templates").rglob("*") if p.is_file()]
-    data_files += [ROOT / "runtime" / "plan.schema.json"]
+    data_files += list((ROOT / "compiler" / "document" / "schemas").glob("*.json"))
+    data_files += [p for p in (ROOT / "compiler" / "render" / "templates").rglob("*") if p.is_file()]
+    data_files += [ROOT / "runtime" / "plan" / "plan.schema.json"]
     for path in data_files:
         folder = path.relative_to(ROOT).parts[0]
         inner = "/".join(path.relative_to(ROOT / folder).parts)

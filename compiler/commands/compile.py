@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def compile_command(args: argparse.Namespace) -> int:
     from flowc.compiler.api import compile_paths
-    from flowc.compiler.report import render
-    from flowc.runtime.plan import dumps_plan
+    from flowc.compiler.lint.report import render
+    from flowc.runtime.plan.model import dumps_plan
 
     compiled = compile_paths(args.config, args.site)
     if compiled.diagnostics:
@@ -48,8 +48,8 @@ def compile_command(args: argparse.Namespace) -> int:
 
 def site_init_command(args: argparse.Namespace) -> int:
     from flowc.compiler.api import compile_paths
-    from flowc.compiler.report import render
-    from flowc.compiler.siteinit import site_template
+    from flowc.compiler.lint.report import render
+    from flowc.compiler.lowering.site_init import site_template
 
     compiled = compile_paths([args.config])
     if compiled.plan is None:

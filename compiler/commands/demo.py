@@ -51,9 +51,9 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def _lint_and_format(config: Path, work: Path) -> int:
-    from flowc.compiler.emit import to_set
-    from flowc.compiler.lint import check_files
-    from flowc.compiler.report import render, summary
+    from flowc.compiler.fmt.printer import to_set
+    from flowc.compiler.lint.check import check_files
+    from flowc.compiler.lint.report import render, summary
 
     check = check_files([config])
     print(summary(check))
@@ -70,9 +70,9 @@ def _lint_and_format(config: Path, work: Path) -> int:
 def _start_ftp_servers(config: Path, work: Path) -> dict[tuple[str, int], Any]:
     """One embedded server per router-side FTP host, with that host's users."""
     from flowc.compiler.api import compile_paths
-    from flowc.compiler.site import router_host
-    from flowc.runtime.ftpserver import EmbeddedFtpServer, FtpAccount
-    from flowc.runtime.secret import reveal
+    from flowc.compiler.lowering.site import router_host
+    from flowc.runtime.testbed.ftpserver import EmbeddedFtpServer, FtpAccount
+    from flowc.runtime.plan.secret import reveal
 
     plan = compile_paths([config]).plan
     assert plan is not None
@@ -121,7 +121,7 @@ def free_udp_port() -> int:
 
 def _run_engine(config: Path, work: Path, servers: dict[tuple[str, int], Any], args: argparse.Namespace) -> int:
     from flowc.compiler.api import compile_paths
-    from flowc.runtime.plan import dumps_plan
+    from flowc.runtime.plan.model import dumps_plan
 
     draft = compile_paths([config]).plan
     assert draft is not None
@@ -148,7 +148,7 @@ def _run_engine(config: Path, work: Path, servers: dict[tuple[str, int], Any], a
 
 def _drive(plan: Any, engine: subprocess.Popen[bytes], log_path: Path,
            servers: dict[tuple[str, int], Any], args: argparse.Namespace) -> int:
-    from flowc.runtime.generator import generate
+    from flowc.runtime.testbed.generator import generate
 
     if not _wait_for_control(plan.control, engine):
         print(log_path.read_text("utf-8"), file=sys.stderr)
@@ -170,7 +170,7 @@ def _drive(plan: Any, engine: subprocess.Popen[bytes], log_path: Path,
 
 
 def _wait_for_control(path: str, engine: subprocess.Popen[bytes], timeout: float = 20.0) -> bool:
-    from flowc.runtime.control import ControlError, request
+    from flowc.runtime.ops.control import ControlError, request
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and engine.poll() is None:
@@ -192,8 +192,8 @@ def _wait_for_files(servers: dict[tuple[str, int], Any], timeout: float) -> None
 
 
 def _show(control: str, first: str) -> None:
-    from flowc.runtime.control import request
-    from flowc.runtime.show import render
+    from flowc.runtime.ops.control import request
+    from flowc.runtime.ops.show import render
 
     commands = [("interface", "all", "terse"), ("interface", first, "extensive"),
                 ("input", "all", "detail"), ("file", "all", "terse")]
@@ -221,7 +221,7 @@ def _files(servers: dict[tuple[str, int], Any]) -> None:
 
 
 def _translog(plan: Any) -> None:
-    from flowc.runtime.spool import SpoolDirs
+    from flowc.runtime.files.spool import SpoolDirs
 
     _step("8. transfer log")
     for collector in plan.collectors:

@@ -43,7 +43,7 @@ def diff_command(args: argparse.Namespace) -> int:
 
 
 def _configs(args: argparse.Namespace) -> int:
-    from flowc.compiler.diff import compare_text, config_diff_json, diff_files, set_text
+    from flowc.compiler.diff.config import compare_text, config_diff_json, diff_files, set_text
 
     result = diff_files(args.old, args.new)
     impact = _config_impact(args) if args.impact else None
@@ -62,7 +62,7 @@ def _configs(args: argparse.Namespace) -> int:
 
 
 def _plans(args: argparse.Namespace) -> int:
-    from flowc.compiler.diff import diff_plans, plan_diff_json, plan_diff_text
+    from flowc.compiler.diff.config import diff_plans, plan_diff_json, plan_diff_text
 
     if args.format == "set":
         raise UsageError("--format set needs two configurations (plans have no set commands)")
@@ -86,8 +86,8 @@ def _plan(path: str, site: str | None) -> Any:
 
 def _config_impact(args: argparse.Namespace) -> Any:
     from flowc.compiler.api import compile_paths
-    from flowc.compiler.impact import impact
-    from flowc.runtime.delta import delta
+    from flowc.compiler.diff.impact import impact
+    from flowc.runtime.plan.delta import delta
 
     old = compile_paths([args.old], args.site)
     new = compile_paths([args.new], args.site)
@@ -96,14 +96,14 @@ def _config_impact(args: argparse.Namespace) -> Any:
 
 
 def _plan_impact(old: Any, new: Any) -> Any:
-    from flowc.compiler.impact import impact
-    from flowc.runtime.delta import delta
+    from flowc.compiler.diff.impact import impact
+    from flowc.runtime.plan.delta import delta
 
     return impact(delta(old, new), (), (), linted=False)
 
 
 def _impact_text(result: Any) -> str:
-    from flowc.compiler.impact import impact_text
+    from flowc.compiler.diff.impact import impact_text
 
     return impact_text(result)
 
@@ -114,7 +114,7 @@ def _commented(text: str) -> str:
 
 def _emit_json(data: dict[str, Any], impact: Any) -> None:
     if impact is not None:
-        from flowc.compiler.impact import impact_json
+        from flowc.compiler.diff.impact import impact_json
 
         data["impact"] = impact_json(impact)
     json.dump(data, sys.stdout, indent=2, default=str)

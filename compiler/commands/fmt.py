@@ -3,7 +3,7 @@
 Prints each file's statements as canonical brace text (4-space indent, order and comments
 as written) or as `display set` lines. `--check` prints the names of files that are not
 canonical and exits 1. Clear values of the leaves Junos stores encrypted are printed in
-their `$9$` form (`compiler/secretleaf.py`). Syntax errors go to stderr as `file:line:col: error FC0xx …` with
+their `$9$` form (`compiler/fmt/sealing.py`). Syntax errors go to stderr as `file:line:col: error FC0xx …` with
 the source line and a caret; the exit code is then 1 (2 for unreadable files).
 """
 from __future__ import annotations
@@ -13,9 +13,9 @@ import sys
 from collections.abc import Sequence
 
 from flowc.compiler.diagnostics import Diagnostic
-from flowc.compiler.emit import to_brace, to_set
-from flowc.compiler.parse import ParsedConfig, parse_file, parse_text
-from flowc.compiler.secretleaf import clear_secrets, seal
+from flowc.compiler.fmt.printer import to_brace, to_set
+from flowc.compiler.parse.loader import ParsedConfig, parse_file, parse_text
+from flowc.compiler.fmt.sealing import clear_secrets, seal
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -67,7 +67,7 @@ def render_diagnostics(diagnostics: Sequence[Diagnostic], config: ParsedConfig) 
     """`file:line:col: severity CODE message`, the source line and a caret under the token.
     Clear secrets (values of the leaves `secretleaf` knows, words after `password` and the
     like) are masked in the message and the source line."""
-    from flowc.compiler.report import Redactor  # the linter's stack: loaded only when there is something to show
+    from flowc.compiler.lint.report import Redactor  # the linter's stack: loaded only when there is something to show
 
     lines = config.source.text.splitlines()
     redactor = Redactor(clear_secrets(config.statements))

@@ -32,7 +32,7 @@ class _OutputAction(argparse.Action):
         namespace.outputs = outputs
 
 
-# The output formats of flowc.compiler.report.FORMATS, spelled out here so that building the
+# The output formats of flowc.compiler.lint.report.FORMATS, spelled out here so that building the
 # CLI parser does not import the whole lint pipeline (it cost every `flowc` start ~0.25 s);
 # tests/compiler/test_fmt_cli.py checks the two agree.
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _settings(args: argparse.Namespace) -> Any:
     from dataclasses import replace
 
-    from flowc.compiler.lintconfig import LintSettings, load_settings
+    from flowc.compiler.lint.settings import LintSettings, load_settings
 
     settings = LintSettings() if args.isolated else load_settings(config=args.config)
     split = lambda values: tuple(v for chunk in values for v in chunk.replace(",", " ").split())  # noqa: E731
@@ -87,8 +87,8 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from flowc.compiler.lint import check_files
-    from flowc.compiler.report import render
+    from flowc.compiler.lint.check import check_files
+    from flowc.compiler.lint.report import render
 
     settings = _settings(args)
     result = check_files(args.paths, settings)
@@ -108,7 +108,7 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from flowc.compiler.rules import REGISTRY, lookup
+    from flowc.compiler.rules.registry import REGISTRY, lookup
 
     if args.rule is None:
         width = max(len(r.name) for r in REGISTRY.values())

@@ -3,7 +3,7 @@
 The words after `show`, `clear` or `request` are parsed here, as Junos spells them (a
 keyword may be shortened to any unique prefix, options come in any order), turned into
 one control request, sent to the running engine over its control socket, and the reply
-printed as Junos-style text (`flowc.runtime.show`) or JSON. Exit 0 on success, 1 when the
+printed as Junos-style text (`flowc.runtime.ops.show`) or JSON. Exit 0 on success, 1 when the
 engine refuses (e.g. "Destination not configured"), 2 on bad words or no engine.
 
 `request services flow-collector reload [PLAN|CONFIG] [--site SITE]` (live reload,
@@ -267,10 +267,10 @@ def _compile_for_reload(source: str, site: str | None) -> str | None:
     from pathlib import Path
 
     from flowc.compiler.api import compile_paths, is_plan_file, read_site
-    from flowc.compiler.render import fill_secrets
-    from flowc.compiler.report import render as render_findings
-    from flowc.compiler.site import overlay
-    from flowc.runtime.plan import PlanError, dumps_plan, load_plan
+    from flowc.compiler.lowering.secrets import fill_secrets
+    from flowc.compiler.lint.report import render as render_findings
+    from flowc.compiler.lowering.site import overlay
+    from flowc.runtime.plan.model import PlanError, dumps_plan, load_plan
 
     if not Path(source).is_file():
         raise UsageError(f"{source}: no such file")
@@ -293,8 +293,8 @@ def _compile_for_reload(source: str, site: str | None) -> str | None:
 
 
 def _send(command: Command, control: str, fmt: str) -> int:
-    from flowc.runtime.control import ControlError, request
-    from flowc.runtime.show import render
+    from flowc.runtime.ops.control import ControlError, request
+    from flowc.runtime.ops.show import render
 
     try:
         reply = request(control, command.message, timeout=RELOAD_TIMEOUT if command.kind == "reload" else 10.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flowc.compiler.render import DEFAULT_IMAGE, TARGETS
+from flowc.compiler.render.setup import DEFAULT_IMAGE, TARGETS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def render_command(args: argparse.Namespace) -> int:
     from flowc.compiler.api import load_plan_or_config
-    from flowc.compiler.render import Options, render, write_files
+    from flowc.compiler.render.setup import Options, render, write_files
 
     plan = load_plan_or_config(args.source, args.site)
     files = render(plan, args.target, Options(image=args.image, flowc=args.flowc, storage=args.storage))

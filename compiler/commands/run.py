@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 
 from flowc.compiler.diagnostics import FlowcError, UsageError
-from flowc.runtime.plan import Plan, PlanError
+from flowc.runtime.plan.model import Plan, PlanError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,7 +40,7 @@ def run_command(args: argparse.Namespace) -> int:
     from flowc.compiler.api import load_plan_or_config
     from flowc.runtime.engine import run_plan
 
-    from flowc.compiler.render import fill_secrets
+    from flowc.compiler.lowering.secrets import fill_secrets
 
     def load() -> Plan:
         # container setups (`flowc render`) keep passwords out of the plan: FLOWC_SECRET_* give them back
@@ -84,8 +84,8 @@ def _only(plan, names: list[str]):  # type: ignore[no-untyped-def]
 
 
 def generate_command(args: argparse.Namespace) -> int:
-    from flowc.runtime.generator import generate
-    from flowc.runtime.plan import Endpoint
+    from flowc.runtime.testbed.generator import generate
+    from flowc.runtime.plan.model import Endpoint
 
     try:
         target = Endpoint.parse(args.target)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowc.compiler.diagnostics import Severity
-from flowc.compiler.ir import FlowCollectorConfig, LogicalUnit
-from flowc.compiler.rules.collectors import collector_interfaces
+from flowc.compiler.ir.model import FlowCollectorConfig, LogicalUnit
+from flowc.compiler.rules.queries import collector_interfaces
 from flowc.compiler.rules.rule import Finding, at, rule
 
 # Forwarding classes every Junos router has without configuring them.

@@ -5,11 +5,10 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from flowc.compiler.diagnostics import Severity
-from flowc.compiler.ir import FlowCollectorConfig, FtpSite
+from flowc.compiler.ir.model import FlowCollectorConfig, FtpSite
 from flowc.compiler.rules.rule import Finding, at, rule
-from flowc.runtime.plan import SECRET_MAGIC as MAGIC
-from flowc.runtime.plan import SecretError
-from flowc.runtime.plan import decode_secret as decode
+from flowc.runtime.plan.secret import MAGIC, SecretError
+from flowc.runtime.plan.secret import decode
 
 
 def _sites(config: FlowCollectorConfig) -> Iterator[tuple[str, FtpSite]]:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 
 from flowc.compiler.diagnostics import Severity
-from flowc.compiler.ir import FileSpec, FlowCollectorConfig
+from flowc.compiler.ir.model import FileSpec, FlowCollectorConfig
 from flowc.compiler.rules.rule import Finding, at, rule
 
 MACRO = re.compile(r"\{%?[A-Za-z_ ]+\}|%.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowc.compiler.diagnostics import Severity
-from flowc.compiler.ir import FlowCollectorConfig
-from flowc.compiler.rules.collectors import MO_UNIT, entries
+from flowc.compiler.ir.model import FlowCollectorConfig
+from flowc.compiler.rules.queries import MO_UNIT, entries
 from flowc.compiler.rules.rule import Finding, rule
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowc.compiler.diagnostics import Severity
-from flowc.compiler.ir import FlowCollectorConfig
+from flowc.compiler.ir.model import FlowCollectorConfig
 from flowc.compiler.rules.rule import Finding, at, rule
 
 

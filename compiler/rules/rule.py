@@ -1,6 +1,6 @@
 """What a semantic rule is: a code, a dotted name, a default severity and a check.
 
-A check reads the IR (`flowc.compiler.ir.FlowCollectorConfig`) and yields `Finding`s
+A check reads the IR (`flowc.compiler.ir.model.FlowCollectorConfig`) and yields `Finding`s
 (span, message, hint); the lint facade turns them into `Diagnostic`s with the severity
 that the settings give the code. The check's docstring is the rule's documentation:
 first line the summary, then a `Bad:` and a `Good:` example (`flowc rules FC201`).
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from flowc.compiler.diagnostics import Related, Severity
-from flowc.compiler.ir import FlowCollectorConfig
+from flowc.compiler.ir.model import FlowCollectorConfig
 from flowc.compiler.source import NO_SPAN, Span
 
 

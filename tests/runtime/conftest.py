@@ -74,7 +74,7 @@ class FtpTestServer:
         self._thread.join(5)
 
     def target(self, path: str = "/", password: str = FTP_PASSWORD, username: str = FTP_USER):
-        from flowc.runtime.plan import Endpoint, FtpTarget
+        from flowc.runtime.plan.model import Endpoint, FtpTarget
 
         url = f"ftp://{username}@127.0.0.1:{self.port}{path}"
         return FtpTarget(url, Endpoint("127.0.0.1", self.port), username, password, path)
@@ -98,7 +98,7 @@ def ftp_server(tmp_path_factory):
 @_ftp_pytest.fixture
 def dead_endpoint():
     """A 127.0.0.1 port nothing listens on (connections are refused)."""
-    from flowc.runtime.plan import Endpoint
+    from flowc.runtime.plan.model import Endpoint
 
     sock = _ftp_socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -110,7 +110,7 @@ def dead_endpoint():
 @_ftp_pytest.fixture
 def silent_endpoint():
     """A 127.0.0.1 port that accepts TCP connections but never says a word."""
-    from flowc.runtime.plan import Endpoint
+    from flowc.runtime.plan.model import Endpoint
 
     sock = _ftp_socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -138,7 +138,7 @@ def free_udp_port() -> int:
 @_ftp_pytest.fixture
 def plan_builder(tmp_path):
     """Factory: `plan_builder(inputs=..., destinations=..., **plan_fields)` -> Plan."""
-    from flowc.runtime.plan import Channel, Collector, Destination, Endpoint, FileSpec, Plan
+    from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FileSpec, Plan
 
     control_dir = _FtpPath(_plan_tempfile.mkdtemp(prefix="fc"))
 

@@ -12,9 +12,9 @@ import pytest
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.collector import CollectorPipeline
-from flowc.runtime.generator import (FlowRecord, ethernet_frame, ipv4_packet, udp_datagram, v5_packet,
+from flowc.runtime.testbed.generator import (FlowRecord, ethernet_frame, ipv4_packet, udp_datagram, v5_packet,
                                      write_frames)
-from flowc.runtime.plan import Endpoint, Input
+from flowc.runtime.plan.model import Endpoint, Input
 from flowc.runtime.stats import DROPS
 
 LOG = logging.getLogger("flowc.test-collector")
@@ -267,8 +267,8 @@ def test_a_write_error_is_counted_and_logged_not_fatal(plan_builder, caplog) -> 
 def test_nfreplay_with_arbitrary_engine_fields_loses_nothing(plan_builder, udp_port, tmp_path: Path) -> None:
     import subprocess
 
-    from flowc.runtime.decoder import decode_packet
-    from flowc.runtime.generator import generate, packet_pool
+    from flowc.runtime.ingest.decoder import decode_packet
+    from flowc.runtime.testbed.generator import generate, packet_pool
 
     capture, port = tmp_path / "nfcapd", udp_port()
     capture.mkdir()

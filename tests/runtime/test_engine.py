@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from flowc.runtime.control import request
+from flowc.runtime.ops.control import request
 from flowc.runtime.engine import run_plan
-from flowc.runtime.generator import FlowRecord, v5_packet, write_pcap
-from flowc.runtime.plan import Input, Plan, dumps_plan
-from flowc.runtime.secret import encode
-from flowc.runtime.spool import SpoolDirs
+from flowc.runtime.testbed.generator import FlowRecord, v5_packet, write_pcap
+from flowc.runtime.plan.model import Input, Plan, dumps_plan
+from flowc.runtime.plan.secret import encode
+from flowc.runtime.files.spool import SpoolDirs
 
-ENGINE = ("import sys; from flowc.runtime.engine import run_plan; from flowc.runtime.plan import load_plan; "
+ENGINE = ("import sys; from flowc.runtime.engine import run_plan; from flowc.runtime.plan.model import load_plan; "
           "sys.exit(run_plan(load_plan(sys.argv[1])))")
 UNIX, UPTIME = 1_700_000_000, 50_000_000
 
@@ -148,7 +148,7 @@ def test_udp_to_ftp_show_and_sigterm(plan_builder, ftp_server, tmp_path: Path) -
 
 def test_kill_9_then_restart_loses_no_flushed_record(plan_builder, ftp_server, dead_endpoint,
                                                      tmp_path: Path) -> None:
-    from flowc.runtime.plan import FtpTarget
+    from flowc.runtime.plan.model import FtpTarget
 
     nowhere = FtpTarget(f"ftp://flowc@{dead_endpoint}/", dead_endpoint, "flowc", "x", "/")
     plan = plan_builder(inputs=[INPUT], destinations=[nowhere])

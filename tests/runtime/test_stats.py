@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from flowc.runtime.memory import MemoryPool
+from flowc.runtime.files.memory import MemoryPool
 from flowc.runtime.stats import DROPS, RATE_COUNTERS, CollectorStats
 
 

@@ -1,0 +1,273 @@
+"""`flowc diff`: what changed between two configurations (or two plans), said three ways.
+
+Input: two statement lists (`flowc.compiler.parse.statements`), compared as trees
+(`flowc.compiler.diff.tree`). Output: a `ConfigDiff` with `[edit …]` sections that read like
+Junos `show | compare`, the `set`/`delete`/`insert`/`activate`/`deactivate` commands that
+turn OLD into NEW (built by `flowc.compiler.diff.setcommands`), and a JSON form for tools.
+Two plans are compared by `flowc.compiler.diff.plan` (re-exported here).
+See docs/diff.md for the decisions (sections in NEW's order, moves, inactive tags).
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from flowc.compiler.diff.setcommands import command_list
+from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build, order_class
+from flowc.compiler.diff.plan import PlanChange, diff_plans, plan_diff_json, plan_diff_text
+from flowc.compiler.parse.statements import Statement, Word
+
+__all__ = ["ConfigDiff", "Section", "Line", "LoadedConfig", "PlanChange", "compare_text", "config_diff_json",
+           "diff_files", "diff_plans", "diff_statements", "effective", "load_config",
+           "plan_diff_json", "plan_diff_text", "quote", "set_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a compare section: op is '+', '-', ' ' (context) or '!' (activation)."""
+
+    op: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """`[edit …]` and its lines."""
+
+    edit: tuple[str, ...]
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigDiff:
+    sections: tuple[Section, ...]
+    commands: tuple[str, ...]
+
+    @property
+    def identical(self) -> bool:
+        return not self.sections and not self.commands
+
+
+# ------------------------------------------------------------------ quoting
+
+def quote(word: Word) -> str:
+    """A word as Junos writes it (the emitter's rule, so that set text round-trips)."""
+    from flowc.compiler.fmt.printer import quote as emit_quote
+
+    return emit_quote(word)
+
+
+def _words(words: tuple[Word, ...]) -> str:
+    return " ".join(quote(w) for w in words)
+
+
+# ------------------------------------------------------------------ entry point
+
+def diff_statements(old: list[Statement] | tuple[Statement, ...],
+                    new: list[Statement] | tuple[Statement, ...],
+                    *, shown_old: list[Statement] | tuple[Statement, ...] | None = None,
+                    shown_new: list[Statement] | tuple[Statement, ...] | None = None) -> ConfigDiff:
+    """Compare two configurations. Commands come from `old`/`new` as written; the compare
+    sections from `shown_old`/`shown_new` when given (the effective, groups-applied view)."""
+    old_tree, new_tree = build(old), build(new)
+    sections: list[Section] = []
+    _compare(old_tree if shown_old is None else build(shown_old),
+             new_tree if shown_new is None else build(shown_new), sections)
+    return ConfigDiff(tuple(sections), command_list(old, new, old_tree, new_tree))
+
+
+# ------------------------------------------------------------------ compare text
+
+def _compare(old: Node, new: Node, sections: list[Section]) -> None:
+    lines = _section_lines(old, new)
+    if lines:
+        sections.append(Section(tuple(quote(w) for w in new.path), tuple(lines)))
+    for key, item in new.children.items():
+        before = old.children.get(key)
+        if isinstance(item, Node) and isinstance(before, Node):
+            _compare(before, item, sections)
+
+
+def _section_lines(old: Node, new: Node) -> list[Line]:
+    old_keys, new_keys = list(old.children), list(new.children)
+    context = _context_classes(old, new)
+    lines: list[Line] = []
+    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for key in new_keys[j1:j2]:
+                lines += _common_lines(old, new, key, context)
+            continue
+        for key in old_keys[i1:i2]:
+            lines += _gone_lines(old, new, key)
+        for key in new_keys[j1:j2]:
+            lines += _come_lines(old, new, key, context)
+    return _pair_changes(lines)
+
+
+def _context_classes(old: Node, new: Node) -> set[str]:
+    """Ordered lists whose entries moved or gained an entry before their end: their
+    unchanged entries are shown as context so that the new order can be read."""
+    classes: set[str] = set()
+    for name in {order_class(new, item) for item in new.children.values()} - {None}:
+        before = [k for k, i in old.children.items() if order_class(old, i) == name]
+        after = [k for k, i in new.children.items() if order_class(new, i) == name]
+        common_before = [k for k in before if k in new.children]
+        common_after = [k for k in after if k in old.children]
+        tail_added = after[len(common_after):] == [k for k in after if k not in old.children]
+        if common_before != common_after or not tail_added or after[:len(common_after)] != common_after:
+            classes.add(str(name))
+    return classes
+
+
+def _common_lines(old: Node, new: Node, key: Key, context: set[str]) -> list[Line]:
+    item, before = new.children[key], old.children[key]
+    lines = []
+    if order_class(new, item) in context:
+        lines.append(Line(" ", _elided(item)))
+    if item.inactive_at != before.inactive_at:
+        tag = "inactive: " if item.inactive_at else "active: "
+        lines.append(Line("!", tag + _elided(item)))
+    return lines
+
+
+def _gone_lines(old: Node, new: Node, key: Key) -> list[Line]:
+    item = old.children[key]
+    if key in new.children:
+        return [Line("-", _elided(item))] if order_class(old, item) else []
+    return [Line("-", text) for text in _brace(item, 0)]
+
+
+def _come_lines(old: Node, new: Node, key: Key, context: set[str]) -> list[Line]:
+    item = new.children[key]
+    if key not in old.children:
+        return [Line("+", text) for text in _brace(item, 0)]
+    if order_class(new, item):
+        lines = [Line("+", _elided(item))]
+        before = old.children[key]
+        if item.inactive_at != before.inactive_at:
+            tag = "inactive: " if item.inactive_at else "active: "
+            lines.append(Line("!", tag + _elided(item)))
+        return lines
+    return _common_lines(old, new, key, set())
+
+
+def _pair_changes(lines: list[Line]) -> list[Line]:
+    """Put a removed leaf right before the added leaf of the same keyword (`-` old, `+` new)."""
+    out = list(lines)
+    for line in lines:
+        if line.op != "+" or line.text.startswith(" ") or line.text.endswith("{"):
+            continue
+        keyword = line.text.split(" ", 1)[0]
+        for other in out:
+            if (other.op == "-" and not other.text.startswith(" ") and ";" in other.text
+                    and not other.text.endswith("{") and other.text.split(" ", 1)[0] == keyword):
+                out.remove(other)
+                out.insert(out.index(line), other)
+                break
+    return out
+
+
+def _elided(item: Node | Leaf) -> str:
+    if isinstance(item, Leaf):
+        return _leaf_text(item)
+    return f"{_words(item.words)} {{ ... }}"
+
+
+def _leaf_text(leaf: Leaf) -> str:
+    text = _words(leaf.words) + ";"
+    if any(w.text in SECRET_KEYWORDS for w in leaf.words[:-1]):
+        text += " ## SECRET-DATA"
+    if leaf.group:
+        text += f" ## inherited from group {leaf.group}"
+    return text
+
+
+def _brace(item: Node | Leaf, depth: int) -> list[str]:
+    pad = "    " * depth
+    tag = "inactive: " if item.inactive_at else ""
+    if isinstance(item, Leaf):
+        return [pad + tag + _leaf_text(item)]
+    lines = [f"{pad}{tag}{_words(item.words)} {{"]
+    for child in item.children.values():
+        lines += _brace(child, depth + 1)
+    return lines + [pad + "}"]
+
+
+def compare_text(diff: ConfigDiff) -> str:
+    """The Junos `show | compare` form."""
+    out = []
+    for section in diff.sections:
+        out.append(f"[edit {' '.join(section.edit)}]" if section.edit else "[edit]")
+        out += [f"{line.op}   {line.text}".rstrip() for line in section.lines]
+    return "".join(f"{line}\n" for line in out)
+
+
+def set_text(diff: ConfigDiff) -> str:
+    return "".join(f"{command}\n" for command in diff.commands)
+
+
+# ------------------------------------------------------------------ json
+
+def config_diff_json(diff: ConfigDiff) -> dict[str, Any]:
+    return {
+        "identical": diff.identical,
+        "sections": [
+            {"edit": list(s.edit), "lines": [{"op": l.op, "text": l.text} for l in s.lines]}
+            for s in diff.sections
+        ],
+        "commands": list(diff.commands),
+    }
+
+
+# ------------------------------------------------------------------ files
+
+@dataclass(frozen=True, slots=True)
+class LoadedConfig:
+    """A configuration as written (`raw`) and as it takes effect (`shown`: groups applied,
+    the `groups` hierarchy itself kept so that a change inside a group shows twice)."""
+
+    raw: tuple[Statement, ...]
+    shown: tuple[Statement, ...]
+
+
+def load_config(path: str) -> LoadedConfig:
+    """Parse a configuration file; syntax errors raise UsageError (diff exits 2)."""
+    from flowc.compiler.diagnostics import Severity, UsageError
+    from flowc.compiler.parse.loader import parse_file
+
+    parsed = parse_file(path)
+    errors = [d for d in parsed.diagnostics if d.severity >= Severity.ERROR]
+    if errors:
+        shown = "\n".join(str(d) for d in errors[:10])
+        raise UsageError(f"{path}: cannot compare a configuration with syntax errors:\n{shown}")
+    return LoadedConfig(parsed.statements, effective(parsed.statements))
+
+
+def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
+    """Groups applied, with the `groups` and `apply-groups` text kept where it was written
+    (it is configuration too): a change inside a group shows under the group and under
+    every hierarchy that inherits it."""
+    from flowc.compiler.document.groups import APPLY, EXCEPT, GROUPS, apply_groups
+
+    def group_text(statement: Statement) -> bool:
+        return statement.path[:1] == (GROUPS,) or any(w in (APPLY, EXCEPT) for w in statement.path)
+
+    applied, _ = apply_groups(statements)
+    index: dict[Statement, int] = {}
+    for number, statement in enumerate(statements):
+        index.setdefault(statement, number)
+    pending = [(n, s) for n, s in enumerate(statements) if group_text(s)]
+    out: list[Statement] = []
+    for statement in applied:
+        here = index.get(statement) if statement.group is None else None
+        while pending and here is not None and pending[0][0] < here:
+            out.append(pending.pop(0)[1])
+        out.append(statement)
+    return tuple(out + [s for _, s in pending])
+
+
+def diff_files(old: str, new: str) -> ConfigDiff:
+    a, b = load_config(old), load_config(new)
+    return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown)

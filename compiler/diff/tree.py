@@ -1,0 +1,236 @@
+"""The configuration tree that `flowc diff` compares: statements folded into display levels.
+
+Input: statement paths (`flowc.compiler.parse.statements`). Each statement splits into display
+levels (`services`, `flow-collector`, `unit 0`, `destinations`, `"ftp://…"`) and a leaf
+line (`retry 3`, `password "$9$…"`, `transfer timeout 600 record-level 500000`), guided by
+the JSON Schemas where a hierarchy is validated and by a small Junos-shaped rule
+elsewhere (a `keyword value` pair ends a statement; `unit N`, `term T`, `family F` print
+on one line). The tree keeps first-appearance order; entries of ordered lists
+(`destinations`, `archive-sites`, `term`) keep it meaningfully, the rest only for display.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flowc.compiler.parse.statements import Statement, Word
+
+Level = tuple[str, ...]
+Key = tuple[str, Level]  # ("n", level) for a node, ("l", line) for a leaf
+
+# Lists whose entries sit in a block of their own and whose order means something.
+HOMOGENEOUS = frozenset({"destinations", "archive-sites"})
+# Keywords that print together with the word after them (`unit 0 {`, `term t1 {`).
+PAIRED = frozenset({"unit", "term", "family", "filter", "fpc", "pic", "policy-statement",
+                    "scheduler-map", "forwarding-class", "monitoring", "class", "variant"})
+# Containers that never pair with the word after them (their entries get blocks of their own).
+CONTAINERS = frozenset({"groups", "interfaces", "routing-instances", "logical-systems", "protocols",
+                        "policy-options", "security", "snmp", "system", "services", "firewall",
+                        "class-of-service", "chassis", "forwarding-options", "routing-options"})
+# Of those, lists whose entry order means something (firewall terms, policy terms).
+ORDERED_PAIRED = frozenset({"term"})
+_KEYWORD = re.compile(r"[a-z][a-z0-9-]*")
+SECRET_KEYWORDS = frozenset({"password", "secret", "authentication-key", "encrypted-password"})
+
+
+@dataclass(slots=True)
+class Leaf:
+    """A leaf line under a node: the statement's last words, e.g. `retry 3`."""
+
+    words: tuple[Word, ...]
+    path: tuple[Word, ...]
+    inactive_at: int = 0
+    group: str | None = None
+
+    @property
+    def line(self) -> Level:
+        return tuple(w.text for w in self.words)
+
+    @property
+    def key(self) -> Key:
+        return ("l", self.line)
+
+    @property
+    def line_path(self) -> Level:
+        """The whole statement's words (what identifies it in a flat statement list)."""
+        return tuple(w.text for w in self.path)
+
+
+@dataclass(slots=True)
+class Node:
+    """A container level (`unit 0`) with its children in first-appearance order."""
+
+    words: tuple[Word, ...]
+    path: tuple[Word, ...]
+    inactive_at: int = 0
+    children: dict[Key, Node | Leaf] = field(default_factory=dict)
+
+    @property
+    def level(self) -> Level:
+        return tuple(w.text for w in self.words)
+
+    @property
+    def key(self) -> Key:
+        return ("n", self.level)
+
+
+def build(statements: list[Statement] | tuple[Statement, ...]) -> Node:
+    """The tree of a statement list (root node has no words)."""
+    root = Node((), ())
+    for statement in statements:
+        if statement.words:
+            _insert(root, statement)
+    return root
+
+
+def _insert(root: Node, statement: Statement) -> None:
+    levels, leaf_start = split(statement.path)
+    words = statement.words
+    node, start = root, 0
+    for level in levels:
+        end = start + len(level)
+        key: Key = ("n", level)
+        child = node.children.get(key)
+        if not isinstance(child, Node):
+            child = Node(words[start:end], words[:end])
+            node.children[key] = child
+        if start < statement.inactive_at <= end:
+            child.inactive_at = statement.inactive_at
+        node, start = child, end
+    leaf = Leaf(words[leaf_start:], words, group=statement.group)
+    if statement.inactive_at > leaf_start:
+        leaf.inactive_at = statement.inactive_at
+    existing = node.children.get(leaf.key)
+    if not isinstance(existing, Leaf) or leaf.inactive_at:
+        node.children[leaf.key] = leaf
+
+
+def split(path: tuple[str, ...]) -> tuple[list[Level], int]:
+    """Display levels of a statement and the index where its leaf line starts."""
+    from flowc.compiler.document.schema import roots
+
+    root = roots().get(path[0]) if path else None
+    if root is None or len(path) < 2:
+        return _generic(path, 0, [])
+    return _schema_walk(path, root.node)
+
+
+def _schema_walk(path: tuple[str, ...], node: object) -> tuple[list[Level], int]:
+    levels: list[Level] = [(path[0],)]
+    index = 1
+    while index < len(path):
+        selected = node.child(path[index])  # type: ignore[attr-defined]
+        if selected is None:
+            return _generic(path, index, levels)
+        child, is_keyword = selected
+        word = path[index]
+        if is_keyword and child.kind in ("leaf", "leaf-list", "flag"):
+            return levels, index
+        if not is_keyword:
+            if child.kind in ("leaf", "leaf-list") or index + 1 >= len(path):
+                return levels, index
+            levels.append((word,))
+            node, index = child, index + 1
+            continue
+        if child.kind == "named":
+            index = _named(path, index, child, levels)
+            if index < 0:
+                return levels, -index
+            node = child.entry or child
+            continue
+        inner = child.child(path[index + 1]) if word in PAIRED and index + 2 < len(path) else None
+        if inner is not None and inner[0].kind not in ("leaf", "leaf-list", "flag"):
+            levels.append((word, path[index + 1]))
+            node, index = inner[0], index + 2
+            continue
+        if index + 1 >= len(path):
+            return levels, index
+        if _oneliner(child, path, index + 1):
+            return levels, index
+        levels.append((word,))
+        node, index = child, index + 1
+    last = levels.pop()
+    return levels, len(path) - len(last)
+
+
+def _named(path: tuple[str, ...], index: int, child: object, levels: list[Level]) -> int:
+    """Enter a named list at path[index]; the next index, or -(leaf start) to stop."""
+    word = path[index]
+    key_at = index + 1
+    if key_at + 1 < len(path) and path[key_at] in child.skip:  # type: ignore[attr-defined]
+        key_at += 1
+    if key_at >= len(path):
+        return -index
+    entry = child.entry or child  # type: ignore[attr-defined]
+    if word in HOMOGENEOUS:
+        levels.append((word,))
+        if key_at + 1 >= len(path) or entry.kind in ("leaf", "leaf-list"):
+            return -key_at
+        levels.append((path[key_at],))
+        return key_at + 1
+    if key_at + 1 >= len(path) or entry.kind in ("leaf", "leaf-list"):
+        return -index
+    levels.append(tuple(path[index:key_at + 1]))
+    return key_at + 1
+
+
+def _oneliner(container: object, path: tuple[str, ...], index: int) -> bool:
+    """`transfer timeout 600 record-level 500000`: several leaves of one container on a line."""
+    leaves = 0
+    while index < len(path):
+        selected = container.child(path[index])  # type: ignore[attr-defined]
+        if selected is None or not selected[1] or selected[0].kind != "leaf":
+            return False
+        leaves += 1
+        index += 2
+    return leaves > 1 and index == len(path)
+
+
+def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[list[Level], int]:
+    """Outside the schemas, Junos-shaped guesses: the statement ends with `keyword value`
+    (`next-hop 192.0.2.1`) or with a flag after a value (`192.0.2.123 prefer`); a keyword
+    followed by a value opens a level together with it (`route 0.0.0.0/0 {`), as do
+    PAIRED words (`family inet {`)."""
+    end = index
+    if len(path) - index >= 2:
+        end = len(path) - 1 if _value(path[-2]) and not _value(path[-1]) else len(path) - 2
+    if end + 1 < len(path) and path[end] in HOMOGENEOUS:
+        end += 1
+    while index < end:
+        word = path[index]
+        pairs = word in PAIRED or (word not in CONTAINERS and not _value(word) and _value(path[index + 1]))
+        if index + 1 < end and pairs:
+            levels.append((word, path[index + 1]))
+            index += 2
+        else:
+            levels.append((word,))
+            index += 1
+    return levels, end
+
+
+def _value(word: str) -> bool:
+    """A value (address, number, name with capitals, quoted text) rather than a keyword."""
+    return not _KEYWORD.fullmatch(word)
+
+
+# ------------------------------------------------------------------ ordering
+
+def order_class(parent: Node, item: Node | Leaf) -> str | None:
+    """The ordered list an item belongs to (None: order does not matter)."""
+    if parent.level and parent.level[-1] in HOMOGENEOUS:
+        return parent.level[-1]
+    first = item.words[0].text if item.words else ""
+    if first in ORDERED_PAIRED and isinstance(item, Node) and len(item.words) == 2:
+        return first
+    return None
+
+
+def identifier(item: Node | Leaf) -> tuple[Word, ...]:
+    """How an `insert` command names an entry: `"ftp://…"` or `term t1`."""
+    if isinstance(item, Node):
+        return item.words
+    return item.words[:1]
+
+
+def ident_text(item: Node | Leaf) -> Level:
+    return tuple(w.text for w in identifier(item))

@@ -1,0 +1,1 @@
+"""compiler/document: stage package."""

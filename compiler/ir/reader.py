@@ -1,0 +1,36 @@
+"""Typed, located access to a folded document (used by the IR builders).
+
+`Reader(document).str("system", "host-name")` is the value if it is a string, else None;
+`.int(…)`, `.dict(…)` likewise; `.span(…)` is the span of the word a path stands for.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flowc.compiler.document.fold import Document
+from flowc.compiler.source import NO_SPAN, Span
+
+
+class Reader:
+    """Typed access to the document with spans."""
+
+    def __init__(self, document: Document) -> None:
+        self.doc = document
+
+    def dict(self, *path: str) -> dict[str, Any]:
+        value = self.doc.get(*path)
+        return value if isinstance(value, dict) else {}
+
+    def str(self, *path: str) -> str | None:
+        value = self.doc.get(*path)
+        return value if isinstance(value, str) else None
+
+    def int(self, *path: str, default: int | None = None) -> int | None:
+        value = self.doc.get(*path)
+        return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+    def span(self, *path: str) -> Span:
+        return self.doc.spans.get(path, NO_SPAN)
+
+    def opt_span(self, *path: str) -> Span | None:
+        return self.doc.spans.get(path)

@@ -1,0 +1,1 @@
+"""compiler/lint: stage package."""

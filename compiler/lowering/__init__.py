@@ -1,0 +1,1 @@
+"""compiler/lowering: stage package."""

@@ -1,0 +1,170 @@
+"""The block tree of configuration statements: the levels the brace form prints them at.
+
+Stage parse (shared with fmt). Input: statements with spans. Output: `BlockNode` trees, one
+node per printed line or block, children in the order first written; `tree_order` gives the
+statements in that order (a block written twice merges into its first occurrence, as
+`load merge` does). `KEYED` lists the keywords Junos prints on one line with their name.
+"""
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from flowc.compiler.parse.statements import Comment, Statement, Word
+
+# Keywords that Junos prints on one line with the name that follows them (`unit 0 {`).
+KEYED = frozenset("""
+    unit fpc pic port filter term group neighbor variant policy-statement scheduler-map scheduler
+    monitoring interface family address route prefix-list community as-path user class
+    routing-instance instance area policer forwarding-class rib-group rule rule-set service-set
+    zone policy application application-set profile server host vlan bridge-domain
+    security-zone template peer client destination-class source-class import-policy
+    community-name trap-group prefix-list-filter host-name file interface-range
+    gateway vpn ids-option proposal pool label-switched-path session server-group ca-profile
+    address-set drop-profile vni
+""".split())
+
+def comment_key(c: Comment) -> tuple:
+    return (c.text, c.span, c.position)
+
+
+class BlockNode:
+    """One printed line (or block) of the brace text."""
+
+    __slots__ = ("seg", "kind", "tags", "listed", "list_tagged", "children", "terminal", "comments")
+
+    def __init__(self, seg: tuple[Word, ...], kind: str, tags: str, listed: bool) -> None:
+        self.seg = seg
+        self.kind = kind          # "B" block as written, "b" block inferred, "t" leaf
+        self.tags = tags
+        self.listed = listed
+        self.list_tagged = False  # `tags` belong to the list (`inactive: members [ a b ];`)
+        self.children: dict[tuple, BlockNode] = {}
+        self.terminal: Statement | None = None   # the statement that ends here
+        self.comments: dict[str, list[Comment]] = {}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The tree is many small acyclic objects: spare them the cyclic collector's rescans."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def tree_order(statements: Sequence[Statement]) -> tuple[Statement, ...]:
+    """The statements in the order `to_brace` prints them: a block written twice is
+    merged into its first occurrence, as `load merge` does."""
+    with gc_paused():
+        return _tree_order(statements)
+
+
+def _tree_order(statements: Sequence[Statement]) -> tuple[Statement, ...]:
+    root = build_tree(statements)
+    out: list[Statement] = []
+    stack = [iter(root.children.values())]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        if node.terminal is not None:
+            out.append(node.terminal)
+        stack.append(iter(node.children.values()))
+    return tuple(out) if len(out) == len(statements) else tuple(statements)
+
+
+def _add(root: BlockNode, st: Statement, seen: set[tuple]) -> None:
+    node = root
+    ends: dict[int, BlockNode] = {0: root}
+    first_new: BlockNode | None = None
+    for start, end, kind in _segments(st):
+        seg = st.words[start:end]
+        tags = _tags(st, end)
+        listed = st.listed and kind == "t" and end - start >= 2
+        list_tagged = False
+        if listed:
+            if tags:
+                listed = False  # a tag on one value cannot be written inside `[ … ]`
+            else:
+                tags = _tags(st, end - 1)  # `inactive: members [ a b ];` tags the list
+                list_tagged = bool(tags)
+        key = (tuple(w.text for w in seg), kind, tags, list_tagged)
+        child = node.children.get(key)
+        if child is None:
+            child = node.children[key] = BlockNode(seg, kind, tags, listed)
+            child.list_tagged = list_tagged
+            first_new = first_new or child
+        node = child
+        ends[end] = node
+    if node.terminal is None:
+        node.terminal = st
+    for c in st.comments:
+        target = ends.get(c.depth)
+        if target is None:  # inside a printed piece (a list's head): the piece holding it
+            deeper = [d for d in ends if d >= c.depth]
+            target = ends[min(deeper) if deeper else max(ends)]
+        if not st.blocks and c.position == "before" and first_new is not None:
+            target = first_new  # a comment line of set text goes where this statement starts
+        key = (id(target),) + comment_key(c)
+        if key not in seen:
+            seen.add(key)
+            target.comments.setdefault(c.position, []).append(c)
+
+
+def _tags(st: Statement, end: int) -> str:
+    tags = ""
+    if st.inactive_at == end:
+        tags += "inactive: "
+    if st.protected_at == end:
+        tags += "protect: "
+    if st.replace_at == end:
+        tags += "replace: "
+    return tags
+
+
+def _segments(st: Statement) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of each printed piece of the statement's words."""
+    n = len(st.words)
+    forced = {d for d in (st.inactive_at, st.protected_at, st.replace_at) if 0 < d < n}
+    forced |= {c.depth for c in st.comments if 0 < c.depth < n}
+    if st.listed:
+        forced.discard(n - 1)  # tags and comments of a list stay on its line
+    if st.blocks:
+        bounds = sorted((set(st.blocks) | forced) - {0})
+        segs = [(a, b, "B") for a, b in zip([0] + bounds[:-1], bounds)]
+        start = bounds[-1] if bounds else 0
+        if start < n:
+            segs.append((start, n, "t"))
+        return segs
+    segs = []
+    i = 0
+    while i < n:
+        if st.listed and i == n - 2:
+            segs.append((i, n, "t"))
+            break
+        step = 1
+        if (st.words[i].text in KEYED and i + 1 < n and i + 1 not in forced
+                and st.words[i + 1].text not in KEYED):
+            step = 2
+        segs.append((i, i + step, "t" if i + step == n else "b"))
+        i += step
+    return segs
+
+
+def node_comments(node: BlockNode, position: str) -> list[Comment]:
+    return node.comments.get(position, [])
+
+
+def build_tree(statements: Sequence[Statement]) -> BlockNode:
+    """The root of the block tree of the statements (comments attached where written)."""
+    root = BlockNode((), "B", "", False)
+    seen: set[tuple] = set()
+    for st in statements:
+        _add(root, st, seen)
+    return root

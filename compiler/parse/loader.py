@@ -1,0 +1,147 @@
+"""Stage 1: Junos configuration text (brace or set form) -> statements with spans.
+
+`parse_text` / `parse_file` turn a whole configuration (or its `display json` form, see
+`compiler/parse/jsonform.py`) into the flat statement paths that
+`show configuration | display set` shows, each word and statement with its span, plus
+syntax diagnostics (FC0xx). The token syntax is declared in `grammar/terminals.lark`
+(compiled into one regex by `compiler/parse/tokens.py`); the statement syntax of
+`grammar/curly.lark` and `grammar/set.lark` is implemented by hand-written loops over the
+tokens (`compiler/parse/braceform.py`, `compiler/parse/setform.py`), which build statements directly
+(no parse tree) and recover after errors.
+"""
+from __future__ import annotations
+
+import dataclasses
+import gc
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from flowc.compiler.parse.braceform import parse_brace
+from flowc.compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
+from flowc.compiler.parse.blocktree import tree_order
+from flowc.compiler.parse.jsonform import looks_like_json, parse_json
+from flowc.compiler.parse.session import Part, blank_outside, placed, relative_parts
+from flowc.compiler.parse.setform import NAVIGATION, SET_COMMANDS, parse_set
+from flowc.compiler.source import Source
+from flowc.compiler.parse.statements import Statement
+from flowc.compiler.parse.reporter import MAX_ERRORS
+from flowc.compiler.parse.tokens import TAGS
+from flowc.compiler.parse.transcript import blank_session_lines
+
+__all__ = ["ERROR_CODES", "MAX_ERRORS", "TAGS", "Format", "ParsedConfig", "detect_format", "parse_file",
+           "parse_text"]
+
+Format = Literal["auto", "brace", "set", "json"]
+
+# The FC0xx table: code -> what it means (docs/diagnostics.md explains each one).
+ERROR_CODES: dict[str, str] = {
+    "FC001": "syntax error",
+    "FC002": "missing `;`",
+    "FC003": "`}` without `{`",
+    "FC004": "unclosed `{`",
+    "FC005": "unterminated string",
+    "FC006": "stray `]` or unclosed `[`",
+    "FC007": "unknown set command",
+    "FC008": "invalid tag use",
+    "FC009": "too many errors",
+    "FC010": "unterminated `/*` comment",
+    "FC011": "set-form command acts on nothing",
+    "FC012": "invalid `insert` command",
+    "FC013": "unknown group",  # reported by compiler/document/groups.py
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedConfig:
+    """A parsed configuration: its statements (in the order first written, a block written
+    twice merged into the first) and its syntax findings."""
+
+    name: str
+    format: Literal["brace", "set", "json"]
+    source: Source
+    statements: tuple[Statement, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity >= Severity.ERROR for d in self.diagnostics)
+
+
+def parse_file(path: str | Path, fmt: Format = "auto") -> ParsedConfig:
+    """Read and parse one file (OSError propagates: the CLI maps it to exit code 2)."""
+    source = Source.read(path)
+    return _parse_source(source, fmt)
+
+
+def parse_text(text: str, name: str = "<text>", fmt: Format = "auto") -> ParsedConfig:
+    """Parse configuration text; `fmt="auto"` detects the set form from its first line and
+    Junos JSON (`display json`) from a leading `{"`."""
+    return _parse_source(Source(name, text), fmt)
+
+
+def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
+    if fmt == "json" or fmt == "auto" and looks_like_json(source.text):
+        statements, diagnostics = parse_json(source.text, source.name)
+        return ParsedConfig(source.name, "json", source, statements, diagnostics)
+    text = blank_session_lines(source.text)
+    kind = detect_format(text) if fmt == "auto" else fmt
+    # The parser makes millions of small acyclic objects: the cyclic garbage collector,
+    # triggered by allocation counts, would rescan them over and over (it doubled the
+    # time of a 100k-line parse). Nothing here makes cycles, so pause it.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        parts = relative_parts(source.text, source.name) if text is not source.text and kind == "brace" else []
+        if len(parts) > 1 or parts and parts[0].level:
+            statements, diagnostics = _parse_parts(text, source.name, parts)
+        elif kind == "set":
+            statements, diagnostics = parse_set(text, source.name)
+        else:
+            statements, diagnostics = parse_brace(text, source.name)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return ParsedConfig(source.name, kind, source, statements, diagnostics)
+
+
+def _parse_parts(text: str, name: str, parts: list[Part]) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
+    """Text pasted from a CLI session, in parts between its prompts: each part read on its
+    own (its form detected, lines and columns kept), the level its `show` printed at put back
+    in front of its statements."""
+    statements: list[Statement] = []
+    diagnostics: list[Diagnostic] = []
+    readers = set()
+    for part in parts:
+        piece = blank_outside(text, part.start, part.end)
+        reader = parse_set if detect_format(piece) == "set" else parse_brace
+        readers.add(reader)
+        found, problems = reader(piece, name)
+        statements += placed(found, part.level)
+        diagnostics += problems
+    if len(readers) > 1:  # both forms: one layout rule for all (blocks as written are brace-only)
+        statements = [dataclasses.replace(st, blocks=()) for st in statements]
+    return tree_order(statements), tuple(sort_diagnostics(diagnostics))
+
+
+def detect_format(text: str) -> Literal["brace", "set"]:
+    """Set form when the first line that is not blank or a comment is a set command."""
+    in_comment = False
+    for raw in io.StringIO(text.lstrip("\ufeff")):  # lazily: only the head is read
+        line = raw.strip()
+        if in_comment:
+            if "*/" in line:
+                in_comment, line = False, line.split("*/", 1)[1].strip()
+            else:
+                continue
+        if line.startswith("/*"):
+            if "*/" not in line:
+                in_comment = True
+                continue
+            line = line.split("*/", 1)[1].strip()
+        if not line or line.startswith("#"):
+            continue
+        first = line.split(None, 1)[0]
+        return "set" if first in SET_COMMANDS or first in NAVIGATION else "brace"
+    return "brace"

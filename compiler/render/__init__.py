@@ -1,0 +1,1 @@
+"""compiler/render: stage package."""

@@ -1,0 +1,114 @@
+"""`flowc render`: a plan becomes a runnable setup (shell, systemd, compose, kubernetes).
+
+Input: a `Plan` (already compiled, site applied) and a target name. Output: the files of
+the setup as `RenderedFile`s (relative path, text, mode), written by `write_files`. Every
+target carries the plan, the site settings for where it runs, and a README for the
+operator. Templates are jinja2 files in `compiler/render/templates/<target>/` rendered with
+`StrictUndefined`. Container targets never put a password in a manifest or in the plan:
+the plan's `$9$` strings move to a Secret as `FLOWC_SECRET_<KEY>` entries
+(`secret_refs`), and `flowc run` puts them back (`fill_secrets`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flowc.compiler.render.context import context as context_for
+from flowc.compiler.diagnostics import UsageError
+from flowc.runtime.plan.model import FtpTarget, Plan
+
+
+TARGETS = ("shell", "systemd", "compose", "kubernetes")
+DEFAULT_IMAGE = "flowc:0.1.0"
+_TEMPLATES = {
+    "shell": ("flowc.sh",),
+    "systemd": ("flowc.target", "flowc-sysusers.conf"),
+    "compose": ("compose.yaml", "Dockerfile", "secrets.env"),
+    "kubernetes": ("kustomization.yaml", "configmap.yaml", "secret.yaml", "Dockerfile"),
+}
+_PER_COLLECTOR = {
+    "systemd": (("flowc-collector.service", "flowc-{slug}.service"),
+                ("site-collector.yaml", "site-{slug}.yaml")),
+    "kubernetes": (("statefulset.yaml", "statefulset-{dns}.yaml"),
+                   ("service.yaml", "service-{dns}.yaml")),
+}
+_EXECUTABLE = frozenset({"flowc.sh"})
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFile:
+    """One file of a rendered setup: where it goes under the output directory and its text."""
+
+    path: str
+    text: str
+    mode: int = 0o644
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Knobs of a rendering: the container image and how the `flowc` command is called."""
+
+    image: str = DEFAULT_IMAGE
+    flowc: str | None = None
+    storage: str = "1Gi"
+
+
+# ------------------------------------------------------------------ rendering
+
+def render(plan: Plan, target: str, options: Options = Options()) -> tuple[RenderedFile, ...]:
+    """Every file of `target`'s setup for `plan`, in a stable order."""
+    if target not in TARGETS:
+        raise UsageError(f"unknown target {target!r} (use one of: {', '.join(TARGETS)})")
+    environment = _environment()
+    context = context_for(plan, target, options)
+    files = [RenderedFile("plan.json", context["plan_json"], 0o640 if target == "systemd" else 0o644),
+             RenderedFile("site.yaml", context["site_yaml"])]
+    for name in _TEMPLATES[target] + ("README.md",):
+        text = environment.get_template(f"{target}/{name}").render(context)
+        mode = 0o755 if name in _EXECUTABLE else 0o600 if name == "secrets.env" else 0o644
+        files.append(RenderedFile(name, text, mode))
+    for template, pattern in _PER_COLLECTOR.get(target, ()):
+        for item in context["collectors"]:
+            text = environment.get_template(f"{target}/{template}").render(context, c=item)
+            files.append(RenderedFile(pattern.format(**item), text))
+    return tuple(files)
+
+
+def write_files(files: tuple[RenderedFile, ...], directory: str | Path) -> list[Path]:
+    """Write the files under `directory` (created if needed); returns the paths written."""
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in files:
+        path = root / item.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(item.text, "utf-8")
+        path.chmod(item.mode)
+        written.append(path)
+    return written
+
+
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("flowc.compiler.render", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["json"] = lambda value: json.dumps(value)
+    env.filters["shq"] = _shell_quote
+    return env
+
+
+def _shell_quote(text: str) -> str:
+    return text if re.fullmatch(r"[A-Za-z0-9_./:@%+=-]+", text) else "'" + text.replace("'", "'\\''") + "'"

@@ -1,0 +1,1 @@
+"""runtime/export: stage package."""

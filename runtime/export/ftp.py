@@ -1,0 +1,405 @@
+"""The FTP transport: one upload of one local file to one FTP server.
+
+`FtpTransport` is the seam the exporter and the transfer-log archiver call;
+`FtplibTransport` is the real thing on top of `ftplib`: passive mode, the channel's DSCP
+set with IP_TOS (IPV6_TCLASS) on the control and the data socket, a token-bucket rate
+limit, a timeout on every socket operation, and an abort flag checked between blocks.
+
+An upload goes to a temporary name (`NAME.part`) and is renamed to its final name with
+RNFR/RNTO only after the server acknowledged the data (226), so a reader on the server
+never mistakes a partial upload for a file. The remote directory is the URL's path with
+its macros expanded at upload time; when it is missing, one level is created (MKD) if its
+parent exists, as Junos does (`ftp://h/%m/%Y`: `01/` must exist, `2005/` is created).
+
+Tested against pyftpdlib and vsftpd; other servers' habits are handled where they bite: a
+227 address is ignored (NAT), a refused PASV falls back to EPSV, a stale `.part` or an old
+copy the server will not overwrite is deleted first, any MKD refusal is left for CWD to
+judge, multiline replies become one line of text (docs/export.md, "Servers tested").
+"""
+from __future__ import annotations
+
+import ftplib
+import posixpath
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from flowc.runtime.clock import Clock, SystemClock
+from flowc.runtime.files.naming import expand_name
+from flowc.runtime.plan.model import FtpTarget
+from flowc.runtime.plan.secret import reveal
+
+BLOCK = 32 * 1024
+PART_SUFFIX = ".part"
+
+
+class FtpFailure(Exception):
+    """An upload that did not end with the file under its final name on the server.
+
+    `code` is the FTP reply code that ended it (0 when the server never answered:
+    connection refused, timeout, disconnect); `text` is what to log as the error.
+    """
+
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(f"{code} {text}" if code else text)
+        self.code = code
+        self.text = text
+
+
+class FtpAborted(FtpFailure):
+    """The caller asked the upload to stop (destination change, shutdown)."""
+
+    def __init__(self, text: str = "upload aborted") -> None:
+        super().__init__(0, text)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadRequest:
+    """What to send where: `directory` is already macro-expanded."""
+
+    target: FtpTarget
+    local: Path
+    name: str
+    directory: str
+    dscp: int = 0
+    rate_bps: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """A finished upload: the last reply code (RNTO's 250) and the bytes sent."""
+
+    code: int
+    text: str
+    bytes_sent: int
+
+
+class FtpTransport(Protocol):
+    def upload(self, request: UploadRequest, abort: threading.Event | None = None) -> UploadResult:
+        """Send `request.local`; raise `FtpFailure` (or `FtpAborted`) when it did not land."""
+
+
+# ---------------------------------------------------------------- URL helpers
+
+def expand_path(path: str, when: float) -> str:
+    """The URL directory with its macros expanded, one path level at a time, with the
+    naming rules of file names (`flowc.runtime.files.naming`): UTC, `%D %T %Y %m …`, `{year}`…"""
+    return "/".join(expand_name(part, when, "", 0)[0] if part else part
+                    for part in path.split("/"))
+
+
+def display_url(target: FtpTarget, directory: str) -> str:
+    """The URL as the router has it, path expanded, any password left out (for logs)."""
+    parts = urlsplit(target.url)
+    netloc = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    if user:
+        netloc = f"{user}@{netloc}"
+    path = directory if directory.endswith("/") else directory + "/"
+    return urlunsplit((parts.scheme or "ftp", netloc, path, "", ""))
+
+
+def login_user(target: FtpTarget) -> str:
+    """FtpTarget.username, else the user in the URL, else anonymous."""
+    return target.username or urlsplit(target.url).username or "anonymous"
+
+
+def login_password(target: FtpTarget) -> str:
+    if not target.password:
+        return urlsplit(target.url).password or ""
+    return reveal(target.password)
+
+
+# ---------------------------------------------------------------- rate limit
+
+class TokenBucket:
+    """`rate_bps` bits per second with a burst of one second; `take` waits on the clock."""
+
+    def __init__(self, rate_bps: int, clock: Clock) -> None:
+        self.rate = float(rate_bps)
+        self.clock = clock
+        self.tokens = self.rate
+        self.stamp = clock.monotonic()
+
+    def take(self, nbytes: int) -> float:
+        """Spend `nbytes * 8` bits, sleeping first if the bucket is short; return the wait."""
+        now = self.clock.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        self.tokens -= nbytes * 8
+        if self.tokens >= 0:
+            return 0.0
+        wait = -self.tokens / self.rate
+        self.clock.sleep(wait)
+        return wait
+
+
+# ---------------------------------------------------------------- ftplib
+
+def tos_options(family: int, dscp: int) -> tuple[int, int, int] | None:
+    """(level, option, value) that puts `dscp` on a socket of `family`, or None for 0."""
+    if not dscp:
+        return None
+    if family == socket.AF_INET6:
+        return socket.IPPROTO_IPV6, socket.IPV6_TCLASS, dscp << 2
+    return socket.IPPROTO_IP, socket.IP_TOS, dscp << 2
+
+
+def mark(sock: socket.socket, dscp: int) -> None:
+    option = tos_options(sock.family, dscp)
+    if option is not None:
+        sock.setsockopt(*option)
+
+
+def open_marked(host: str, port: int, timeout: float, dscp: int) -> socket.socket:
+    """A TCP connection whose every packet, the SYN included, carries `dscp`."""
+    last: OSError | None = None
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            mark(sock, dscp)
+            sock.settimeout(timeout)
+            sock.connect(address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last = exc
+    raise last or OSError(f"cannot resolve {host}")
+
+
+class MarkedFTP(ftplib.FTP):
+    """ftplib.FTP in passive mode whose control and data sockets carry a DSCP."""
+
+    dscp = 0
+    epsv_only = False  # set once a server refused PASV: EPSV from then on in this session
+
+    def connect(self, host: str = "", port: int = 0, timeout: float = -999,
+                source_address: tuple[str, int] | None = None) -> str:
+        self.host, self.port = host or self.host, port or self.port
+        if timeout != -999:
+            self.timeout = timeout
+        self.sock = open_marked(self.host, self.port, self.timeout, self.dscp)
+        self.af = self.sock.family
+        self.file = self.sock.makefile("r", encoding=self.encoding)
+        self.welcome = self.getresp()
+        return self.welcome
+
+    def makepasv(self) -> tuple[str, int]:
+        """PASV (its 227 address ignored: the data connection goes to the control
+        connection's peer, as ftplib does, so a NATed or misconfigured `pasv_address`
+        still works), falling back to EPSV when the server refuses PASV (5xx)."""
+        if self.af == socket.AF_INET and not self.epsv_only:
+            try:
+                return super().makepasv()
+            except ftplib.error_perm:
+                self.epsv_only = True
+        return ftplib.parse229(self.sendcmd("EPSV"), self.sock.getpeername())
+
+    def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:
+        host, port = self.makepasv()
+        conn = open_marked(host, port, self.timeout, self.dscp)
+        try:
+            if rest is not None:
+                self.sendcmd(f"REST {rest}")
+            reply = self.sendcmd(cmd)
+            if reply[0] == "2":
+                reply = self.getresp()
+            if reply[0] != "1":
+                raise ftplib.error_reply(reply)
+        except BaseException:
+            conn.close()
+            raise
+        return conn, None
+
+
+class FtplibTransport:
+    """Uploads with ftplib; `timeout` bounds every connect, read and write."""
+
+    def __init__(self, timeout: float = 30.0, clock: Clock | None = None) -> None:
+        self.timeout = timeout
+        self.clock = clock or SystemClock()
+
+    def upload(self, request: UploadRequest, abort: threading.Event | None = None) -> UploadResult:
+        abort = abort or threading.Event()
+        ftp = MarkedFTP(timeout=self.timeout)
+        ftp.dscp = request.dscp
+        try:
+            return self._session(ftp, request, abort)
+        except FtpFailure:
+            raise
+        except ftplib.error_perm as exc:
+            raise _reply_failure(exc) from None
+        except ftplib.Error as exc:
+            raise _reply_failure(exc) from None
+        except (TimeoutError, socket.timeout):
+            raise FtpFailure(0, "timed out") from None
+        except EOFError:
+            raise FtpFailure(0, "connection closed by server") from None
+        except OSError as exc:
+            raise FtpFailure(0, (exc.strerror or str(exc)).lower()) from None
+        finally:
+            _close(ftp)
+
+    def _session(self, ftp: MarkedFTP, request: UploadRequest, abort: threading.Event) -> UploadResult:
+        _check(abort)
+        ftp.connect(request.target.connect.host, request.target.connect.port)
+        ftp.login(login_user(request.target), login_password(request.target))
+        ftp.set_pasv(True)
+        ftp.voidcmd("TYPE I")
+        change_directory(ftp, request.directory)
+        part = request.name + PART_SUFFIX
+        sent = self._store(ftp, request, part, abort)
+        _check(abort)
+        reply = rename(ftp, part, request.name)
+        try:
+            ftp.quit()
+        except (ftplib.Error, OSError, EOFError):
+            pass  # the file is in place; a lost goodbye changes nothing
+        return UploadResult(_code(reply), reply_text(reply), sent)
+
+    def _store(self, ftp: MarkedFTP, request: UploadRequest, part: str, abort: threading.Event) -> int:
+        bucket = TokenBucket(request.rate_bps, self.clock) if request.rate_bps else None
+        sent = 0
+        size = min(BLOCK, max(1024, (request.rate_bps or 0) // 80)) if bucket else BLOCK
+        with open(request.local, "rb") as source:
+            conn = open_store(ftp, part)
+            try:
+                while block := source.read(size):
+                    _check(abort)
+                    if bucket is not None:
+                        bucket.take(len(block))
+                    conn.sendall(block)
+                    sent += len(block)
+            finally:
+                conn.close()
+        reply = ftp.voidresp()
+        if _code(reply) not in (226, 250):
+            raise FtpFailure(_code(reply), reply_text(reply))
+        return sent
+
+
+def open_store(ftp: ftplib.FTP, part: str) -> socket.socket:
+    """The data connection of `STOR part`. A server that will not overwrite a `part` left
+    by an interrupted attempt (vsftpd `553 Could not create file.` when it belongs to
+    another user or anonymous overwrite is off, proftpd `AllowOverwrite off`: 550) gets it
+    deleted and the STOR once more; when the DELE fails too, STOR's own refusal is raised."""
+    try:
+        return ftp.transfercmd(f"STOR {part}")
+    except ftplib.error_perm as refused:
+        try:
+            ftp.delete(part)
+        except ftplib.error_perm:
+            raise refused from None
+    return ftp.transfercmd(f"STOR {part}")
+
+
+def rename(ftp: ftplib.FTP, part: str, name: str) -> str:
+    """RNFR/RNTO `part` to `name`. A server that refuses to rename over an existing `name`
+    (proftpd `AllowOverwrite off`, IIS: 550/553) gets the old copy deleted and the rename
+    once more. A refusal that the DELE does not cure is reported with the RNFR/RNTO reply
+    (not the DELE's), and the `part` is deleted if the server lets us, so no junk stays."""
+    try:
+        ftp.sendcmd(f"RNFR {part}")  # refused: no DELE of `name`, an old copy stays
+        try:
+            return ftp.voidcmd(f"RNTO {name}")
+        except ftplib.error_perm as refused:
+            try:
+                ftp.delete(name)
+            except ftplib.error_perm:
+                raise refused from None
+        ftp.sendcmd(f"RNFR {part}")
+        return ftp.voidcmd(f"RNTO {name}")
+    except ftplib.error_perm as refused:
+        _forget(ftp, part)
+        code = _code(str(refused))
+        raise FtpFailure(code, f"cannot rename {part} to {name}: {reply_text(str(refused))}"
+                         " (the server must allow RNFR/RNTO and DELE)") from None
+
+
+def _forget(ftp: ftplib.FTP, part: str) -> None:
+    try:
+        ftp.delete(part)
+    except (ftplib.Error, OSError, EOFError):
+        pass  # best effort: the next attempt overwrites or deletes it
+
+
+def change_directory(ftp: ftplib.FTP, directory: str) -> None:
+    """CWD to `directory`; if missing, create its last level when the parent exists."""
+    if directory in ("", "/"):
+        if directory:
+            ftp.cwd("/")
+        return
+    clean = directory.rstrip("/") or "/"
+    try:
+        ftp.cwd(clean)
+        return
+    except ftplib.error_perm:
+        pass
+    parent, leaf = posixpath.split(clean)
+    try:
+        ftp.cwd(parent or "/")
+    except ftplib.error_perm as exc:
+        raise FtpFailure(_code(str(exc)), f"directory {parent or '/'} does not exist") from None
+    try:
+        ftp.voidcmd(f"MKD {leaf}")
+    except (ftplib.error_perm, ftplib.error_temp):
+        pass  # exists (vsftpd 550, others 521/553/450), or made meanwhile by the other channel: CWD tells
+    ftp.cwd(leaf)
+
+
+def _check(abort: threading.Event) -> None:
+    if abort.is_set():
+        raise FtpAborted()
+
+
+def _code(reply: str) -> int:
+    head = reply[:3]
+    return int(head) if head.isdigit() else 0
+
+
+def reply_text(reply: str) -> str:
+    """The text of a reply without its codes, the lines of a multiline reply (`530-…`,
+    continuation lines, `530 …`) joined with a space: one line for logs and the translog."""
+    lines = []
+    for line in reply.splitlines():
+        if _code(line) and line[3:4] in ("-", " ", ""):
+            line = line[4:]
+        if line.strip():
+            lines.append(line.strip())
+    return " ".join(lines)
+
+
+def _reply_failure(exc: BaseException) -> FtpFailure:
+    text = str(exc)
+    return FtpFailure(_code(text), reply_text(text) if _code(text) else text)
+
+
+def _close(ftp: ftplib.FTP) -> None:
+    try:
+        ftp.close()
+    except OSError:
+        pass
+
+
+__all__ = [
+    "FtpAborted",
+    "FtpFailure",
+    "FtpTransport",
+    "FtplibTransport",
+    "TokenBucket",
+    "UploadRequest",
+    "UploadResult",
+    "change_directory",
+    "open_store",
+    "rename",
+    "reply_text",
+    "display_url",
+    "expand_path",
+    "login_password",
+    "login_user",
+    "mark",
+    "open_marked",
+]

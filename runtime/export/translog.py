@@ -1,0 +1,203 @@
+"""The transfer log: one line per transfer attempt, and the archive lifecycle of its files.
+
+Lines go to `<translog>/<hostname>_<prefix>_YYYYMMDD_hhmmss.tmp` (UTC, the time the file
+was opened) in the seed's format:
+
+    fn="<file>":sz=<bytes>:nr=<records>:ts="<YYYYMMDDhhmmss>":sf=<1|0>:ul="<url>":rc=<code>:er="<text>":tt=<ms>
+
+`tick()` moves each file along: a `.tmp` older than `maximum-age` minutes becomes `.log`;
+a `.log` is gzip-compressed to `.log.gz`; a `.log.gz` is offered to the archive sites in
+order until one accepts it (then deleted); if none does it moves to `failed/`, where it is
+offered again every `failed_retry` seconds (1800). Without archive sites, `.log.gz` files
+stay where they are. Time comes from the injected `Clock`; nothing here sleeps.
+"""
+from __future__ import annotations
+
+import calendar
+import gzip
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flowc.runtime.clock import Clock
+from flowc.runtime.export.ftp import FtpFailure, FtpTransport, UploadRequest, expand_path
+from flowc.runtime.plan.model import TransferLog
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRecord:
+    """One transfer attempt, as the log line tells it."""
+
+    file: str
+    size: int
+    records: int
+    when: float
+    success: bool
+    url: str
+    code: int
+    error: str
+    millis: int
+
+    def line(self) -> str:
+        return (
+            f'fn="{_clean(self.file)}":sz={self.size}:nr={self.records}'
+            f':ts="{stamp(self.when, "%Y%m%d%H%M%S")}":sf={int(self.success)}'
+            f':ul="{_clean(self.url)}":rc={self.code}:er="{_clean(self.error)}":tt={self.millis}'
+        )
+
+
+def stamp(when: float, fmt: str) -> str:
+    return time.strftime(fmt, time.gmtime(when))
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace('"', "'").split())
+
+
+class Translog:
+    """Writes transfer records and runs the tmp -> log -> gz -> archive lifecycle."""
+
+    def __init__(self, settings: TransferLog, host_name: str, directory: Path, clock: Clock,
+                 transport: FtpTransport, log: logging.Logger, dscp: int = 0,
+                 rate_bps: int | None = None) -> None:
+        self.settings = settings
+        self.host_name = host_name or "flowc"
+        self.directory = directory
+        self.failed = directory / "failed"
+        self.clock = clock
+        self.transport = transport
+        self.log = log
+        self.dscp = dscp
+        self.rate_bps = rate_bps
+        self._lock = threading.RLock()
+        self._failed_due: float | None = None
+
+    def reconfigure(self, settings: TransferLog, host_name: str, dscp: int = 0,
+                    rate_bps: int | None = None) -> None:
+        """New settings (live reload): the archive sites apply to the next archiving, the
+        prefix and host name to the next log file opened, the maximum age at once."""
+        with self._lock:
+            if settings.archive_sites != self.settings.archive_sites:
+                self._failed_due = None  # offer failed/ to the new sites on the next tick
+            self.settings = settings
+            self.host_name = host_name or "flowc"
+            self.dscp, self.rate_bps = dscp, rate_bps
+
+    # ------------------------------------------------------------ writing
+    def write(self, record: TransferRecord) -> None:
+        with self._lock:
+            path = self._current()
+            with open(path, "a", encoding="utf-8") as out:
+                out.write(record.line() + "\n")
+
+    def _current(self) -> Path:
+        """The open .tmp file (the newest young one), or a new one named after now."""
+        now = self.clock.time()
+        young = [p for p in self._files(".tmp") if not self._expired(p, now)]
+        if young:
+            return max(young, key=self._opened)
+        name = f"{self.host_name}_{self.settings.filename_prefix}_{stamp(now, '%Y%m%d_%H%M%S')}.tmp"
+        return self.directory / name
+
+    def _files(self, suffix: str, where: Path | None = None) -> list[Path]:
+        where = where or self.directory
+        return sorted(p for p in where.glob(f"*{suffix}") if p.is_file())
+
+    def _opened(self, path: Path) -> float:
+        """The UTC time in the file's name (`…_YYYYMMDD_hhmmss.tmp`)."""
+        stem = path.name
+        for suffix in (".gz", ".log", ".tmp"):
+            stem = stem.removesuffix(suffix)
+        try:
+            parsed = time.strptime(stem[-15:], "%Y%m%d_%H%M%S")
+        except ValueError:
+            return path.stat().st_mtime
+        return float(calendar.timegm(parsed))
+
+    def _expired(self, path: Path, now: float) -> bool:
+        return now - self._opened(path) >= self.settings.maximum_age * 60
+
+    # ------------------------------------------------------------ lifecycle
+    def tick(self) -> None:
+        """One pass of the lifecycle; call it every few seconds."""
+        with self._lock:
+            now = self.clock.time()
+            for path in self._files(".tmp"):
+                if self._expired(path, now):
+                    os.replace(path, path.with_suffix(".log"))
+                    self.log.info("transfer log %s closed", path.with_suffix(".log").name)
+            for path in self._files(".log"):
+                compress(path)
+        for path in self._files(".log.gz"):
+            self._archive_or_fail(path)
+        if self._failed_due is None and self._files(".log.gz", self.failed):
+            self._failed_due = self.clock.time()
+        if self._failed_due is not None and self.clock.time() >= self._failed_due:
+            self._retry_failed()
+
+    def _archive_or_fail(self, path: Path) -> None:
+        if not self.settings.archive_sites:
+            return
+        if self.archive(path):
+            path.unlink(missing_ok=True)
+            return
+        self.failed.mkdir(parents=True, exist_ok=True)
+        os.replace(path, self.failed / path.name)
+        self.log.warning("transfer log %s: no archive site accepted it; moved to failed/", path.name)
+        if self._failed_due is None:
+            self._failed_due = self.clock.time() + self.settings.failed_retry
+
+    def _retry_failed(self) -> None:
+        for path in self._files(".log.gz", self.failed):
+            if self.archive(path):
+                path.unlink(missing_ok=True)
+        self._failed_due = self.clock.time() + self.settings.failed_retry
+        if not self._files(".log.gz", self.failed):
+            self._failed_due = None
+
+    def archive(self, path: Path) -> bool:
+        """Offer one compressed log to the archive sites in order; True when one took it."""
+        for site in self.settings.archive_sites:
+            request = UploadRequest(site, path, path.name, expand_path(site.path, self.clock.time()),
+                                    self.dscp, self.rate_bps)
+            try:
+                self.transport.upload(request)
+            except FtpFailure as exc:
+                self.log.warning("transfer log %s: archive site %s refused it: %s",
+                                 path.name, site.url, exc)
+                continue
+            self.log.info("transfer log %s archived to %s", path.name, site.url)
+            return True
+        return False
+
+    @property
+    def failed_due(self) -> float | None:
+        """When the files in failed/ are offered again (None: nothing waits there)."""
+        return self._failed_due
+
+    def purge(self) -> int:
+        """Delete every transfer log not yet archived (tmp, log, gz, failed/); return how many."""
+        with self._lock:
+            doomed = [p for suffix in (".tmp", ".log", ".log.gz")
+                      for where in (self.directory, self.failed) if where.is_dir()
+                      for p in self._files(suffix, where)]
+            for path in doomed:
+                path.unlink(missing_ok=True)
+                self.log.info("transfer log %s purged", path.name)
+            self._failed_due = None
+            return len(doomed)
+
+
+def compress(path: Path) -> Path:
+    """`X.log` -> `X.log.gz` (written aside, then renamed; the .log goes last)."""
+    target = path.with_name(path.name + ".gz")
+    part = path.with_name(path.name + ".gz.part")
+    with open(path, "rb") as source, gzip.open(part, "wb") as sink:
+        shutil.copyfileobj(source, sink)
+    os.replace(part, target)
+    path.unlink()
+    return target

@@ -1,0 +1,1 @@
+"""runtime/files: stage package."""

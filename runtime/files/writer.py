@@ -1,0 +1,244 @@
+"""Writer stage: flow lines in, gzip flow files out (active/ -> ready/), with rotation.
+
+One open file per (file specification, ifAlias). Lines are buffered in memory blocks
+(`MemoryPool`); a block is compressed with gzip level 1 (isal when installed, stdlib
+zlib otherwise) and written with a `Z_SYNC_FLUSH` when it is full or a second old, so a
+file cut short by kill -9 still decodes up to its last block. A file closes when its
+specification's record-level is reached (exactly: a datagram is split across files) or
+its timeout has passed since it was opened, whichever comes first; closing writes the
+gzip trailer, fsyncs, publishes the file to ready/ and hands it to the exporter.
+
+`recover()` (run once at start, before the exporter) turns every `active/*.part` left by
+a crash into a complete gzip in ready/ holding every complete line it contained.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from flowc.runtime.clock import Clock
+from flowc.runtime.files.flowfile import FILE_RATES, FlowFile, Generations, file_view, gz, meta_path
+from flowc.runtime.files.memory import MemoryPool
+from flowc.runtime.files.naming import expand_name
+from flowc.runtime.plan.model import FileSpec
+from flowc.runtime.files.recovery import recover_part
+from flowc.runtime.files.spool import ClosedFile, SpoolDirs
+from flowc.runtime.stats import CounterSink, RateSet
+
+OnClosed = Callable[[Path, ClosedFile], None]
+FileKey = tuple[str, str]  # (file specification name, ifAlias)
+
+
+class Writer:
+    """All open files of one collector."""
+
+    def __init__(self, dirs: SpoolDirs, specs: Sequence[FileSpec], *, stats: CounterSink,
+                 memory: MemoryPool, clock: Clock, log: logging.Logger, on_closed: OnClosed,
+                 flush_interval: float = 1.0) -> None:
+        self.dirs, self.stats, self.memory, self.clock, self.log = dirs, stats, memory, clock, log
+        self.specs = {spec.name: spec for spec in specs}
+        self.on_closed = on_closed
+        self.flush_interval = flush_interval
+        self.files: dict[FileKey, FlowFile] = {}
+        self.generations = Generations(dirs.root / "generation")
+        self.closed_blocks: dict[str, int] = {}
+        self.closing: dict[str, FlowFile] = {}
+        self._closer: queue.SimpleQueue[tuple[FlowFile, str, float] | None] | None = None
+        self._closer_thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ hot path
+    def add(self, key: FileKey, text: str, count: int) -> bool:
+        """Buffer `count` lines for a file; False when no memory block is left."""
+        f = self.files.get(key)
+        if f is None:
+            f = self._open(key)
+        if not f.buffer:
+            if not self.memory.allocate():
+                return False
+            f.first_buffered = self.clock.monotonic()
+        if f.records + count >= f.spec.record_level:
+            return self._add_at_level(f, key, text, count)
+        f.buffer.append(text)
+        f.buffered += len(text)
+        f.records += count
+        if f.buffered >= self.memory.block_size:
+            self._flush_block(f)
+        return True
+
+    def _add_at_level(self, f: FlowFile, key: FileKey, text: str, count: int) -> bool:
+        lines = text.splitlines(keepends=True)
+        take = f.spec.record_level - f.records
+        head = "".join(lines[:take])
+        f.buffer.append(head)
+        f.buffered += len(head)
+        f.records += take
+        self.close(f, "record-level")
+        rest = lines[take:]
+        return not rest or self.add(key, "".join(rest), len(rest))
+
+    def _flush_block(self, f: FlowFile) -> None:
+        data = "".join(f.buffer).encode()
+        f.buffer.clear()
+        f.buffered = 0
+        out = f.compressor.compress(data) + f.compressor.flush(gz.Z_SYNC_FLUSH)
+        f.write(out)
+        f.uncompressed += len(data)
+        f.compressed += len(out)
+        f.flushed_records = f.records
+        f.blocks += 1
+        self.stats.add("uncompressed_bytes", len(data))
+        self.stats.add("compressed_bytes", len(out))
+        self.memory.release()
+
+    # ------------------------------------------------------------------ lifecycle
+    def _open(self, key: FileKey) -> FlowFile:
+        spec = self.specs[key[0]]
+        created, generation = self.clock.time(), self.generations.next()
+        name, refused = expand_name(spec.name_format, created, key[1], generation)
+        if refused:
+            self.log.warning("name-format macro refused spec=%s macros=%s name=%s",
+                             spec.name, ",".join(refused), name)
+        name = self._unique(name, generation)
+        part = self.dirs.active / f"{name}.part"
+        f = FlowFile(spec, key[1], name, part, created, self.clock.monotonic(), generation)
+        self.files[key] = f
+        self.stats.add("files_created")
+        self.log.info("file opened name=%s ifalias=%s generation=%d", name, key[1], generation)
+        return f
+
+    def _unique(self, name: str, generation: int) -> str:
+        if not self._taken(name):
+            return name
+        stem, dot, rest = name.partition(".")
+        unique = f"{stem}~{generation}{dot}{rest}"
+        self.log.warning("file name in use name=%s using=%s", name, unique)
+        return unique
+
+    def _taken(self, name: str) -> bool:
+        return (any(f.name == name for f in self.files.values())
+                or (self.dirs.ready / name).exists() or (self.dirs.active / f"{name}.part").exists())
+
+    def close(self, f: FlowFile, reason: str) -> None:
+        """Finish a file: last block and gzip trailer here; fsync, publish and hand-over
+        to the exporter on the closer thread when there is one (an fsync can take a while,
+        and the receive loop must not stall on it)."""
+        if f.buffer:
+            self._flush_block(f)
+        trailer = f.compressor.flush()
+        f.write(trailer)
+        f.compressed += len(trailer)
+        del self.files[(f.spec.name, f.if_alias)]
+        if self._closer is not None:
+            self.closing[f.name] = f  # still listed by `show` until the exporter has it
+            self._closer.put((f, reason, self.clock.time()))
+        else:
+            self._finish(f, reason, self.clock.time())
+
+    def _finish(self, f: FlowFile, reason: str, when: float) -> None:
+        try:
+            self._publish(f, reason, when)
+        finally:
+            self.closing.pop(f.name, None)
+
+    def _publish(self, f: FlowFile, reason: str, when: float) -> None:
+        os.fsync(f.fd)
+        os.close(f.fd)
+        meta_path(f.part).unlink(missing_ok=True)
+        if not f.records:
+            f.part.unlink(missing_ok=True)
+            return
+        closed = ClosedFile(f.name, f.records, f.uncompressed, f.compressed, f.created, when, f.generation)
+        path = self.dirs.publish(f.part, closed)
+        self._remember_blocks(f)
+        self.log.info("file closed name=%s records=%d uncompressed=%d compressed=%d reason=%s",
+                      f.name, f.records, f.uncompressed, f.compressed, reason)
+        self.on_closed(path, closed)
+
+    def start_closer(self) -> None:
+        """Finish closed files on a thread of their own from now on."""
+        if self._closer is None:
+            self._closer = queue.SimpleQueue()
+            self._closer_thread = threading.Thread(target=self._run_closer, daemon=True, name="closer")
+            self._closer_thread.start()
+
+    def _run_closer(self) -> None:
+        assert self._closer is not None
+        while (item := self._closer.get()) is not None:
+            try:
+                self._finish(*item)
+            except OSError as exc:
+                self.log.error("file close failed name=%s: %s", item[0].name, exc)
+
+    def stop_closer(self) -> None:
+        """Wait until every closed file is published (the closer thread ends)."""
+        if self._closer is not None and self._closer_thread is not None:
+            self._closer.put(None)
+            self._closer_thread.join()
+            self._closer = self._closer_thread = None
+
+    def _remember_blocks(self, f: FlowFile) -> None:
+        if len(self.closed_blocks) > 1000:
+            self.closed_blocks.pop(next(iter(self.closed_blocks)))
+        self.closed_blocks[f.name] = f.blocks
+
+    def tick(self) -> None:
+        """Flush blocks a second old, close files past their timeout, roll file rates."""
+        now = self.clock.monotonic()
+        for f in list(self.files.values()):
+            if f.buffer and now - f.first_buffered >= self.flush_interval:
+                self._flush_block(f)
+            if now - f.meta_time >= self.flush_interval:
+                f.meta_time = now
+                self._write_meta(f)
+            if now - f.opened >= f.spec.timeout:
+                self.close(f, "timeout")
+            else:
+                f.rates.tick(now, f.totals())
+
+    def close_all(self, reason: str = "shutdown") -> None:
+        for f in list(self.files.values()):
+            self.close(f, reason)
+
+    def _write_meta(self, f: FlowFile) -> None:
+        """`active/NAME.part.meta.json`: what the .part holds so far (flushed records)."""
+        if f.meta_records == f.flushed_records:
+            return
+        f.meta_records = f.flushed_records
+        meta = {"name": f.name, "records": f.flushed_records, "uncompressed_bytes": f.uncompressed,
+                "compressed_bytes": f.compressed, "created": f.created, "generation": f.generation}
+        path = meta_path(f.part)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(meta, sort_keys=True), "utf-8")
+        os.replace(tmp, path)
+
+    # ------------------------------------------------------------------ show
+    def snapshot_files(self) -> list[dict[str, object]]:
+        """Open files (Active), then files being closed (Waiting) not yet with the exporter."""
+        closing = [{**file_view(f), "state": "Waiting"} for f in list(self.closing.values())]
+        return [file_view(f) for f in self.files.values()] + closing
+
+    def clear_rates(self) -> None:
+        now = self.clock.monotonic()
+        for f in self.files.values():
+            f.rates = RateSet(FILE_RATES, now)
+            f.rates.reset(f.totals())
+
+    # ------------------------------------------------------------------ recovery
+    def recover(self) -> list[ClosedFile]:
+        """Close every `active/*.part` a crash left: complete lines kept, published."""
+        recovered = []
+        for part in sorted(self.dirs.active.glob("*.part")):
+            closed = recover_part(part, self.dirs, self.clock.time())
+            if closed is not None:
+                recovered.append(closed)
+                self.log.info("file recovered name=%s records=%d", closed.name, closed.records)
+            else:
+                self.log.info("file recovered empty, removed name=%s", part.name[:-5])
+        for stale in self.dirs.active.glob("*.tmp"):
+            stale.unlink(missing_ok=True)
+        return recovered

@@ -1,0 +1,1 @@
+"""runtime/plan: stage package."""

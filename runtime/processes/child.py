@@ -1,0 +1,102 @@
+"""A collector process: the child side of the engine.
+
+The supervisor starts `python -c "…child_entry(CONTROL_FD, LOG_FD)"`: a fresh interpreter
+(nothing of the caller is forked or re-imported) that reads its setup (plan, interface,
+replay) from the control socket pair, reports `ready` once it listens (or why it cannot),
+runs the collector pipeline and answers control requests between receive batches.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from flowc.runtime.processes.logline import PipeHandler, child_logger
+from flowc.runtime.plan.model import Plan
+
+EXPORT_WAIT_AFTER_REPLAY = 10.0
+
+
+def child_entry(control_fd: int, log_fd: int) -> None:
+    """What a collector process runs: read its setup, then `collector_main`."""
+    conn = Connection(control_fd)
+    log_conn = Connection(log_fd, readable=False)
+    setup = conn.recv()
+    sockets = [socket.socket(fileno=fd) for fd in setup.get("fds", ())]
+    collector_main(setup["plan"], setup["interface"], conn, log_conn, setup["replay"],
+                   setup["first"], setup["other_ports"], sockets or None)
+
+
+def collector_main(plan: Plan, interface: str, conn: Connection, log_conn: Connection,
+                   replay: str | None, first: bool, other_ports: frozenset[int],
+                   sockets: list[socket.socket] | None = None) -> None:
+    """Entry point of a collector process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
+    _die_with_parent()
+    log = child_logger(interface, PipeHandler(log_conn))
+    from flowc.runtime.collector import CollectorPipeline
+
+    pipeline = CollectorPipeline(plan, plan.collector(interface), log=log)
+    signal.signal(signal.SIGTERM, lambda *_: setattr(pipeline, "stopping", True))
+    try:
+        pipeline.start(listen=replay is None, sockets=sockets)
+    except OSError as exc:
+        where = ", ".join(str(e) for e in pipeline.endpoints)
+        conn.send({"event": "error", "error": f"{interface}: cannot listen on {where}: "
+                                              f"{exc.strerror or exc}"})
+        return
+    conn.send({"event": "ready"})
+    try:
+        if replay is None:
+            pipeline.run(poll_control=lambda: _serve(conn, pipeline), control_fd=conn.fileno())
+        else:
+            _replay(pipeline, Path(replay), first, other_ports, log, lambda: _serve(conn, pipeline))
+    except Exception:  # a bug: log it, close what can be closed, let the supervisor restart
+        log.exception("collector failed")
+        pipeline.stop()
+        raise
+    pipeline.stop()
+    log.info("collector stopped")
+
+
+def _replay(pipeline: Any, path: Path, first: bool, other_ports: frozenset[int],
+            log: logging.Logger, poll_control: Callable[[], None]) -> None:
+    from flowc.runtime.ingest.receiver import Datagram
+
+    own = {e.port for e in pipeline.endpoints}
+
+    def owns(found: Datagram | str) -> bool:
+        if isinstance(found, str):
+            return first
+        port = found.destination_port
+        return port in own or (first and port not in other_ports)
+
+    frames = pipeline.replay(path, owns, poll_control)
+    pipeline.writer.close_all("end of replay")
+    exported = pipeline.wait_exported(EXPORT_WAIT_AFTER_REPLAY, poll_control)
+    log.info("replay done file=%s frames=%d exported=%s", path, frames, "yes" if exported else "no")
+
+
+def _serve(conn: Connection, pipeline: Any) -> None:
+    try:
+        while conn.poll():
+            message = conn.recv()
+            reply = pipeline.handle(message)
+            reply["id"] = message.get("id")
+            conn.send(reply)
+    except (EOFError, OSError):  # the supervisor is gone: stop cleanly
+        pipeline.stopping = True
+
+
+def _die_with_parent() -> None:
+    """Ask Linux for SIGTERM when the supervisor dies, so an orphan closes its files."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass

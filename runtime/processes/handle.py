@@ -1,0 +1,105 @@
+"""A collector process as the supervisor holds it: the `Popen`, its control connection
+(a socket pair carrying pickled dicts, replies matched by request id) and its log pipe.
+
+The child is a fresh interpreter (`python -c "…child_entry(…)"`): no fork of a threaded
+parent, no re-import of the caller's `__main__`. Listening sockets are passed down with
+`pass_fds`, so the supervisor keeps them across child restarts.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+REQUEST_WAIT = 10.0
+
+
+class CollectorProcess:
+    """A collector child: a fresh interpreter (no fork of a threaded parent, no re-import
+    of the caller's __main__), talking over an inherited socket pair and log pipe."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen = popen
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.popen.poll()
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def join(self, timeout: float) -> None:
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def terminate(self) -> None:
+        self.popen.terminate()
+
+
+def spawn_collector(setup: dict[str, Any], lent: list[socket.socket] | None = None
+                    ) -> tuple[CollectorProcess, Connection, Connection]:
+    """Start a collector process; (process, control connection, log connection)."""
+    ours, theirs = socket.socketpair()
+    log_read, log_write = os.pipe()
+    fds = [s.fileno() for s in lent or ()]
+    code = f"from flowc.runtime.processes.child import child_entry; child_entry({theirs.fileno()}, {log_write})"
+    popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(), log_write, *fds),
+                             stdin=subprocess.DEVNULL)
+    theirs.close()
+    os.close(log_write)
+    conn = Connection(ours.detach())
+    conn.send({**setup, "fds": fds})
+    return CollectorProcess(popen), conn, Connection(log_read, writable=False)
+
+
+class Child:
+    """One collector process as the supervisor sees it."""
+
+    def __init__(self, interface: str) -> None:
+        self.interface = interface
+        self.process: Any = None
+        self.conn: Connection | None = None
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1)
+        self.restarts = 0
+        self.next_start = 0.0
+        self.ready = False
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.is_alive()
+
+    def request(self, message: dict[str, Any], timeout: float = REQUEST_WAIT) -> dict[str, Any]:
+        if not self.lock.acquire(timeout=timeout):
+            return {"ok": False, "error": f"{self.interface}: collector process is busy starting"}
+        try:
+            if self.conn is None or not self.ready or not self.alive():
+                return {"ok": False, "error": f"{self.interface}: collector process not running"}
+            return self._exchange(message, timeout)
+        finally:
+            self.lock.release()
+
+    def _exchange(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        assert self.conn is not None
+        ident = next(self.ids)
+        try:
+            self.conn.send({**message, "id": ident})
+            deadline = time.monotonic() + timeout
+            while self.conn.poll(max(0.0, deadline - time.monotonic())):
+                reply = self.conn.recv()
+                if reply.get("id") == ident:
+                    return reply
+        except (EOFError, OSError):
+            pass
+        return {"ok": False, "error": f"{self.interface}: collector process did not answer"}

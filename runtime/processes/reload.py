@@ -1,0 +1,83 @@
+"""Live reload: apply a new plan to a running engine (docs/reload.md).
+
+`apply_plan(supervisor, new)` computes `flowc.runtime.plan.delta.delta(old, new)` and, unless
+the delta is empty, refused (the control socket moved) or impossible (a new listen
+address is taken), applies it: collectors that are gone are stopped as on SIGTERM (their
+active files closed and published), collectors whose receive side changed are stopped
+and started again with the new plan, new collectors are started, and collectors whose
+export side only changed get the new settings in place (`reconfigure`). Unchanged
+collectors are not touched, and the socket of an endpoint both plans use is never
+closed (the supervisor owns it): nothing sent to it is lost, even to a restarted one.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flowc.runtime.plan.delta import PlanDelta, delta
+from flowc.runtime.processes.handle import Child
+from flowc.runtime.ingest.inputs import endpoints
+from flowc.runtime.plan.model import Plan
+from flowc.runtime.ingest.sockets import ListenError
+from flowc.runtime.files.spool import SpoolDirs
+
+KINDS = ("started", "stopped", "restarted", "export_only", "unchanged")
+
+
+def summary(change: PlanDelta) -> dict[str, list[str]]:
+    return {kind: list(getattr(change, kind)) for kind in KINDS}
+
+
+def apply_plan(supervisor: Any, new: Plan) -> dict[str, Any]:
+    """Apply `new` to the supervisor's collectors; a control-style reply."""
+    change = delta(supervisor.plan, new)
+    said = summary(change)
+    if change.engine_restart:
+        return {"ok": False, "error": f"the control socket moves to {new.control}: restart the engine "
+                                      "to apply this plan (nothing was changed)", **said}
+    if change.empty:
+        return {"ok": True, "message": "the plan is unchanged: nothing to do", **said}
+    with supervisor.changing:
+        problem = bind_new(supervisor, new, change)
+        if problem:
+            return {"ok": False, "error": f"{problem} (nothing was changed)", **said}
+        problems = _apply(supervisor, new, change)
+        supervisor.sockets.keep(e for c in new.collectors for e in endpoints(c))
+    supervisor.log.info("reload applied started=%s stopped=%s restarted=%s export_only=%s",
+                        *(",".join(said[k]) or "-" for k in KINDS[:4]))
+    if problems:
+        return {"ok": False, "error": "; ".join(problems), **said}
+    return {"ok": True, "message": "reload applied", **said}
+
+
+def _apply(supervisor: Any, new: Plan, change: PlanDelta) -> list[str]:
+    old = {c.interface: c for c in supervisor.children}
+    for name in change.stopped + change.restarted:
+        supervisor.stop_one(old[name])
+    for collector in new.collectors:
+        SpoolDirs.for_collector(new.spool, collector.interface).create()
+    supervisor.plan = new
+    supervisor.children = [old.get(c.interface) or Child(c.interface) for c in new.collectors]
+    current = {c.interface: c for c in supervisor.children}
+    problems = []
+    for name in change.restarted + change.started:
+        child = current[name]
+        child.restarts, child.next_start = 0, 0.0
+        supervisor.start(child)
+        if problem := supervisor.wait_ready(child):
+            problems.append(problem)
+    for name in change.export_only:
+        reply = current[name].request({"op": "reconfigure", "plan": new})
+        if not reply.get("ok"):
+            problems.append(str(reply.get("error", f"{name}: reconfigure failed")))
+    return problems
+
+
+def bind_new(supervisor: Any, new: Plan, change: PlanDelta) -> str | None:
+    """Bind every endpoint the new plan needs before anything stops; why not, if it fails."""
+    for name in change.started + change.restarted:
+        try:
+            supervisor.sockets.ensure(endpoints(new.collector(name)))
+        except ListenError as exc:
+            supervisor.sockets.keep(e for c in supervisor.plan.collectors for e in endpoints(c))
+            return f"{name}: {exc}"
+    return None

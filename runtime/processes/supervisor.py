@@ -1,0 +1,236 @@
+"""The supervisor: starts, watches, restarts, reconfigures and stops collector processes,
+and routes control requests to them.
+
+Each collector runs in a child process (`flowc.runtime.processes.handle`, `flowc.runtime.processes.child`);
+the supervisor binds the listening sockets and lends them (`flowc.runtime.ingest.sockets`), so a
+child that dies is restarted (after 1, 2, 4 … at most 30 seconds) on the same socket. `apply(new_plan)` is live reload
+(docs/reload.md): collectors are started, stopped, restarted or handed new export
+settings according to `flowc.runtime.plan.delta`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from flowc.runtime.ingest.inputs import endpoints
+from flowc.runtime.processes.logline import StreamSink
+from flowc.runtime.plan.model import Plan, PlanError, loads_plan
+from flowc.runtime.processes.reload import apply_plan
+from flowc.runtime.stats import CollectorStats
+from flowc.runtime.processes.handle import Child, spawn_collector
+from flowc.runtime.ingest.sockets import ListenSockets
+
+STOP_WAIT = 30.0
+START_WAIT = 30.0
+RELOAD_WAIT = 180.0
+
+
+class Supervisor:
+    """Starts, watches, restarts and stops the collector processes; routes control requests."""
+
+    def __init__(self, plan: Plan, sink: StreamSink, log: logging.Logger,
+                 replay: Path | None) -> None:
+        self.plan, self.sink, self.log, self.replay = plan, sink, log, replay
+        self.children = [Child(c.interface) for c in plan.collectors]
+        self.readers: list[threading.Thread] = []
+        self.sockets = ListenSockets()
+        self.changing = threading.RLock()  # watch, reload and stop never interleave
+        self.reload_source: Callable[[], Plan] | None = None
+        self.only: frozenset[str] | None = None  # `flowc run --collector`: reloads keep these
+        # Children must be started by a thread that outlives them (PR_SET_PDEATHSIG fires
+        # when the *thread* that forked a child ends), so work asked for on a control
+        # thread runs on the thread that runs the engine, via `jobs`.
+        self.owner = threading.current_thread()
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], dict[str, Any]], list[dict[str, Any]],
+                                           threading.Event]] = queue.SimpleQueue()
+
+    def start(self, child: Child) -> None:
+        index = self.children.index(child)
+        other_ports = frozenset(
+            e.port for i, c in enumerate(self.plan.collectors) if i != index
+            for e in [c.listen, *(x.listen for x in c.inputs if x.listen)])
+        setup = {"plan": self.plan, "interface": child.interface, "first": index == 0,
+                 "replay": str(self.replay) if self.replay else None, "other_ports": other_ports}
+        lent = None if self.replay else self.sockets.ensure(endpoints(self.plan.collectors[index]))
+        with child.lock:
+            child.ready = False
+            child.process, child.conn, log_read = spawn_collector(setup, lent)
+        reader = threading.Thread(target=self._pump, args=(log_read,), daemon=True,
+                                  name=f"log {child.interface}")
+        reader.start()
+        self.readers.append(reader)
+
+    def _pump(self, conn: Connection) -> None:
+        try:
+            while True:
+                self.sink.write(conn.recv_bytes().decode("utf-8", "replace"))
+        except (EOFError, OSError):
+            conn.close()
+
+    def wait_ready(self, child: Child) -> str | None:
+        """None once the child listens, else the reason it could not start."""
+        assert child.conn is not None
+        with child.lock:
+            try:
+                if child.conn.poll(START_WAIT):
+                    event = child.conn.recv()
+                    child.ready = event.get("event") == "ready"
+                    return None if child.ready else str(event.get("error"))
+            except (EOFError, OSError):
+                pass
+        return f"{child.interface}: collector process ended before it was ready"
+
+    def watch(self, now: float) -> None:
+        """Restart dead children (live mode), with a growing delay."""
+        with self.changing:
+            for child in self.children:
+                if not child.alive() and child.process is not None:
+                    self._revive(child, now)
+
+    def _revive(self, child: Child, now: float) -> None:
+        if child.next_start == 0.0:
+            child.restarts += 1
+            delay = min(30.0, 2.0 ** min(child.restarts - 1, 5))
+            child.next_start = now + delay
+            self.log.error("collector %s exited code=%s; restarting in %.0fs",
+                           child.interface, child.process.exitcode, delay)
+        elif now >= child.next_start:
+            child.next_start = 0.0
+            try:
+                self.start(child)
+            except OSError as exc:
+                self.log.error("collector %s cannot restart: %s", child.interface, exc)
+                return
+            problem = self.wait_ready(child)
+            if problem:
+                self.log.error("%s", problem)
+
+    def stop_one(self, child: Child) -> None:
+        """Stop one collector as on SIGTERM: its files are closed and published."""
+        if child.alive():
+            child.request({"op": "stop"}, timeout=2.0)
+        self._join(child, time.monotonic() + STOP_WAIT)
+
+    def _join(self, child: Child, deadline: float) -> None:
+        if child.process is None:
+            return
+        child.process.join(max(0.1, deadline - time.monotonic()))
+        if child.process.is_alive():
+            self.log.error("collector %s did not stop; terminating", child.interface)
+            child.process.terminate()
+            child.process.join(5.0)
+
+    def stop_all(self) -> None:
+        with self.changing:
+            for child in self.children:
+                if child.alive():
+                    child.request({"op": "stop"}, timeout=2.0)
+            deadline = time.monotonic() + STOP_WAIT
+            for child in self.children:
+                self._join(child, deadline)
+            self.sockets.close()
+        for reader in self.readers:
+            reader.join(2.0)
+
+    def run_jobs(self) -> None:
+        """Run what other threads asked of the engine's own thread."""
+        while not self.jobs.empty():
+            job, box, done = self.jobs.get()
+            try:
+                box.append(job())
+            except Exception as exc:  # an engine bug must not end the engine
+                self.log.exception("request failed")
+                box.append({"ok": False, "error": f"internal error: {exc}"})
+            done.set()
+
+    def reload(self, text: str | None) -> dict[str, Any]:
+        """A new plan (plan text, or the engine's own source when None), applied live."""
+        if threading.current_thread() is self.owner:
+            return self._reload(text)
+        box: list[dict[str, Any]] = []
+        done = threading.Event()
+        self.jobs.put((lambda: self._reload(text), box, done))
+        if not done.wait(RELOAD_WAIT):
+            return {"ok": False, "error": "the engine did not get to the reload in time"}
+        return box[0]
+
+    def _reload(self, text: str | None) -> dict[str, Any]:
+        if self.replay is not None:
+            return {"ok": False, "error": "a replay cannot be reloaded"}
+        try:
+            if text is not None:
+                plan = loads_plan(text, "<reload>")
+            elif self.reload_source is not None:
+                plan = self.reload_source()
+            else:
+                return {"ok": False, "error": "this engine was started without a source to reload; "
+                                              "send the new plan"}
+        except PlanError as exc:
+            return {"ok": False, "error": str(exc)}
+        except Exception as exc:  # the source's own errors (a config that does not compile …)
+            return {"ok": False, "error": f"cannot reload: {exc}"}
+        if self.only is not None:
+            missing = sorted(self.only - {c.interface for c in plan.collectors})
+            if missing:
+                return {"ok": False, "error": f"the new plan has no collector {', '.join(missing)}, which "
+                                              "this engine was started to run (--collector); nothing was changed"}
+            plan = dataclasses.replace(plan, collectors=tuple(
+                c for c in plan.collectors if c.interface in self.only))
+        return apply_plan(self, plan)
+
+    # ------------------------------------------------------------------ control routing
+    def handle(self, message: dict[str, Any]) -> dict[str, Any]:
+        op = message.get("op")
+        if op == "stop":
+            return {"ok": True, "stopping": True}
+        if op == "reload":
+            return self.reload(message.get("plan"))
+        targets = self._targets(str(message.get("interface", "all")))
+        if isinstance(targets, str):
+            return {"ok": False, "error": targets}
+        if op == "show":
+            return {"ok": True, "collectors": [self._snapshot(c) for c in targets]}
+        if op == "clear":
+            replies = [c.request({"op": "clear"}) for c in targets]
+            return {"ok": all(r.get("ok") for r in replies),
+                    "collectors": [{"interface": c.interface, "state": r.get("state", "Not running")}
+                                   for c, r in zip(targets, replies)]}
+        if op in ("change-destination", "test-file-transfer"):
+            replies = [c.request(message) for c in targets]
+            if len(replies) == 1:
+                return replies[0] if "message" in replies[0] else {**replies[0], "message": replies[0].get("error", "")}
+            return {"ok": all(r.get("ok") for r in replies), "interface": "all",
+                    "state": "Collecting flows",
+                    "message": "; ".join(f"{c.interface}: {r.get('message', r.get('error', ''))}"
+                                         for c, r in zip(targets, replies))}
+        return {"ok": False, "error": f"unknown request {op!r}"}
+
+    def _targets(self, interface: str) -> list[Child] | str:
+        if interface == "all":
+            return list(self.children)
+        for child in self.children:
+            if child.interface == interface:
+                return [child]
+        known = ", ".join(c.interface for c in self.children) or "none"
+        return f"{interface} is not a flow collector interface of this engine (it runs: {known})"
+
+    def _snapshot(self, child: Child) -> dict[str, Any]:
+        reply = child.request({"op": "show"})
+        if reply.get("ok"):
+            return dict(reply["snapshot"])
+        return empty_snapshot(child.interface, "Not running", self.plan.memory_budget)
+
+
+def empty_snapshot(interface: str, state: str, budget: int) -> dict[str, Any]:
+    """A snapshot of zeros for a collector whose process is not answering."""
+    stats = CollectorStats().snapshot()
+    return {"interface": interface, "state": state, "memory": {"used": 0, "free": budget},
+            "counters": stats["counters"], "ftp_failures": 0, "drops": stats["drops"],
+            "channels": [], "inputs": [], "files": []}

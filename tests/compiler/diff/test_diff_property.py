@@ -1,0 +1,95 @@
+"""Property: applying `flowc diff --format set` output to OLD (with flowc's own set-form
+loader) gives NEW, for generated configurations; and a configuration never differs from
+itself or from its brace-form twin."""
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flowc.compiler.diff.config import diff_statements, set_text
+from flowc.compiler.fmt.printer import to_brace, to_set
+from flowc.compiler.parse.loader import parse_text
+
+URLS = [f'"ftp://10.0.0.{n}/in/"' for n in range(1, 5)]
+TERMS = ["t1", "t2", "t3"]
+FC = "services flow-collector"
+
+
+def ordered(items: list[str]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(items), unique=True, max_size=len(items))
+
+
+@st.composite
+def configs(draw: st.DrawFn) -> str:
+    """Set-form text of a random configuration in a small vocabulary."""
+    lines: list[str] = []
+    if draw(st.booleans()):
+        lines.append(f"set system host-name {draw(st.sampled_from(['r1', 'r2']))}")
+    for leaf, values in (("retry", ["0", "2", "3"]), ("analyzer-id", ["a", "b"]),
+                         ("retry-delay", ["5", "60"])):
+        if draw(st.booleans()):
+            lines.append(f"set {FC} {leaf} {draw(st.sampled_from(values))}")
+    for url in draw(ordered(URLS)):
+        lines.append(f'set {FC} destinations {url} password "$9${draw(st.sampled_from("ab"))}"')
+    for url in draw(ordered(URLS)):
+        lines.append(f'set {FC} transfer-log-archive archive-sites {url} password "$9$c"')
+    for variant in draw(ordered(["1", "2"])):
+        lines.append(f'set {FC} file-specification variant {variant} name-format '
+                     f'"{draw(st.sampled_from(["x-%N.gz", "y-%N.gz"]))}"')
+        if draw(st.booleans()):
+            lines.append(f"set {FC} file-specification variant {variant} transfer timeout "
+                         f"{draw(st.sampled_from(['60', '600']))}")
+    for term in draw(ordered(TERMS)):
+        lines.append(f"set firewall filter f term {term} then {draw(st.sampled_from(['accept', 'discard']))}")
+    for unit in draw(ordered(["0", "1", "2"])):
+        text = draw(st.sampled_from(["d1", "d2", '"to core 1"', '"say \\"hi\\""']))
+        lines.append(f"set interfaces cp-6/0/0 unit {unit} description {text}")
+    for route in draw(ordered(["0.0.0.0/0", "198.51.100.0/24"])):
+        lines.append(f"set routing-options static route {route} next-hop {draw(st.sampled_from(['192.0.2.1', '192.0.2.2']))}")
+        if draw(st.booleans()):
+            lines.append(f"set routing-options static route {route} no-readvertise")
+    for server in draw(ordered(["192.0.2.123", "192.0.2.124"])):
+        lines.append(f"set system ntp server {server}" + draw(st.sampled_from(["", " prefer"])))
+    for group in draw(ordered(["g1", "g2"])):
+        lines.append(f"set groups {group} services flow-collector retry {draw(st.sampled_from('12'))}")
+    lines += _deactivations(draw, lines)
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _deactivations(draw: st.DrawFn, lines: list[str]) -> list[str]:
+    candidates = [f"{FC} retry", f"{FC} destinations {URLS[0]}", f"{FC} file-specification",
+                  "firewall filter f term t2", "interfaces cp-6/0/0 unit 1", "system",
+                  "routing-options static route 0.0.0.0/0", "groups g1", "system ntp"]
+    present = [c for c in candidates if any(line.startswith(f"set {c}") for line in lines)]
+    return [f"deactivate {c}" for c in draw(st.lists(st.sampled_from(present), unique=True))] \
+        if present else []
+
+
+def parsed(text: str):  # type: ignore[no-untyped-def]
+    result = parse_text(text, "gen.set", fmt="set")
+    assert result.ok, result.diagnostics
+    return result.statements
+
+
+@settings(max_examples=150, deadline=None)
+@given(configs(), configs())
+def test_set_commands_turn_old_into_new(old_text: str, new_text: str) -> None:
+    old, new = parsed(old_text), parsed(new_text)
+    result = diff_statements(old, new)
+    applied = parse_text(to_set(old) + set_text(result), "applied", fmt="set")
+    assert applied.ok, applied.diagnostics
+    assert Counter(applied.statements) == Counter(new)
+    assert diff_statements(applied.statements, new).identical
+    assert result.identical == (Counter(old) == Counter(new) and diff_statements(new, old).identical)
+
+
+@settings(max_examples=60, deadline=None)
+@given(configs())
+def test_a_configuration_equals_itself_and_its_brace_twin(text: str) -> None:
+    statements = parsed(text)
+    assert diff_statements(statements, statements).identical
+    twin = parse_text(to_brace(statements), "twin.conf", fmt="brace")
+    assert twin.ok, twin.diagnostics
+    assert diff_statements(statements, twin.statements).identical

@@ -1,0 +1,331 @@
+"""`flowc render`: the four targets as snapshots, their structure checked as their tools
+need it (YAML parsed, required manifest fields, `systemd-analyze verify` where present),
+secrets kept out of manifests, and the CLI."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from flowc.compiler.lowering.secrets import fill_secrets, redact, secret_refs
+from flowc.compiler.render.setup import TARGETS, Options, render, write_files
+from flowc.runtime.plan.model import (
+    Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Input, Plan, TransferLog,
+    dumps_plan, loads_plan,
+)
+
+PASSWORD = "$9$HkPQ9CuOIcyrvxNVwY2"
+
+
+def target(host: str, password: str = PASSWORD) -> FtpTarget:
+    return FtpTarget(f"ftp://flowc@{host}/flows/", Endpoint("127.0.0.1", 2121), "flowc", password, "/flows/")
+
+
+def seed_plan() -> Plan:
+    """The seed's router: cp-6/0/0 (two inputs, one with its own port) and cp-7/0/0."""
+    cp6 = Collector(
+        "cp-6/0/0", Endpoint("127.0.0.1", 2055),
+        (Input("mo-7/1/0.0", "mo_7_1_0_0", "1"),
+         Input("mo-7/2/0.0", "mo_7_2_0_0", "1", listen=Endpoint("127.0.0.1", 2065))),
+        (FileSpec("1", "cFlowd-py69Ni69-0-%D_%T-%I_%N.bcp.bi.gz", record_level=10000, timeout=60),),
+        "1", (Channel(0), Channel(1)),
+        (Destination("primary", target("192.168.10.100")),
+         Destination("secondary", target("192.168.10.101"))))
+    cp7 = Collector("cp-7/0/0", Endpoint("127.0.0.1", 2056), (), (FileSpec("1", "x-%N.gz"),), "1",
+                    (Channel(0), Channel(1)), (Destination("primary", target("192.168.10.100")),))
+    return Plan("router1", "spool", "flowc.sock", (cp6, cp7), analyzer_address="10.10.10.1",
+                analyzer_id="server1",
+                transfer_log=TransferLog("flowlog", 120, (target("192.168.10.200"),)))
+
+
+def rendered(name: str, **options: str) -> dict[str, str]:
+    return {f.path: f.text for f in render(seed_plan(), name, Options(**options))}
+
+
+yaml = YAML(typ="safe")
+
+
+def docs(text: str) -> list[dict]:  # type: ignore[type-arg]
+    return [d for d in yaml.load_all(text) if d is not None]
+
+
+# ------------------------------------------------------------------ snapshots
+
+@pytest.mark.parametrize("name", TARGETS)
+def test_rendered_files_snapshot(name: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+    assert rendered(name) == snapshot
+
+
+@pytest.mark.parametrize("name", TARGETS)
+def test_every_target_has_plan_site_and_readme(name: str) -> None:
+    files = rendered(name)
+    assert {"plan.json", "site.yaml", "README.md"} <= set(files)
+    site = yaml.load(files["site.yaml"])
+    assert set(site) <= {"host-name", "spool", "control", "memory-budget", "collectors", "inputs", "hosts"}
+    assert loads_plan(files["plan.json"]).collectors[0].interface == "cp-6/0/0"
+
+
+def test_rendering_is_deterministic() -> None:
+    assert render(seed_plan(), "kubernetes") == render(seed_plan(), "kubernetes")
+
+
+def test_templates_use_strict_undefined() -> None:
+    import jinja2
+
+    from flowc.compiler.render.setup import _environment
+
+    env = _environment()
+    assert env.undefined is jinja2.StrictUndefined
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ nothing }}").render()
+
+
+def test_site_files_load_with_the_site_loader(tmp_path: Path) -> None:
+    from flowc.compiler.lowering.site import load_site, overlay
+
+    for item in render(seed_plan(), "systemd"):
+        if item.path.startswith("site"):
+            (tmp_path / item.path).write_text(item.text)
+            site = load_site(tmp_path / item.path)
+            assert site.spool == "/var/lib/flowc/spool"
+            assert overlay(seed_plan(), site).collectors == seed_plan().collectors
+    site = load_site(tmp_path / "site-cp-6_0_0.yaml")
+    assert site.control == "/run/flowc/cp-6_0_0/control.sock"
+
+
+# ------------------------------------------------------------------ shell
+
+def test_shell_script_is_executable_and_valid_sh(tmp_path: Path) -> None:
+    write_files(render(seed_plan(), "shell"), tmp_path)
+    script = tmp_path / "flowc.sh"
+    assert script.stat().st_mode & stat.S_IXUSR
+    subprocess.run(["sh", "-n", str(script)], check=True)
+    result = subprocess.run([str(script), "status"], capture_output=True, text=True)
+    assert (result.returncode, result.stdout.strip()) == (3, "flowc: stopped")
+    result = subprocess.run([str(script), "stop"], capture_output=True, text=True)
+    assert (result.returncode, result.stdout.strip()) == (0, "flowc: not running")
+    assert subprocess.run([str(script), "bogus"], capture_output=True).returncode == 2
+
+
+# ------------------------------------------------------------------ systemd
+
+def test_systemd_one_unit_per_collector_with_hardening() -> None:
+    files = rendered("systemd")
+    units = sorted(p for p in files if p.endswith(".service"))
+    assert units == ["flowc-cp-6_0_0.service", "flowc-cp-7_0_0.service"]
+    unit = files["flowc-cp-6_0_0.service"]
+    for line in ("User=flowc", "RuntimeDirectory=flowc/cp-6_0_0", "StateDirectory=flowc",
+                 "Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict",
+                 "ProtectHome=yes", "PrivateTmp=yes", "WantedBy=flowc.target",
+                 "ExecStart=/usr/local/bin/flowc run /etc/flowc/plan.json "
+                 "--site /etc/flowc/site-cp-6_0_0.yaml --collector cp-6/0/0"):
+        assert line in unit.splitlines(), line
+    assert "Wants=flowc-cp-6_0_0.service flowc-cp-7_0_0.service" in files["flowc.target"]
+    assert files["flowc-sysusers.conf"].splitlines()[-1].startswith("u flowc ")
+
+
+def test_systemd_privileged_port_gets_the_capability() -> None:
+    import dataclasses
+
+    plan = seed_plan()
+    low = dataclasses.replace(plan, collectors=(dataclasses.replace(plan.collectors[0], listen=Endpoint("0.0.0.0", 55)),))
+    unit = {f.path: f.text for f in render(low, "systemd")}["flowc-cp-6_0_0.service"]
+    assert "AmbientCapabilities=CAP_NET_BIND_SERVICE" in unit
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_analyze_verify(tmp_path: Path) -> None:
+    flowc = shutil.which("flowc") or str(Path(sys.executable).with_name("flowc"))
+    if not Path(flowc).exists():
+        pytest.skip("no flowc executable to name in ExecStart")
+    write_files(render(seed_plan(), "systemd", Options(flowc=flowc)), tmp_path)
+    units = sorted(str(p) for p in tmp_path.glob("flowc*.service")) + [str(tmp_path / "flowc.target")]
+    result = subprocess.run(["systemd-analyze", "verify", "--man=no", *units],
+                            capture_output=True, text=True, timeout=120)
+    problems = [line for line in result.stderr.splitlines() if "flowc" in line]
+    assert result.returncode == 0 and not problems, result.stderr
+
+
+# ------------------------------------------------------------------ compose
+
+def test_compose_services_ports_volumes_and_secret() -> None:
+    files = rendered("compose")
+    (compose,) = docs(files["compose.yaml"])
+    services = compose["services"]
+    assert sorted(services) == ["flowc-cp-6-0-0", "flowc-cp-7-0-0"]
+    cp6 = services["flowc-cp-6-0-0"]
+    assert cp6["ports"] == ["2055:2055/udp", "2065:2065/udp"]
+    assert cp6["command"][-2:] == ["--collector", "cp-6/0/0"]
+    assert cp6["image"] == "flowc:0.1.0"
+    assert cp6["secrets"] == ["flowc-secrets"]
+    assert cp6["environment"]["FLOWC_SECRETS_FILE"] == "/run/secrets/flowc-secrets"
+    volumes = {s: v["volumes"][0].split(":")[0] for s, v in services.items()}
+    assert len(set(volumes.values())) == 2 and set(volumes.values()) == set(compose["volumes"])
+    assert compose["secrets"]["flowc-secrets"]["file"] == "./secrets.env"
+    assert {c["source"] for c in cp6["configs"]} == set(compose["configs"]) == {"plan", "site"}
+
+
+def test_compose_keeps_passwords_in_the_secret_only() -> None:
+    files = rendered("compose")
+    for name in ("compose.yaml", "plan.json", "site.yaml", "README.md"):
+        assert PASSWORD not in files[name], name
+    lines = [l for l in files["secrets.env"].splitlines() if not l.startswith("#")]
+    assert lines == [f"{k}={v}" for k, v in secret_refs(seed_plan()).items()]
+    assert len(lines) == 4
+    modes = {f.path: f.mode for f in render(seed_plan(), "compose")}
+    assert modes["secrets.env"] == 0o600
+
+
+def test_secrets_come_back_from_env_or_file(tmp_path: Path) -> None:
+    plan = seed_plan()
+    refs = secret_refs(plan)
+    assert sorted(refs) == ["FLOWC_SECRET_ARCHIVE_1", "FLOWC_SECRET_CP_6_0_0_PRIMARY",
+                            "FLOWC_SECRET_CP_6_0_0_SECONDARY", "FLOWC_SECRET_CP_7_0_0_PRIMARY"]
+    bare = redact(plan)
+    assert "$9$" not in dumps_plan(bare)
+    assert fill_secrets(bare, refs) == plan
+    env_file = tmp_path / "secrets.env"
+    env_file.write_text({f.path: f.text for f in render(plan, "compose")}["secrets.env"])
+    assert fill_secrets(bare, {"FLOWC_SECRETS_FILE": str(env_file)}) == plan
+    assert fill_secrets(bare, {}) == bare
+    assert fill_secrets(plan, {k: "$9$other" for k in refs}) == plan  # never overrides
+
+
+# ------------------------------------------------------------------ kubernetes
+
+def test_kubernetes_manifests_carry_required_fields() -> None:
+    files = rendered("kubernetes")
+    (kustomization,) = docs(files["kustomization.yaml"])
+    manifests = [d for name in kustomization["resources"] for d in docs(files[name])]
+    kinds = sorted(m["kind"] for m in manifests)
+    assert kinds == ["ConfigMap", "Secret", "Service", "Service", "StatefulSet", "StatefulSet"]
+    for manifest in manifests:
+        assert manifest["apiVersion"] and manifest["metadata"]["name"]
+    services = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "Service"}
+    for sts in (m for m in manifests if m["kind"] == "StatefulSet"):
+        spec = sts["spec"]
+        labels = spec["template"]["metadata"]["labels"]
+        assert spec["selector"]["matchLabels"].items() <= labels.items()
+        service = services[spec["serviceName"]]
+        assert service["spec"]["selector"].items() <= labels.items()
+        (container,) = spec["template"]["spec"]["containers"]
+        assert container["image"] == "flowc:0.1.0"
+        assert container["ports"] and all(p["protocol"] == "UDP" for p in container["ports"])
+        assert {p["containerPort"] for p in container["ports"]} == {p["targetPort"] for p in service["spec"]["ports"]}
+        assert all(p["protocol"] == "UDP" for p in service["spec"]["ports"])
+        (claim,) = spec["volumeClaimTemplates"]
+        assert claim["metadata"]["name"] in {v["name"] for v in container["volumeMounts"]}
+        assert container["envFrom"][0]["secretRef"]["name"].endswith("-secrets")
+
+
+def test_kubernetes_plan_in_configmap_passwords_in_secret() -> None:
+    files = rendered("kubernetes")
+    (configmap,) = docs(files["configmap.yaml"])
+    plan = loads_plan(configmap["data"]["plan.json"])
+    assert plan == redact(seed_plan())
+    assert yaml.load(configmap["data"]["site.yaml"])["spool"] == "/var/lib/flowc/spool"
+    (secret,) = docs(files["secret.yaml"])
+    assert secret["stringData"] == secret_refs(seed_plan())
+    for name, text in files.items():
+        if name != "secret.yaml":
+            assert PASSWORD not in text, name
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_kustomize_builds(tmp_path: Path) -> None:
+    write_files(render(seed_plan(), "kubernetes"), tmp_path)
+    result = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    if result.returncode != 0 and "unknown command" in result.stderr:
+        pytest.skip("this kubectl has no kustomize")
+    assert result.returncode == 0, result.stderr
+    assert sorted(d["kind"] for d in docs(result.stdout)).count("StatefulSet") == 2
+
+
+# ------------------------------------------------------------------ CLI
+
+def flowc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "flowc.compiler.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+
+
+def test_cli_renders_a_plan(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(dumps_plan(seed_plan()))
+    result = flowc("render", str(plan), "--target", "compose", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "compose.yaml").exists()
+    assert str(tmp_path / "out" / "compose.yaml") in result.stdout.splitlines()
+
+
+def test_cli_render_trouble(tmp_path: Path) -> None:
+    result = flowc("render", str(tmp_path / "missing.json"), "--target", "shell", "-o", str(tmp_path))
+    assert result.returncode == 2 and "missing.json" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = flowc("render", "x.json", "--target", "nomad", "-o", str(tmp_path))
+    assert result.returncode == 2
+
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+# Examples whose rendered setups are kept as snapshots (the valid ones).
+SNAPSHOT_EXAMPLES = ("router1", "single", "groups")
+
+
+def example_plan(name: str) -> Plan:
+    """The example compiled with its site file if it has one; `sources` dropped (they name
+    the checkout's paths)."""
+    import dataclasses
+
+    from flowc.compiler.api import compile_paths
+
+    config = EXAMPLES / name / "router.conf"
+    site = config.with_name("site.yaml")
+    compiled = compile_paths([config], site if site.exists() else None)
+    assert compiled.plan is not None, [str(d) for d in compiled.errors()]
+    return dataclasses.replace(compiled.plan, sources=())
+
+
+@pytest.mark.parametrize("name", TARGETS)
+@pytest.mark.parametrize("example", SNAPSHOT_EXAMPLES)
+def test_examples_rendered_snapshot(example: str, name: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+    files = {f.path: f.text for f in render(example_plan(example), name)}
+    for path, text in files.items():
+        if path.endswith(".yaml"):
+            assert docs(text), path
+    assert files == snapshot
+
+
+def test_every_valid_example_renders(tmp_path: Path) -> None:
+    from flowc.compiler.api import compile_paths
+
+    plans = [compile_paths([c]).plan for c in sorted(EXAMPLES.glob("*/router.conf"))]
+    plans = [p for p in plans if p is not None]
+    if not plans:
+        pytest.skip("no example compiles")
+    for plan in plans:
+        for name in TARGETS:
+            files = {f.path: f.text for f in render(plan, name)}
+            assert json.loads(files["plan.json"])["host_name"] == plan.host_name
+
+
+def test_cli_renders_a_configuration(tmp_path: Path) -> None:
+    config = EXAMPLES / "single" / "router.conf"
+    result = flowc("render", str(config), "--target", "systemd", "-o", str(tmp_path / "out"),
+                   "--flowc", "/opt/flowc/bin/flowc")
+    assert result.returncode == 0, result.stderr
+    units = sorted(p.name for p in (tmp_path / "out").glob("*.service"))
+    assert units == ["flowc-cp-4_0_0.service"]
+    assert "ExecStart=/opt/flowc/bin/flowc run " in (tmp_path / "out" / units[0]).read_text()
+
+
+def test_cli_render_of_an_invalid_configuration_exits_1(tmp_path: Path) -> None:
+    result = flowc("render", str(EXAMPLES / "invalid" / "router.conf"), "--target", "shell",
+                   "-o", str(tmp_path / "out"))
+    assert result.returncode == 1 and "error FC" in result.stderr
+    assert not (tmp_path / "out").exists()
