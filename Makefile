@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 LOG    := $(VENV)/install.log
 
-.PHONY: install test demo bench clean
+.PHONY: install test check demo bench clean
 
 install: $(VENV)/.installed
 
@@ -18,8 +18,20 @@ $(VENV)/.installed: pyproject.toml
 		|| echo "note: lark-cython did not install; benchmarks compare with pure-Python Lark"
 	@touch $@
 
+# Static checks (ruff, then mypy --strict as configured in pyproject.toml), then the tests.
+# mypy reads the package through a tree of links flowc/{compiler,runtime,grammar} -> the folders
+# (the package-dir mapping of pyproject.toml), built in .venv/typecheck.
 test: install
+	$(BIN)/ruff check compiler runtime grammar bench tests
 	$(BIN)/python -m pytest
+
+check: install
+	$(BIN)/ruff check compiler runtime grammar bench tests
+	@mkdir -p $(VENV)/typecheck/flowc
+	@for d in compiler runtime grammar; do ln -sfn "$(CURDIR)/$$d" $(VENV)/typecheck/flowc/$$d; done
+	cd $(VENV)/typecheck && ../bin/mypy --config-file "$(CURDIR)/pyproject.toml" \
+		--cache-dir ../mypy-cache --python-executable ../bin/python \
+		-p flowc.compiler -p flowc.runtime -p flowc.grammar
 
 demo: install
 	$(BIN)/flowc demo

@@ -144,8 +144,7 @@ def _wait_tcp(port: int) -> None:
 
 
 def make_plan(work: Path, port: int, ftp: FtpServer):  # type: ignore[no-untyped-def]
-    from flowc.runtime.plan.model import (Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Input,
-                                    Plan)
+    from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Input, Plan
     from flowc.runtime.plan.secret import encode
 
     target = FtpTarget(f"ftp://{USER}@127.0.0.1:{ftp.port}/", Endpoint("127.0.0.1", ftp.port), USER,
@@ -173,7 +172,7 @@ class Engine:
             try:
                 self.snapshot()
                 return
-            except Exception:  # noqa: BLE001 - not up yet
+            except Exception:
                 time.sleep(0.1)
         raise RuntimeError(f"engine did not start; see {work / 'engine.log'}")
 

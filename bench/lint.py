@@ -21,12 +21,12 @@ from pathlib import Path
 from lark import Lark
 
 from bench.parse import GENERIC_BRACE, generate
-from flowc.compiler.ir.build import build
 from flowc.compiler.document.fold import fold
 from flowc.compiler.document.groups import apply_groups
+from flowc.compiler.document.schema import roots, validate
+from flowc.compiler.ir.build import build
 from flowc.compiler.lint.check import check_text, run_rules
 from flowc.compiler.parse.loader import parse_text
-from flowc.compiler.document.schema import roots, validate
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "single" / "router.conf"
 

@@ -14,12 +14,26 @@ from types import ModuleType
 
 from flowc.compiler.commands import (
     compile as compile_cmd,
+)
+from flowc.compiler.commands import (
     demo as demo_cmd,
+)
+from flowc.compiler.commands import (
     diff as diff_cmd,
+)
+from flowc.compiler.commands import (
     fmt as fmt_cmd,
+)
+from flowc.compiler.commands import (
     lint as lint_cmd,
+)
+from flowc.compiler.commands import (
     ops as ops_cmd,
+)
+from flowc.compiler.commands import (
     render as render_cmd,
+)
+from flowc.compiler.commands import (
     run as run_cmd,
 )
 from flowc.compiler.diagnostics import FlowcError, UsageError

@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from flowc.runtime.clock import Clock, SystemClock
+from flowc.runtime.export.requests import change_destination, test_file_transfer
+from flowc.runtime.files.memory import DEFAULT_BLOCK_SIZE, MemoryPool
+from flowc.runtime.files.spool import ClosedFile, SpoolDirs
+from flowc.runtime.files.writer import Writer
 from flowc.runtime.ingest.decoder import DecodeError, check_packet
 from flowc.runtime.ingest.inputs import InputTable
-from flowc.runtime.files.memory import DEFAULT_BLOCK_SIZE, MemoryPool
-from flowc.runtime.plan.model import Collector, FileSpec, Plan
 from flowc.runtime.ingest.receiver import Datagram, UdpReceiver, classify, read_pcap
-from flowc.runtime.files.spool import ClosedFile, SpoolDirs
+from flowc.runtime.plan.model import Collector, FileSpec, Plan
 from flowc.runtime.stats import DROPS, CollectorStats
-from flowc.runtime.files.writer import Writer
-from flowc.runtime.export.requests import change_destination, test_file_transfer
 
 STATE = "Collecting flows"
 FALLBACK_SPEC = FileSpec("default", "flowc-%D_%T-%I_%N.gz")

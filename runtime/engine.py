@@ -22,10 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from flowc.runtime.processes.logline import SinkHandler, StreamSink, child_logger
-from flowc.runtime.plan.model import Plan
-from flowc.runtime.ingest.sockets import ListenError
 from flowc.runtime.files.spool import SpoolDirs
+from flowc.runtime.ingest.sockets import ListenError
+from flowc.runtime.plan.model import Plan
+from flowc.runtime.processes.logline import SinkHandler, StreamSink, child_logger
 from flowc.runtime.processes.supervisor import Supervisor
 
 

@@ -33,7 +33,7 @@ class CounterSink(Protocol):
 class Rate:
     """One counter's one-second buckets over a 10-second window, and its peak."""
 
-    __slots__ = ("last_total", "buckets", "per_second", "peak")
+    __slots__ = ("buckets", "last_total", "peak", "per_second")
 
     def __init__(self, total: int = 0) -> None:
         self.last_total = total

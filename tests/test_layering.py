@@ -99,9 +99,9 @@ def violation(imp: Import) -> str | None:
     if target.split(".")[0] in FORBIDDEN_TOP:
         return f"import {target} without flowc."
     here = unit_of(imp.source)
-    if imp.source.startswith("flowc.runtime"):
-        if target.startswith("flowc.compiler") or target.split(".")[0] in {"lark", "lark_cython", "jinja2"}:
-            return f"the runtime imports {target}"
+    runtime_only = target.startswith("flowc.compiler") or target.split(".")[0] in {"lark", "lark_cython", "jinja2"}
+    if imp.source.startswith("flowc.runtime") and runtime_only:
+        return f"the runtime imports {target}"
     if imp.source.startswith("flowc.compiler") and target.startswith("flowc.runtime"):
         if target.startswith("flowc.runtime.plan.") or target == "flowc.runtime.plan":
             return None

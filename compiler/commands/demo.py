@@ -71,8 +71,8 @@ def _start_ftp_servers(config: Path, work: Path) -> dict[tuple[str, int], Any]:
     """One embedded server per router-side FTP host, with that host's users."""
     from flowc.compiler.api import compile_paths
     from flowc.compiler.lowering.site import router_host
-    from flowc.runtime.testbed.ftpserver import EmbeddedFtpServer, FtpAccount
     from flowc.runtime.plan.secret import reveal
+    from flowc.runtime.testbed.ftpserver import EmbeddedFtpServer, FtpAccount
 
     plan = compile_paths([config]).plan
     assert plan is not None

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.fmt.printer import to_brace, to_set
-from flowc.compiler.parse.loader import ParsedConfig, parse_file, parse_text
 from flowc.compiler.fmt.sealing import clear_secrets, seal
+from flowc.compiler.parse.loader import ParsedConfig, parse_file, parse_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -113,7 +113,7 @@ def run_rules(args: argparse.Namespace) -> int:
     if args.rule is None:
         width = max(len(r.name) for r in REGISTRY.values())
         for rule in REGISTRY.values():
-            print(f"{rule.code}  {rule.name:<{width}}  {str(rule.severity):<7}  {rule.summary}")
+            print(f"{rule.code}  {rule.name:<{width}}  {rule.severity!s:<7}  {rule.summary}")
         print("FC0xx  syntax errors (docs/diagnostics.md); FC9xx internal errors")
         return 0
     rule = lookup(args.rule)

@@ -267,8 +267,8 @@ def _compile_for_reload(source: str, site: str | None) -> str | None:
     from pathlib import Path
 
     from flowc.compiler.api import compile_paths, is_plan_file, read_site
-    from flowc.compiler.lowering.secrets import fill_secrets
     from flowc.compiler.lint.report import render as render_findings
+    from flowc.compiler.lowering.secrets import fill_secrets
     from flowc.compiler.lowering.site import overlay
     from flowc.runtime.plan.model import PlanError, dumps_plan, load_plan
 

@@ -38,9 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run_command(args: argparse.Namespace) -> int:
     from flowc.compiler.api import load_plan_or_config
-    from flowc.runtime.engine import run_plan
-
     from flowc.compiler.lowering.secrets import fill_secrets
+    from flowc.runtime.engine import run_plan
 
     def load() -> Plan:
         # container setups (`flowc render`) keep passwords out of the plan: FLOWC_SECRET_* give them back
@@ -84,8 +83,8 @@ def _only(plan, names: list[str]):  # type: ignore[no-untyped-def]
 
 
 def generate_command(args: argparse.Namespace) -> int:
-    from flowc.runtime.testbed.generator import generate
     from flowc.runtime.plan.model import Endpoint
+    from flowc.runtime.testbed.generator import generate
 
     try:
         target = Endpoint.parse(args.target)

@@ -13,14 +13,29 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from flowc.compiler.diff.plan import PlanChange, diff_plans, plan_diff_json, plan_diff_text
 from flowc.compiler.diff.setcommands import command_list
 from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build, order_class
-from flowc.compiler.diff.plan import PlanChange, diff_plans, plan_diff_json, plan_diff_text
 from flowc.compiler.parse.statements import Statement, Word
 
-__all__ = ["ConfigDiff", "Section", "Line", "LoadedConfig", "PlanChange", "compare_text", "config_diff_json",
-           "diff_files", "diff_plans", "diff_statements", "effective", "load_config",
-           "plan_diff_json", "plan_diff_text", "quote", "set_text"]
+__all__ = [
+    "ConfigDiff",
+    "Line",
+    "LoadedConfig",
+    "PlanChange",
+    "Section",
+    "compare_text",
+    "config_diff_json",
+    "diff_files",
+    "diff_plans",
+    "diff_statements",
+    "effective",
+    "load_config",
+    "plan_diff_json",
+    "plan_diff_text",
+    "quote",
+    "set_text",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +229,7 @@ def config_diff_json(diff: ConfigDiff) -> dict[str, Any]:
     return {
         "identical": diff.identical,
         "sections": [
-            {"edit": list(s.edit), "lines": [{"op": l.op, "text": l.text} for l in s.lines]}
+            {"edit": list(s.edit), "lines": [{"op": ln.op, "text": ln.text} for ln in s.lines]}
             for s in diff.sections
         ],
         "commands": list(diff.commands),

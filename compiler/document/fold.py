@@ -18,8 +18,8 @@ from typing import Any
 
 from flowc.compiler.diagnostics import Diagnostic, Severity
 from flowc.compiler.document.schema import ALWAYS_IGNORED, Node, Root, roots
-from flowc.compiler.source import Span
 from flowc.compiler.parse.statements import Statement, Word
+from flowc.compiler.source import Span
 
 Path = tuple[str, ...]
 

@@ -3,7 +3,8 @@
 `apply_groups` expands `groups NAME …` into the levels that say `apply-groups NAME`
 (at any level, several names in order), honours `apply-groups-except`, matches group
 wildcards (`<*>`, `<ge-*>`, `"<so-[01]/*>"`) against what the local configuration
-has, reads `apply-groups "${node}"` (chassis clusters) as node0, and removes the `groups`, `apply-groups` and `apply-groups-except` statements.
+has, reads `apply-groups "${node}"` (chassis clusters) as node0, and removes the `groups`, `apply-groups` and
+`apply-groups-except` statements.
 Precedence follows Junos: local statements win over inherited ones, an `apply-groups` at a
 deeper level wins over one above it, and the first group listed wins over later ones. An
 inherited statement keeps its group's words and spans (`group`, `origin` set), so a
@@ -28,14 +29,15 @@ GROUPS, APPLY, EXCEPT = "groups", "apply-groups", "apply-groups-except"
 # configuration runs on. Read here as node0 (the primary's view) when such a group exists.
 NODE_VARIABLE, NODE_GROUPS = "${node}", ("node0", "node1")
 # Leaves known to take a single value (used when no schema-backed `single_valued` is given).
-SINGLE_VALUED = frozenset("""
-    host-name domain-name time-zone description mtu speed encapsulation vlan-id router-id
-    autonomous-system analyzer-address analyzer-id engine-id engine-type source-address
-    password name-format data-format record-level timeout filename-prefix maximum-age
-    collector file-specification scheduler-map transmit-rate buffer-size priority
-    retry retry-delay location contact instance-type authentication-key hold-time
-    flow-export-destination root-authentication encrypted-password class uid
-""".split())
+SINGLE_VALUED = frozenset([
+    "host-name", "domain-name", "time-zone", "description", "mtu", "speed", "encapsulation", "vlan-id",
+    "router-id", "autonomous-system", "analyzer-address", "analyzer-id", "engine-id", "engine-type",
+    "source-address", "password", "name-format", "data-format", "record-level", "timeout",
+    "filename-prefix", "maximum-age", "collector", "file-specification", "scheduler-map",
+    "transmit-rate", "buffer-size", "priority", "retry", "retry-delay", "location", "contact",
+    "instance-type", "authentication-key", "hold-time", "flow-export-destination",
+    "root-authentication", "encrypted-password", "class", "uid"
+])
 
 
 # Match conditions (firewall `from`, policy `from`/`to`, SRX policy `match`) are lists

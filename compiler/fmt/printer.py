@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from flowc.compiler.parse.blocktree import KEYED, BlockNode, build_tree, comment_key, gc_paused, node_comments
-from flowc.compiler.parse.statements import Comment, Statement, Word
+from flowc.compiler.parse.statements import Statement, Word
 
 INDENT = "    "
 _NEEDS_QUOTES = re.compile(r'[\s;{}\[\]"#\ufeff]|^$|^/\*|^(inactive|protect|replace|delete):$')
@@ -107,7 +107,8 @@ def _list_run(children: list[BlockNode], i: int) -> list[BlockNode]:
     run = [first]
     for other in children[i + 1:]:
         if (other.listed and other.kind == "t" and not other.children and other.tags == first.tags
-                and other.list_tagged == first.list_tagged and len(other.seg) == len(first.seg) and tuple(w.text for w in other.seg[:-1]) == head
+                and other.list_tagged == first.list_tagged and len(other.seg) == len(first.seg)
+                and tuple(w.text for w in other.seg[:-1]) == head
                 and not other.comments):
             run.append(other)
         else:
@@ -182,7 +183,7 @@ def _value_chain(node: BlockNode, pad: str, words: str, lines: list[str]) -> boo
         if len(current.children) != 1:
             return False
         current = next(iter(current.children.values()))
-        if current.tags or current.comments.keys() - {"before", "after"} or current.terminal and current.children:
+        if current.tags or current.comments.keys() - {"before", "after"} or (current.terminal and current.children):
             return False
         chain.extend(current.seg)
         parts.append(current)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
+from flowc.compiler.document.fold import Document
 from flowc.compiler.ir import model as ir
 from flowc.compiler.ir.classofservice import build_cos, build_export_cos
-from flowc.compiler.document.fold import Document
 from flowc.compiler.ir.reader import Reader
 from flowc.compiler.source import NO_SPAN
 

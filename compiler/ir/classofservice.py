@@ -88,7 +88,7 @@ def _rewrite_rule(r: Reader, name: str) -> ir.RewriteRule:
 
 def _cos_units(r: Reader) -> tuple[ir.CosUnit, ...]:
     units = []
-    for interface, body in r.dict("class-of-service", "interfaces").items():
+    for interface, _body in r.dict("class-of-service", "interfaces").items():
         path = ("class-of-service", "interfaces", interface)
         physical_map = r.str(*path, "scheduler-map")
         written = r.dict(*path, "unit")
@@ -122,7 +122,7 @@ def build_export_cos(r: Reader, filters: tuple[ir.FirewallFilter, ...],
     """Resolve the CoS of every cp- unit 0 and 1 that has any CoS configuration."""
     by_filter = {f.name: f for f in filters}
     out = []
-    for name, body in r.dict("interfaces").items():
+    for name, _body in r.dict("interfaces").items():
         if not name.startswith("cp-"):
             continue
         for number in (0, 1):

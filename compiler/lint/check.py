@@ -11,23 +11,21 @@ code; nothing here prints.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flowc.compiler.ir.build import build
 from flowc.compiler.diagnostics import Diagnostic, Severity, UsageError, sort_diagnostics
-from flowc.compiler.document.groups import apply_groups, well_known_single
 from flowc.compiler.document.fold import fold, single_valued
+from flowc.compiler.document.groups import apply_groups, well_known_single
+from flowc.compiler.document.schema import roots, validate
+from flowc.compiler.ir.build import build
 from flowc.compiler.ir.model import FlowCollectorConfig
 from flowc.compiler.lint.settings import DEFAULT_EXTENSIONS, LintSettings
 from flowc.compiler.lint.suppressions import Suppressions
 from flowc.compiler.parse.loader import ParsedConfig, parse_file, parse_text
-from flowc.compiler.rules.registry import REGISTRY, SEMANTIC
-from flowc.compiler.document.schema import roots, validate
 from flowc.compiler.parse.statements import Statement
-
+from flowc.compiler.rules.registry import REGISTRY, SEMANTIC
 
 
 @dataclass(frozen=True, slots=True)

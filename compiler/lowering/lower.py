@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flowc.compiler.ir import model as ir
+import flowc.runtime.plan.model as rt
 from flowc.compiler.diagnostics import Diagnostic, Severity
+from flowc.compiler.ir import model as ir
 from flowc.compiler.ir.lookups import resolve_ifalias
 from flowc.compiler.lowering.site import DEFAULT_CONTROL, DEFAULT_SPOOL, router_host
-import flowc.runtime.plan.model as rt
 from flowc.runtime.plan.secret import encode as encode_secret
 from flowc.runtime.plan.secret import is_encrypted
 
@@ -26,7 +26,8 @@ DEFAULT_NAME_FORMAT = "flowc-%D_%T-%I_%N.gz"
 UNSET = rt.Endpoint("127.0.0.1", 0)
 
 
-def lower(config: ir.FlowCollectorConfig, sources: Sequence[Path] = ()) -> tuple[rt.Plan | None, tuple[Diagnostic, ...]]:
+def lower(config: ir.FlowCollectorConfig,
+          sources: Sequence[Path] = ()) -> tuple[rt.Plan | None, tuple[Diagnostic, ...]]:
     """The plan for `config`, or None and the FC3xx diagnostics that prevent one."""
     fc = config.collector
     if fc is None:

@@ -1,7 +1,13 @@
 """`flowc site init`: a commented starting site overlay for one router's plan."""
 from __future__ import annotations
 
-from flowc.compiler.lowering.site import DEFAULT_CONTROL, DEFAULT_FIRST_PORT, DEFAULT_LISTEN_HOST, DEFAULT_SPOOL, router_host
+from flowc.compiler.lowering.site import (
+    DEFAULT_CONTROL,
+    DEFAULT_FIRST_PORT,
+    DEFAULT_LISTEN_HOST,
+    DEFAULT_SPOOL,
+    router_host,
+)
 from flowc.runtime.plan.model import FtpTarget, Plan
 
 

@@ -14,16 +14,17 @@ from contextlib import contextmanager
 from flowc.compiler.parse.statements import Comment, Statement, Word
 
 # Keywords that Junos prints on one line with the name that follows them (`unit 0 {`).
-KEYED = frozenset("""
-    unit fpc pic port filter term group neighbor variant policy-statement scheduler-map scheduler
-    monitoring interface family address route prefix-list community as-path user class
-    routing-instance instance area policer forwarding-class rib-group rule rule-set service-set
-    zone policy application application-set profile server host vlan bridge-domain
-    security-zone template peer client destination-class source-class import-policy
-    community-name trap-group prefix-list-filter host-name file interface-range
-    gateway vpn ids-option proposal pool label-switched-path session server-group ca-profile
-    address-set drop-profile vni
-""".split())
+KEYED = frozenset([
+    "unit", "fpc", "pic", "port", "filter", "term", "group", "neighbor", "variant", "policy-statement",
+    "scheduler-map", "scheduler", "monitoring", "interface", "family", "address", "route",
+    "prefix-list", "community", "as-path", "user", "class", "routing-instance", "instance", "area",
+    "policer", "forwarding-class", "rib-group", "rule", "rule-set", "service-set", "zone", "policy",
+    "application", "application-set", "profile", "server", "host", "vlan", "bridge-domain",
+    "security-zone", "template", "peer", "client", "destination-class", "source-class", "import-policy",
+    "community-name", "trap-group", "prefix-list-filter", "host-name", "file", "interface-range",
+    "gateway", "vpn", "ids-option", "proposal", "pool", "label-switched-path", "session",
+    "server-group", "ca-profile", "address-set", "drop-profile", "vni"
+])
 
 def comment_key(c: Comment) -> tuple:
     return (c.text, c.span, c.position)
@@ -32,7 +33,7 @@ def comment_key(c: Comment) -> tuple:
 class BlockNode:
     """One printed line (or block) of the brace text."""
 
-    __slots__ = ("seg", "kind", "tags", "listed", "list_tagged", "children", "terminal", "comments")
+    __slots__ = ("children", "comments", "kind", "list_tagged", "listed", "seg", "tags", "terminal")
 
     def __init__(self, seg: tuple[Word, ...], kind: str, tags: str, listed: bool) -> None:
         self.seg = seg

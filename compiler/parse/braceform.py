@@ -11,11 +11,23 @@ from __future__ import annotations
 
 from flowc.compiler.diagnostics import Diagnostic, Related, sort_diagnostics
 from flowc.compiler.parse.blocktree import tree_order
-from flowc.compiler.source import Span
-from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
-from flowc.compiler.parse.tokens import (BCOMMENT, LCOMMENT, NL, OPENCOMMENT, OTHER, PUNCT, STRING, TAGS, TOKEN, WORD,
-                                         unquote)
 from flowc.compiler.parse.reporter import Reporter
+from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
+from flowc.compiler.parse.tokens import (
+    BCOMMENT,
+    LCOMMENT,
+    NL,
+    OPENCOMMENT,
+    OTHER,
+    PUNCT,
+    STRING,
+    TAGS,
+    TOKEN,
+    WORD,
+    unquote,
+)
+from flowc.compiler.source import Span
+
 
 def parse_brace(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
     """Brace-form text -> (statements, diagnostics). See grammar/curly.lark."""
@@ -38,7 +50,7 @@ class _BraceParser:
         self.reopened = False                        # a block written twice: merge them
         self.suspect: tuple[int, int] | None = None  # (line, block line) where a `}` seems missing
 
-    def run(self) -> None:  # noqa: C901 - one hot loop on purpose (speed, see bench/parse.py)
+    def run(self) -> None:
         text, name, out, report = self.text, self.name, self.out, self.report
         seen = self.seen
         seen_add, out_append = seen.add, out.append
@@ -266,7 +278,7 @@ class _BraceParser:
                     if nls:
                         line = end_line
                         ls = s + tok.rindex("\n") + 1
-                elif k == LCOMMENT or k == BCOMMENT:
+                elif k in (LCOMMENT, BCOMMENT):
                     tok = m.group(k).rstrip("\r")
                     s = m.start(k)
                     col = s - ls + 1

@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 
 from flowc.compiler.diagnostics import Diagnostic, Severity
-from flowc.compiler.source import Span
 from flowc.compiler.parse.statements import Comment, Statement, Word
+from flowc.compiler.source import Span
 
 # (element, the container it is in, or "" for anywhere) that the CLI does not show
 HIDDEN = frozenset({("interface", "interfaces"), ("instance", "routing-instances"), ("vlan", "vlans"),

@@ -18,17 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from flowc.compiler.parse.braceform import parse_brace
 from flowc.compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
 from flowc.compiler.parse.blocktree import tree_order
+from flowc.compiler.parse.braceform import parse_brace
 from flowc.compiler.parse.jsonform import looks_like_json, parse_json
+from flowc.compiler.parse.reporter import MAX_ERRORS
 from flowc.compiler.parse.session import Part, blank_outside, placed, relative_parts
 from flowc.compiler.parse.setform import NAVIGATION, SET_COMMANDS, parse_set
-from flowc.compiler.source import Source
 from flowc.compiler.parse.statements import Statement
-from flowc.compiler.parse.reporter import MAX_ERRORS
 from flowc.compiler.parse.tokens import TAGS
 from flowc.compiler.parse.transcript import blank_session_lines
+from flowc.compiler.source import Source
 
 __all__ = ["ERROR_CODES", "MAX_ERRORS", "TAGS", "Format", "ParsedConfig", "detect_format", "parse_file",
            "parse_text"]
@@ -82,7 +82,7 @@ def parse_text(text: str, name: str = "<text>", fmt: Format = "auto") -> ParsedC
 
 
 def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
-    if fmt == "json" or fmt == "auto" and looks_like_json(source.text):
+    if fmt == "json" or (fmt == "auto" and looks_like_json(source.text)):
         statements, diagnostics = parse_json(source.text, source.name)
         return ParsedConfig(source.name, "json", source, statements, diagnostics)
     text = blank_session_lines(source.text)
@@ -94,7 +94,7 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
     gc.disable()
     try:
         parts = relative_parts(source.text, source.name) if text is not source.text and kind == "brace" else []
-        if len(parts) > 1 or parts and parts[0].level:
+        if len(parts) > 1 or (parts and parts[0].level):
             statements, diagnostics = _parse_parts(text, source.name, parts)
         elif kind == "set":
             statements, diagnostics = parse_set(text, source.name)

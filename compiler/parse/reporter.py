@@ -14,7 +14,7 @@ MAX_ERRORS = 50
 class Reporter:
     """Collects the syntax diagnostics of one file, up to MAX_ERRORS (then one FC009)."""
 
-    __slots__ = ("name", "items", "full")
+    __slots__ = ("full", "items", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 from flowc.compiler.parse.blocktree import KEYED
-from flowc.compiler.source import Span
 from flowc.compiler.parse.statements import Comment, Statement, Word
 from flowc.compiler.parse.transcript import SESSION_LINE, kept_command
+from flowc.compiler.source import Span
 
 _BANNER = re.compile(r"\[edit(?P<path>(?: [^\]\r\n]*)?)\]")
 _SHOW = {">": re.compile(r"\s*show\s+configuration\b(?P<rest>[^|]*)(?P<pipe>\|.*)?$"),

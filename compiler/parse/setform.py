@@ -4,7 +4,8 @@
 the syntax of `grammar/set.lark`) and hands each command to a `SetState`, which keeps
 the statements in the order first written and applies the commands the way `load set`
 does: `set` adds, `delete P` removes everything at or under
-P, `rename P X to Y` / `copy P X to Y` move or copy a node, `deactivate`/`activate` and `protect`/`unprotect` mark P (and what is or will be under
+P, `rename P X to Y` / `copy P X to Y` move or copy a node, `deactivate`/`activate` and `protect`/`unprotect`
+mark P (and what is or will be under
 it), `annotate P "text"` attaches a comment, `insert P X before|after Y` moves entries.
 The schema is not known here: a later `set` of a single-valued leaf keeps both lines.
 """
@@ -14,11 +15,10 @@ from typing import Protocol
 
 from flowc.compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
 from flowc.compiler.parse.blocktree import KEYED
-from flowc.compiler.source import Span
-from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
-from flowc.compiler.parse.tokens import (BCOMMENT, LCOMMENT, NL, OPENCOMMENT, OTHER, PUNCT, STRING, TOKEN, WORD,
-                                         unquote)
 from flowc.compiler.parse.reporter import Reporter
+from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
+from flowc.compiler.parse.tokens import BCOMMENT, LCOMMENT, NL, OPENCOMMENT, OTHER, PUNCT, STRING, TOKEN, WORD, unquote
+from flowc.compiler.source import Span
 
 SET_COMMANDS = frozenset(
     ("set", "delete", "deactivate", "activate", "insert", "protect", "unprotect", "annotate", "rename", "copy")
@@ -35,8 +35,20 @@ class ErrorSink(Protocol):
 class SetState:
     """The configuration built so far from set commands."""
 
-    __slots__ = ("name", "report", "out", "seen", "inactive", "protected", "notes", "trailing", "level", "steps",
-                 "prefixes", "command_at")
+    __slots__ = (
+        "command_at",
+        "inactive",
+        "level",
+        "name",
+        "notes",
+        "out",
+        "prefixes",
+        "protected",
+        "report",
+        "seen",
+        "steps",
+        "trailing",
+    )
 
     def __init__(self, name: str, report: ErrorSink) -> None:
         self.name = name
@@ -327,7 +339,7 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
         restart = -1
         for m in TOKEN.finditer(text, pos):
             k = m.lastindex
-            if k == WORD or k == STRING:
+            if k in (WORD, STRING):
                 tok = m.group(k)
                 if share:
                     # the words this line shares with the line before are the same Word
@@ -398,7 +410,7 @@ def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagno
                     report.error(code, f"unexpected {what}", line, col,
                                  hint="set form has one command per line, without braces or `;`"
                                  if c in "{};" else "")
-            elif k == LCOMMENT or k == BCOMMENT:
+            elif k in (LCOMMENT, BCOMMENT):
                 tok = m.group(k).rstrip("\r")
                 s = m.start(k)
                 col = s - ls + 1

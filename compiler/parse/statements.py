@@ -62,7 +62,8 @@ class Statement:
     `inactive_at` is 0 for an active statement, else the number of leading words that form
     the outermost deactivated path (`deactivate interfaces ge-0/0/0 unit 1` -> 4).
     `comments` are the comments and annotations written on, just before, or on an enclosing
-    block of it (used for inline suppressions and kept by `fmt`). `group` and `origin` are set on statements inherited from a
+    block of it (used for inline suppressions and kept by `fmt`). `group` and `origin` are set on statements
+    inherited from a
     configuration group: the group's name and the span of the group statement.
     """
 
@@ -109,7 +110,7 @@ def fast_constructor(cls: type) -> Callable[..., Any]:
     body = "".join(f"    _set_{name}(obj, {name})\n" for name in names)
     source = f"def make({', '.join(names)}):\n    obj = _new(_cls)\n{body}    return obj\n"
     scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, **setters}
-    exec(source, scope)  # noqa: S102 - generated from the dataclass fields, as dataclasses does
+    exec(source, scope)
     return scope["make"]
 
 

@@ -47,7 +47,7 @@ def kept_command(m: re.Match[str]) -> bool:
     if m.group("mode") != "#":
         return False
     words = m.group("command").split()
-    return bool(words) and (words[0] in _KEPT or words[0] == "edit" and len(words) > 1)
+    return bool(words) and (words[0] in _KEPT or (words[0] == "edit" and len(words) > 1))
 
 
 def _blank(m: re.Match[str]) -> str:

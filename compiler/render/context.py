@@ -7,7 +7,6 @@ and per collector its names, UDP ports, destinations and secret keys.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from typing import Any

@@ -10,19 +10,15 @@ the plan's `$9$` strings move to a Secret as `FLOWC_SECRET_<KEY>` entries
 """
 from __future__ import annotations
 
-import dataclasses
 import json
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flowc.compiler.render.context import context as context_for
 from flowc.compiler.diagnostics import UsageError
-from flowc.runtime.plan.model import FtpTarget, Plan
-
+from flowc.compiler.render.context import context as context_for
+from flowc.runtime.plan.model import Plan
 
 TARGETS = ("shell", "systemd", "compose", "kubernetes")
 DEFAULT_IMAGE = "flowc:0.1.0"

@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 from flowc.compiler.diagnostics import Severity
 from flowc.compiler.ir.model import FlowCollectorConfig, FtpSite
 from flowc.compiler.rules.rule import Finding, at, rule
-from flowc.runtime.plan.secret import MAGIC, SecretError
-from flowc.runtime.plan.secret import decode
+from flowc.runtime.plan.secret import MAGIC, SecretError, decode
 
 
 def _sites(config: FlowCollectorConfig) -> Iterator[tuple[str, FtpSite]]:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from flowc.compiler.diagnostics import Severity
 from flowc.compiler.ir.model import FlowCollectorConfig
-from flowc.compiler.rules.rule import Finding, rule, at
+from flowc.compiler.rules.rule import Finding, at, rule
 
 
 @rule("FC201", "interface-map.unknown-file-spec", Severity.ERROR)

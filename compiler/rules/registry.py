@@ -105,4 +105,4 @@ def lookup(key: str) -> Rule | None:
     return REGISTRY.get(key.upper()) or BY_NAME.get(key)
 
 
-__all__ = ["BY_NAME", "Finding", "LINT", "REGISTRY", "Rule", "SEMANTIC", "STRUCTURE", "lookup"]
+__all__ = ["BY_NAME", "LINT", "REGISTRY", "SEMANTIC", "STRUCTURE", "Finding", "Rule", "lookup"]

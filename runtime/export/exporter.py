@@ -29,11 +29,18 @@ from pathlib import Path
 from typing import Protocol
 
 from flowc.runtime.clock import Clock
-from flowc.runtime.export.ftp import (FtpAborted, FtpFailure, FtplibTransport, FtpTransport,
-                               UploadRequest, display_url, expand_path)
-from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role
+from flowc.runtime.export.ftp import (
+    FtpAborted,
+    FtpFailure,
+    FtplibTransport,
+    FtpTransport,
+    UploadRequest,
+    display_url,
+    expand_path,
+)
+from flowc.runtime.export.translog import TransferRecord, Translog
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
-from flowc.runtime.export.translog import Translog, TransferRecord
+from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role
 
 POLL = 0.05
 MAX_BACKOFF = 300.0
@@ -148,7 +155,7 @@ class Exporter:
             if not self._queue or not self.targets or state.retired:
                 self._cond.wait(POLL * 4)
                 return None
-            _, name, path, closed = self._queue.pop(0)
+            _, _name, path, closed = self._queue.pop(0)
             state.busy = (closed, state.current)
             return path, closed
 
@@ -266,7 +273,7 @@ class Exporter:
             size = request.local.stat().st_size
         except OSError:
             size = closed.compressed_bytes
-        millis = int(round((self.clock.monotonic() - started) * 1000))
+        millis = round((self.clock.monotonic() - started) * 1000)
         self.translog.write(TransferRecord(
             closed.name, size, closed.records, self.clock.time(), ok,
             display_url(request.target, request.directory), code, error, max(0, millis)))

@@ -234,7 +234,7 @@ class FtplibTransport:
             raise _reply_failure(exc) from None
         except ftplib.Error as exc:
             raise _reply_failure(exc) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise FtpFailure(0, "timed out") from None
         except EOFError:
             raise FtpFailure(0, "connection closed by server") from None
@@ -393,13 +393,13 @@ __all__ = [
     "UploadRequest",
     "UploadResult",
     "change_directory",
-    "open_store",
-    "rename",
-    "reply_text",
     "display_url",
     "expand_path",
     "login_password",
     "login_user",
     "mark",
     "open_marked",
+    "open_store",
+    "rename",
+    "reply_text",
 ]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 
+from flowc.runtime.export.exporter import ChannelState, Exporter
 from flowc.runtime.export.ftp import FtpFailure
 from flowc.runtime.files.spool import ClosedFile
-from flowc.runtime.export.exporter import ChannelState, Exporter
 
 CHANGED = "Destination change successful"
 NOT_NEEDED = "Destination change not needed"

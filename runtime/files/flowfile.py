@@ -28,9 +28,28 @@ def new_compressor():  # type: ignore[no-untyped-def]
 class FlowFile:
     """An open file in active/: its compressor, pending block and counters."""
 
-    __slots__ = ("spec", "if_alias", "name", "part", "fd", "compressor", "buffer", "buffered",
-                 "records", "uncompressed", "compressed", "created", "opened", "generation",
-                 "blocks", "first_buffered", "rates", "flushed_records", "meta_records", "meta_time")
+    __slots__ = (
+        "blocks",
+        "buffer",
+        "buffered",
+        "compressed",
+        "compressor",
+        "created",
+        "fd",
+        "first_buffered",
+        "flushed_records",
+        "generation",
+        "if_alias",
+        "meta_records",
+        "meta_time",
+        "name",
+        "opened",
+        "part",
+        "rates",
+        "records",
+        "spec",
+        "uncompressed",
+    )
 
     def __init__(self, spec: FileSpec, if_alias: str, name: str, part: Path, created: float,
                  opened: float, generation: int) -> None:

@@ -18,7 +18,7 @@ RECEIVE_RESERVE = 64 * 1024
 class MemoryPool:
     """Counts blocks in use against a byte budget."""
 
-    __slots__ = ("budget", "block_size", "reserve", "in_use", "_stats", "capacity")
+    __slots__ = ("_stats", "block_size", "budget", "capacity", "in_use", "reserve")
 
     def __init__(self, budget: int, stats: CounterSink, block_size: int = DEFAULT_BLOCK_SIZE,
                  reserve: int = RECEIVE_RESERVE) -> None:

@@ -25,9 +25,9 @@ from flowc.runtime.clock import Clock
 from flowc.runtime.files.flowfile import FILE_RATES, FlowFile, Generations, file_view, gz, meta_path
 from flowc.runtime.files.memory import MemoryPool
 from flowc.runtime.files.naming import expand_name
-from flowc.runtime.plan.model import FileSpec
 from flowc.runtime.files.recovery import recover_part
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
+from flowc.runtime.plan.model import FileSpec
 from flowc.runtime.stats import CounterSink, RateSet
 
 OnClosed = Callable[[Path, ClosedFile], None]

@@ -128,7 +128,7 @@ def _dotted(raw: bytes) -> str:
 class LineFormat:
     """Formats the records of one datagram into lines for one (analyzer, ifAlias)."""
 
-    __slots__ = ("template", "_bits")
+    __slots__ = ("_bits", "template")
 
     def __init__(self, analyzer_address: str, analyzer_id: str, if_alias: str,
                  rng: random.Random | None = None) -> None:

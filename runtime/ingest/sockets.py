@@ -11,8 +11,8 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterable
 
-from flowc.runtime.plan.model import Endpoint
 from flowc.runtime.ingest.receiver import open_socket
+from flowc.runtime.plan.model import Endpoint
 
 
 class ListenError(OSError):

@@ -196,7 +196,7 @@ def _read_line(sock: socket.socket, path: str, timeout: float) -> bytes:
             chunks.append(chunk)
             if b"\n" in chunk:
                 break
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise ControlError(f"no answer from the flowc engine at {path} within {timeout:g} s") from None
     except OSError as exc:
         raise ControlError(f"lost the flowc engine at {path}: {exc.strerror or exc}") from None

@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-
 PLAN_VERSION = 1
 Role = Literal["primary", "secondary"]
 

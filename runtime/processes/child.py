@@ -15,8 +15,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from flowc.runtime.processes.logline import PipeHandler, child_logger
 from flowc.runtime.plan.model import Plan
+from flowc.runtime.processes.logline import PipeHandler, child_logger
 
 EXPORT_WAIT_AFTER_REPLAY = 10.0
 

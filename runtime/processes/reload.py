@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowc.runtime.plan.delta import PlanDelta, delta
-from flowc.runtime.processes.handle import Child
-from flowc.runtime.ingest.inputs import endpoints
-from flowc.runtime.plan.model import Plan
-from flowc.runtime.ingest.sockets import ListenError
 from flowc.runtime.files.spool import SpoolDirs
+from flowc.runtime.ingest.inputs import endpoints
+from flowc.runtime.ingest.sockets import ListenError
+from flowc.runtime.plan.delta import PlanDelta, delta
+from flowc.runtime.plan.model import Plan
+from flowc.runtime.processes.handle import Child
 
 KINDS = ("started", "stopped", "restarted", "export_only", "unchanged")
 

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from flowc.runtime.ingest.inputs import endpoints
-from flowc.runtime.processes.logline import StreamSink
+from flowc.runtime.ingest.sockets import ListenSockets
 from flowc.runtime.plan.model import Plan, PlanError, loads_plan
+from flowc.runtime.processes.handle import Child, spawn_collector
+from flowc.runtime.processes.logline import StreamSink
 from flowc.runtime.processes.reload import apply_plan
 from flowc.runtime.stats import CollectorStats
-from flowc.runtime.processes.handle import Child, spawn_collector
-from flowc.runtime.ingest.sockets import ListenSockets
 
 STOP_WAIT = 30.0
 START_WAIT = 30.0

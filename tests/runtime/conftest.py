@@ -1,13 +1,13 @@
 """Fixtures shared by the runtime tests."""
 from __future__ import annotations
 
+import logging as _ftp_logging
+import socket as _ftp_socket
 
 # ---------------------------------------------------------------- FTP servers (exporter side)
 # A real pyftpdlib server on 127.0.0.1 (port 0) in a thread, with knobs to refuse logins,
 # go down, or cut uploads after some bytes; plus a silent listener and a dead port.
-
-import logging as _ftp_logging
-import socket as _ftp_socket
+import tempfile as _plan_tempfile
 import threading as _ftp_threading
 from pathlib import Path as _FtpPath
 
@@ -36,7 +36,7 @@ class FtpTestServer:
         knobs = self
 
         class Authorizer(DummyAuthorizer):
-            def validate_authentication(self, username, password, handler):  # noqa: ANN001
+            def validate_authentication(self, username, password, handler):
                 knobs.logins += 1
                 if knobs.refuse_login:
                     raise AuthenticationFailed("Login refused by test server.")
@@ -124,7 +124,6 @@ def silent_endpoint():
 # control-socket path, free UDP ports on 127.0.0.1 and optional FTP destinations;
 # `free_udp_port()` finds a port nothing listens on.
 
-import tempfile as _plan_tempfile
 
 
 def free_udp_port() -> int:

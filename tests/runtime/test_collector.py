@@ -12,10 +12,16 @@ import pytest
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.collector import CollectorPipeline
-from flowc.runtime.testbed.generator import (FlowRecord, ethernet_frame, ipv4_packet, udp_datagram, v5_packet,
-                                     write_frames)
 from flowc.runtime.plan.model import Endpoint, Input
 from flowc.runtime.stats import DROPS
+from flowc.runtime.testbed.generator import (
+    FlowRecord,
+    ethernet_frame,
+    ipv4_packet,
+    udp_datagram,
+    v5_packet,
+    write_frames,
+)
 
 LOG = logging.getLogger("flowc.test-collector")
 UNIX = 1_700_000_000
@@ -306,7 +312,7 @@ def udp_queue(port: int) -> int | None:
     return None
 
 
-def wait_until(condition, what: str, timeout: float = 10.0) -> None:  # noqa: ANN001
+def wait_until(condition, what: str, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from flowc.runtime.ops.control import request
 from flowc.runtime.engine import run_plan
-from flowc.runtime.testbed.generator import FlowRecord, v5_packet, write_pcap
+from flowc.runtime.files.spool import SpoolDirs
+from flowc.runtime.ops.control import request
 from flowc.runtime.plan.model import Input, Plan, dumps_plan
 from flowc.runtime.plan.secret import encode
-from flowc.runtime.files.spool import SpoolDirs
+from flowc.runtime.testbed.generator import FlowRecord, v5_packet, write_pcap
 
 ENGINE = ("import sys; from flowc.runtime.engine import run_plan; from flowc.runtime.plan.model import load_plan; "
           "sys.exit(run_plan(load_plan(sys.argv[1])))")
@@ -114,7 +114,7 @@ class Engine:
         self.proc.wait(10)
 
 
-def wait_for(condition, timeout: float = 20.0, what: str = "condition") -> None:  # noqa: ANN001
+def wait_for(condition, timeout: float = 20.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"

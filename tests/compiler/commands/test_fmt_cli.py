@@ -72,8 +72,8 @@ def test_binary_garbage_is_a_finding_not_a_crash(tmp_path: Path) -> None:
 
 def test_cli_start_up_does_not_need_the_lint_pipeline() -> None:
     # commands/lint.py spells out report.FORMATS so that `flowc fmt` starts fast
-    from flowc.compiler.lint import report
     from flowc.compiler.commands import lint
+    from flowc.compiler.lint import report
 
     assert lint.FORMATS == report.FORMATS
     code = "import sys, flowc.compiler.cli as c; c.build_parser(); print('flowc.compiler.lint.check' in sys.modules)"

@@ -20,7 +20,6 @@ from flowc.compiler.commands.ops import parse_clear, parse_request, parse_show
 from flowc.compiler.diagnostics import UsageError
 from flowc.runtime.ops.control import ControlServer
 
-
 # ---------------------------------------------------------------- word parser
 
 @pytest.mark.parametrize("words, kind, level, message", [
@@ -59,11 +58,11 @@ def test_show_errors(words, error):
 
 
 def test_clear_words():
-    assert parse_clear("services flow-collector statistics interface all".split()).message == \
+    assert parse_clear(["services", "flow-collector", "statistics", "interface", "all"]).message == \
         {"op": "clear", "interface": "all"}
-    assert parse_clear("services flow-collector statistics interface cp-5/0/0".split()).message == \
+    assert parse_clear(["services", "flow-collector", "statistics", "interface", "cp-5/0/0"]).message == \
         {"op": "clear", "interface": "cp-5/0/0"}
-    assert parse_clear("services flow-collector statistics all".split()).message == \
+    assert parse_clear(["services", "flow-collector", "statistics", "all"]).message == \
         {"op": "clear", "interface": "all"}
 
 
@@ -79,14 +78,14 @@ def test_change_destination_options_in_any_order():
 
 @given(st.permutations(["secondary", "interface cp-6/0/0", "immediately", "clear-files", "clear-logs"]))
 def test_change_destination_any_order_property(order):
-    words = "services flow-collector change-destination".split() + " ".join(order).split()
+    words = ["services", "flow-collector", "change-destination"] + " ".join(order).split()
     assert parse_request(words).message == {
         "op": "change-destination", "role": "secondary", "interface": "cp-6/0/0",
         "how": "immediately", "clear_files": True, "clear_logs": True}
 
 
 def test_change_destination_defaults_to_gracefully():
-    message = parse_request("services flow-collector change-destination interface cp-6/0/0 primary".split()).message
+    message = parse_request(["services", "flow-collector", "change-destination", "interface", "cp-6/0/0", "primary"]).message
     assert message["how"] == "gracefully" and message["clear_files"] is message["clear_logs"] is False
 
 
@@ -105,19 +104,18 @@ def test_request_errors(words, error):
 
 
 def test_test_file_transfer_words():
-    message = parse_request("services flow-collector test-file-transfer test_file interface cp-6/0/0 "
-                            "channel-one primary".split()).message
+    message = parse_request(["services", "flow-collector", "test-file-transfer", "test_file", "interface", "cp-6/0/0", "channel-one", "primary"]).message
     assert message == {"op": "test-file-transfer", "filename": "test_file", "interface": "cp-6/0/0",
                        "channel": 1, "role": "primary"}
 
 
 def test_reload_words():
-    bare = parse_request("services flow-collector reload".split())
+    bare = parse_request(["services", "flow-collector", "reload"])
     assert (bare.kind, bare.message, bare.source) == ("reload", {"op": "reload"}, None)
-    named = parse_request("serv flow-c rel router.conf".split())
+    named = parse_request(["serv", "flow-c", "rel", "router.conf"])
     assert (named.kind, named.message, named.source) == ("reload", {"op": "reload"}, "router.conf")
     with pytest.raises(UsageError, match="unexpected word 'more'"):
-        parse_request("services flow-collector reload a.conf more".split())
+        parse_request(["services", "flow-collector", "reload", "a.conf", "more"])
 
 
 def test_reload_text_says_what_happened_to_each_collector():
@@ -248,8 +246,17 @@ def test_bad_words_are_exit_2_without_a_traceback():
 
 
 def test_reload_sends_the_plan_it_loaded(engine, tmp_path):
-    from flowc.runtime.plan.model import (Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Plan,
-                                    dumps_plan, loads_plan)
+    from flowc.runtime.plan.model import (
+        Channel,
+        Collector,
+        Destination,
+        Endpoint,
+        FileSpec,
+        FtpTarget,
+        Plan,
+        dumps_plan,
+        loads_plan,
+    )
 
     server = FtpTarget("ftp://u@127.0.0.1:21/", Endpoint("127.0.0.1", 21), "u", "", "/")
     plan = Plan("router1", str(tmp_path / "spool"), engine, (Collector(

@@ -75,7 +75,7 @@ def test_inherited_statements_point_at_the_group() -> None:
     assert iso.origin is not None and (iso.origin.line, iso.span.line) == (4, 4)
     assert iso.words[1].text == "ge-0/0/0" and iso.words[1].span.line == 4  # the <ge-*> word
     assert iso.words[-1].span.column == iso.span.column + len("family ")
-    local = [s for s in statements if str(s) == "interfaces ge-0/0/0 unit 0 family inet"][0]
+    local = next(s for s in statements if str(s) == "interfaces ge-0/0/0 unit 0 family inet")
     assert local.group is None and local.origin is None
 
 

@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from flowc.compiler.ir import model as ir
 from flowc.compiler.document.fold import fold
+from flowc.compiler.document.schema import roots, schema_documents
+from flowc.compiler.ir import model as ir
 from flowc.compiler.lint.check import check_text
 from flowc.compiler.parse.loader import parse_text
-from flowc.compiler.document.schema import roots, schema_documents
 
 KINDS = {"container", "named", "leaf", "flag", "leaf-list"}
 

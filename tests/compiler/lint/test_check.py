@@ -8,6 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from flowc.compiler.diagnostics import Severity, UsageError
 from flowc.compiler.ir.lookups import resolve_ifalias
@@ -232,7 +235,6 @@ def test_cli_rules() -> None:
 
 # --- robustness: any statements under the validated hierarchies, never a crash ------------
 
-from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from([
     "services", "flow-collector", "retry", "retry-delay", "destinations", "ftp://u@192.0.2.1/",
@@ -248,7 +250,7 @@ _WORDS = st.sampled_from([
 @hsettings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(_WORDS, min_size=1, max_size=9), min_size=1, max_size=12))
 def test_lint_never_crashes_and_locates_every_finding(lines: list[list[str]]) -> None:
-    text = "".join("set " + " ".join(f'"{w}"' if not w else w for w in words) + "\n" for words in lines)
+    text = "".join("set " + " ".join(w if w else f'"{w}"' for w in words) + "\n" for words in lines)
     result = check_text(text, "h.set")
     for d in result.diagnostics:
         assert d.code != "FC902", d.message

@@ -101,10 +101,10 @@ ANNOTATION = re.compile(r"^::(error|warning|notice) file=[^,:]+,line=\d+,col=\d+
 def test_github_annotations(invalid) -> None:  # type: ignore[no-untyped-def]
     lines = render(invalid, "github").splitlines()
     assert len(lines) == len(invalid.diagnostics)
-    assert all(ANNOTATION.match(line) for line in lines), [l for l in lines if not ANNOTATION.match(l)]
+    assert all(ANNOTATION.match(line) for line in lines), [ln for ln in lines if not ANNOTATION.match(ln)]
     assert any("%0Ahint: " in line for line in lines)
     assert any("add %25N (generation number)" in line for line in lines)  # `%` escaped as %25
-    unsafe = [l for l in lines if "FC252" in l]
+    unsafe = [ln for ln in lines if "FC252" in ln]
     assert unsafe and "%0A" in unsafe[0]
 
 

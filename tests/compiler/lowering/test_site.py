@@ -8,7 +8,15 @@ import pytest
 from flowc.compiler.diagnostics import UsageError
 from flowc.compiler.lowering.site import Site, load_site, overlay, router_host
 from flowc.runtime.plan.model import (
-    Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Input, Plan, TransferLog,
+    Channel,
+    Collector,
+    Destination,
+    Endpoint,
+    FileSpec,
+    FtpTarget,
+    Input,
+    Plan,
+    TransferLog,
 )
 
 

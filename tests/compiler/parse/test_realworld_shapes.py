@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.document.groups import apply_groups
-from flowc.compiler.parse.loader import parse_file, parse_text
+from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.fmt.sealing import seal, secret_value_index
+from flowc.compiler.parse.loader import parse_file, parse_text
 from flowc.runtime.plan.secret import decode
 
 

@@ -4,7 +4,6 @@ secrets kept out of manifests, and the CLI."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
 import subprocess
@@ -17,8 +16,17 @@ from ruamel.yaml import YAML
 from flowc.compiler.lowering.secrets import fill_secrets, redact, secret_refs
 from flowc.compiler.render.setup import TARGETS, Options, render, write_files
 from flowc.runtime.plan.model import (
-    Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Input, Plan, TransferLog,
-    dumps_plan, loads_plan,
+    Channel,
+    Collector,
+    Destination,
+    Endpoint,
+    FileSpec,
+    FtpTarget,
+    Input,
+    Plan,
+    TransferLog,
+    dumps_plan,
+    loads_plan,
 )
 
 PASSWORD = "$9$HkPQ9CuOIcyrvxNVwY2"
@@ -176,7 +184,7 @@ def test_compose_keeps_passwords_in_the_secret_only() -> None:
     files = rendered("compose")
     for name in ("compose.yaml", "plan.json", "site.yaml", "README.md"):
         assert PASSWORD not in files[name], name
-    lines = [l for l in files["secrets.env"].splitlines() if not l.startswith("#")]
+    lines = [ln for ln in files["secrets.env"].splitlines() if not ln.startswith("#")]
     assert lines == [f"{k}={v}" for k, v in secret_refs(seed_plan()).items()]
     assert len(lines) == 4
     modes = {f.path: f.mode for f in render(seed_plan(), "compose")}

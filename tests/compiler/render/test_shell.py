@@ -17,7 +17,13 @@ import pytest
 
 from flowc.compiler.render.setup import Options, render, write_files
 from flowc.runtime.plan.model import (
-    Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Plan,
+    Channel,
+    Collector,
+    Destination,
+    Endpoint,
+    FileSpec,
+    FtpTarget,
+    Plan,
 )
 
 pytest.importorskip("flowc.runtime.engine", reason="the engine (runtime/engine.py) has not landed")

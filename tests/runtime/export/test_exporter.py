@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from flowc.runtime.export.requests import change_destination
-from flowc.runtime.export.requests import test_file_transfer as request_test_file
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.export.exporter import Exporter
 from flowc.runtime.export.ftp import FtpAborted, FtplibTransport, UploadRequest, UploadResult
-from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FtpTarget, Plan
+from flowc.runtime.export.requests import change_destination
+from flowc.runtime.export.requests import test_file_transfer as request_test_file
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
+from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FtpTarget, Plan
 
 LOG = logging.getLogger("flowc.test.exporter")
 
@@ -56,7 +56,7 @@ def make_plan(tmp_path: Path, targets: list[FtpTarget], retry: int = 0, retry_de
 class Rig:
     """An exporter over a plan, with its spool, counters and manual clock."""
 
-    def __init__(self, plan: Plan, transport=None) -> None:  # noqa: ANN001
+    def __init__(self, plan: Plan, transport=None) -> None:
         self.plan = plan
         self.clock = ManualClock()
         self.stats = Counts()
@@ -102,7 +102,7 @@ def test_files_resume_from_ready_and_arrive_byte_identical(ftp_server, tmp_path,
     rig.exporter.submit(*later)
     names = [c.name for _, c in [*waiting, later]]
     wait_until(lambda: not rig.ready_names(), "the spool to empty")
-    for path, closed in [*waiting, later]:
+    for _path, closed in [*waiting, later]:
         assert (server.home / "tmp" / "server1" / closed.name).stat().st_size == 50_000
     assert rig.stats.values["files_exported"] == 3 and rig.stats.values["ftp_files"] == 3
     assert rig.stats.values["ftp_bytes"] == 150_000
@@ -119,7 +119,7 @@ def test_a_file_leaves_the_spool_only_after_the_server_acknowledged_it(ftp_serve
     seen: list[bool] = []
 
     class Watching(FtplibTransport):
-        def upload(self, request: UploadRequest, abort=None) -> UploadResult:  # noqa: ANN001
+        def upload(self, request: UploadRequest, abort=None) -> UploadResult:
             result = super().upload(request, abort)
             seen.append(request.local.exists())          # still in ready/ after the 250
             return result
@@ -273,7 +273,7 @@ class Gate(FtplibTransport):
         super().__init__(timeout=5)
         self.port, self.release, self.holding = port, threading.Event(), threading.Event()
 
-    def upload(self, request: UploadRequest, abort=None) -> UploadResult:  # noqa: ANN001
+    def upload(self, request: UploadRequest, abort=None) -> UploadResult:
         if request.target.connect.port == self.port:
             self.holding.set()
             while not self.release.wait(0.01):
@@ -391,7 +391,7 @@ def test_the_transfer_log_is_archived_by_the_exporters_own_thread(ftp_server, tm
 
 # ---------------------------------------------------------------- reconfigure (live reload)
 
-def _with(plan: Plan, targets: list[FtpTarget], **fields) -> Plan:  # noqa: ANN003
+def _with(plan: Plan, targets: list[FtpTarget], **fields) -> Plan:
     import dataclasses
 
     roles = ("primary", "secondary")

@@ -34,9 +34,9 @@ import pytest
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.export.exporter import Exporter
 from flowc.runtime.export.ftp import FtpFailure, FtplibTransport, UploadRequest, expand_path
-from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FtpTarget, Plan, TransferLog
+from flowc.runtime.export.translog import TransferRecord, Translog
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
-from flowc.runtime.export.translog import Translog, TransferRecord
+from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FtpTarget, Plan, TransferLog
 
 LOG = logging.getLogger("flowc.test.ftp_servers")
 VSFTPD = shutil.which("vsftpd") or "/usr/sbin/vsftpd"
@@ -426,7 +426,7 @@ def test_a_server_that_refuses_renames_fails_with_the_rename_reply(vsftpd_with, 
 class Quirky:
     """pyftpdlib on 127.0.0.1 serving `home` to anonymous, its handler given `quirks`."""
 
-    def __init__(self, home: Path, **quirks) -> None:  # noqa: ANN003
+    def __init__(self, home: Path, **quirks) -> None:
         import threading
 
         from pyftpdlib.authorizers import DummyAuthorizer
@@ -440,7 +440,7 @@ class Quirky:
         seen = self.commands
 
         class Handler(FTPHandler):
-            def pre_process_command(self, line, cmd, arg):  # noqa: ANN001
+            def pre_process_command(self, line, cmd, arg):
                 seen.append(cmd)
                 super().pre_process_command(line, cmd, arg)
 
@@ -472,7 +472,7 @@ class Quirky:
 def quirky(tmp_path) -> Iterator[Callable[..., Quirky]]:
     servers: list[Quirky] = []
 
-    def start(**quirks) -> Quirky:  # noqa: ANN003
+    def start(**quirks) -> Quirky:
         home = tmp_path / f"home{len(servers)}"
         home.mkdir()
         servers.append(Quirky(home, **quirks))
@@ -490,7 +490,7 @@ def payload(tmp_path) -> Path:
     return path
 
 
-def _refuse_pasv(self, line):  # noqa: ANN001
+def _refuse_pasv(self, line):
     self.respond("502 PASV not allowed here, use EPSV.")
 
 
@@ -507,14 +507,14 @@ def test_227_with_a_foreign_address_still_connects_to_the_server(quirky, payload
     assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
 
 
-def _stor_no_overwrite(self, file, mode="w"):  # noqa: ANN001
+def _stor_no_overwrite(self, file, mode="w"):
     if os.path.exists(file):
         self.respond("553 Could not create file.")
         return None
     return type(self).__mro__[2].ftp_STOR(self, file, mode)
 
 
-def _refuse_dele(self, path):  # noqa: ANN001
+def _refuse_dele(self, path):
     self.respond("550 Permission denied.")
 
 
@@ -535,7 +535,7 @@ def test_when_the_stale_part_cannot_be_deleted_either_stor_s_refusal_is_reported
     assert (failure.value.code, failure.value.text) == (553, "Could not create file.")
 
 
-def _rnto_no_overwrite(self, path):  # noqa: ANN001
+def _rnto_no_overwrite(self, path):
     if os.path.exists(path):
         self._rnfr = None
         self.respond("553 Rename/move failure: Destination file exists.")
@@ -553,7 +553,7 @@ def test_rnto_over_an_existing_file_refused_deletes_the_old_copy_and_renames(qui
 
 
 def test_rnto_refused_for_good_reports_rnto_not_dele_and_removes_the_part(quirky, payload):
-    def refuse(self, path):  # noqa: ANN001
+    def refuse(self, path):
         self._rnfr = None
         self.respond("553 Rename refused by policy.")
 
@@ -566,7 +566,7 @@ def test_rnto_refused_for_good_reports_rnto_not_dele_and_removes_the_part(quirky
 
 
 def test_rnfr_refused_never_deletes_an_existing_copy(quirky, payload):
-    def refuse(self, path):  # noqa: ANN001
+    def refuse(self, path):
         self.respond("550 Permission denied.")
 
     server = quirky(ftp_RNFR=refuse)
@@ -581,7 +581,7 @@ def test_rnfr_refused_never_deletes_an_existing_copy(quirky, payload):
 @pytest.mark.parametrize("reply", ["521 \"d\" directory already exists.", "450 Try again later.",
                                    "553 Cannot create directory."])
 def test_mkd_refused_because_it_was_made_meanwhile_is_fine(quirky, payload, reply):
-    def make_then_refuse(self, path):  # noqa: ANN001
+    def make_then_refuse(self, path):
         os.mkdir(path)                                       # "the other channel" won the race
         self.respond(reply)
 
@@ -595,7 +595,7 @@ BANNER = "Welcome to the quirky server.\r\nAuthorised users only; all transfers 
 
 
 def test_multiline_replies_are_read_whole_and_logged_as_one_line(quirky, payload):
-    def refuse(self, line):  # noqa: ANN001
+    def refuse(self, line):
         self.respond("530-Login incorrect.\r\n We only take known users.\r\n530 Goodbye.")
 
     server = quirky(banner=BANNER, ftp_PASS=refuse)
@@ -606,7 +606,7 @@ def test_multiline_replies_are_read_whole_and_logged_as_one_line(quirky, payload
 
 
 def test_a_multiline_success_reply_is_one_line_of_text(quirky, payload):
-    def rnto(self, path):  # noqa: ANN001
+    def rnto(self, path):
         os.rename(self._rnfr, path)
         self._rnfr = None
         self.respond("250-Rename successful.\r\n250 Have a nice day.")

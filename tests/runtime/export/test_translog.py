@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.export.ftp import FtplibTransport
+from flowc.runtime.export.translog import TransferRecord, Translog
 from flowc.runtime.plan.model import FtpTarget, TransferLog
-from flowc.runtime.export.translog import Translog, TransferRecord
 
 LOG = logging.getLogger("flowc.test.translog")
 START = 1_700_000_000.0          # 2023-11-14 22:13:20 UTC

@@ -10,11 +10,11 @@ import pytest
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.files.memory import MemoryPool
-from flowc.runtime.plan.model import FileSpec
-from flowc.runtime.files.spool import ClosedFile, SpoolDirs
-from flowc.runtime.stats import CollectorStats
 from flowc.runtime.files.recovery import recover_part
+from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.files.writer import Writer
+from flowc.runtime.plan.model import FileSpec
+from flowc.runtime.stats import CollectorStats
 
 LOG = logging.getLogger("flowc.test-writer")
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flowc.runtime.testbed.generator import (ethernet_frame, ipv4_packet, udp_datagram, write_frames,
-                                     write_pcap)
 from flowc.runtime.ingest.receiver import Datagram, PcapError, classify, read_pcap
+from flowc.runtime.testbed.generator import ethernet_frame, ipv4_packet, udp_datagram, write_frames, write_pcap
 
 UDP = udp_datagram(2055, 9995, b"payload")
 IP = ipv4_packet("198.51.100.7", "127.0.0.1", 17, UDP)

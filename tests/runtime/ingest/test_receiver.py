@@ -5,8 +5,8 @@ import socket
 
 import pytest
 
-from flowc.runtime.plan.model import Endpoint
 from flowc.runtime.ingest.receiver import UdpReceiver
+from flowc.runtime.plan.model import Endpoint
 
 
 def test_drain_hands_every_datagram_with_source_and_socket_index() -> None:

@@ -9,8 +9,7 @@ SEED_FILE = "cFlowd-py69Ni69-0-20031112_014301-so_3_0_0_0.bcp.bi.gz"
 
 
 def counters(**values: tuple[int, int, int]) -> dict:
-    names = ("packets bytes flows blocks_allocated blocks_freed blocks_unavailable files_created "
-             "files_exported files_destroyed uncompressed_bytes compressed_bytes ftp_bytes ftp_files").split()
+    names = ["packets", "bytes", "flows", "blocks_allocated", "blocks_freed", "blocks_unavailable", "files_created", "files_exported", "files_destroyed", "uncompressed_bytes", "compressed_bytes", "ftp_bytes", "ftp_files"]
     return {n: dict(zip(("total", "per_second", "peak"), values.get(n, (0, 0, 0)))) for n in names}
 
 

@@ -5,7 +5,15 @@ import dataclasses
 
 from flowc.runtime.plan.delta import ServerChange, delta
 from flowc.runtime.plan.model import (
-    Channel, Collector, Destination, Endpoint, FileSpec, FtpTarget, Input, Plan, TransferLog,
+    Channel,
+    Collector,
+    Destination,
+    Endpoint,
+    FileSpec,
+    FtpTarget,
+    Input,
+    Plan,
+    TransferLog,
 )
 
 

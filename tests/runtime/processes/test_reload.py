@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from flowc.runtime.ops.control import request
 from flowc.runtime.engine import run_plan
-from flowc.runtime.testbed.generator import FlowRecord, v5_packet
-from flowc.runtime.plan.model import Endpoint, Plan, dumps_plan
 from flowc.runtime.files.spool import SpoolDirs
+from flowc.runtime.ops.control import request
+from flowc.runtime.plan.model import Endpoint, Plan, dumps_plan
+from flowc.runtime.testbed.generator import FlowRecord, v5_packet
 
 UPTIME = 50_000_000
 
@@ -31,7 +31,7 @@ def send(port: int, records: int) -> None:
                           ("127.0.0.1", port))
 
 
-def wait_for(condition, timeout: float = 20.0, what: str = "condition") -> None:  # noqa: ANN001
+def wait_for(condition, timeout: float = 20.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -53,7 +53,7 @@ def with_listen(plan: Plan, index: int, port: int) -> Plan:
     return dataclasses.replace(plan, collectors=tuple(collectors))
 
 
-def sealed(target):  # noqa: ANN001, ANN201
+def sealed(target):
     """The FTP target with its password in $9$ form, as plan files carry it."""
     from flowc.runtime.plan.secret import encode
 
@@ -252,7 +252,7 @@ def test_reload_under_traffic_loses_nothing(plan_builder, ftp_server) -> None:
     sent: dict[str, int] = {}
     try:
         wait_for(lambda: "engine started" in stream.getvalue(), what="engine start")
-        senders = [threading.Thread(target=lambda c=c, r=r: sent.__setitem__(
+        senders = [threading.Thread(target=lambda c=c, r=r, i=i: sent.__setitem__(
             c.interface, generate(c.listen, r, 3.0, seed=i).records))
             for i, (c, r) in enumerate(((a, 6000), (b, 4000)))]
         for sender in senders:

@@ -4,7 +4,6 @@ does not compile or validate (nothing sent, nothing changed) and prints what hap
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -80,7 +79,7 @@ class Engine:
 
 
 @pytest.fixture
-def engine(tmp_path: Path, udp_port, dead_endpoint) -> Iterator[Engine]:  # noqa: ANN001
+def engine(tmp_path: Path, udp_port, dead_endpoint) -> Iterator[Engine]:
     running = Engine(tmp_path, (udp_port(), udp_port()), dead_endpoint.port)
     yield running
     running.close()

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flowc.runtime.ingest.decoder import decode_packet
-from flowc.runtime.testbed.generator import FlowRecord, generate, packet_pool, v5_packet
 from flowc.runtime.plan.model import Endpoint
+from flowc.runtime.testbed.generator import FlowRecord, generate, packet_pool, v5_packet
 
 addresses = st.integers(0, 2**32 - 1).map(lambda n: socket.inet_ntoa(n.to_bytes(4, "big")))
 u16, u32, u8 = st.integers(0, 65535), st.integers(0, 2**32 - 1), st.integers(0, 255)
