@@ -27,8 +27,16 @@ from flowc.runtime.files.writer import Writer
 from flowc.runtime.ingest.decoder import DecodeError, check_packet
 from flowc.runtime.ingest.inputs import InputTable
 from flowc.runtime.ingest.receiver import Datagram, UdpReceiver, classify, read_pcap
+from flowc.runtime.ops.replies import Reply, Request
 from flowc.runtime.plan.model import Collector, FileSpec, Plan
-from flowc.runtime.stats import DROPS, CollectorStats
+from flowc.runtime.stats import (
+    DROPS,
+    CollectorSnapshot,
+    CollectorStats,
+    ExportSnapshot,
+    FileRate,
+    FileView,
+)
 
 STATE = "Collecting flows"
 FALLBACK_SPEC = FileSpec("default", "flowc-%D_%T-%I_%N.gz")
@@ -213,7 +221,7 @@ class CollectorPipeline:
         return not self.exporter.snapshot()["files"]
 
     # ------------------------------------------------------------------ control
-    def handle(self, message: dict[str, Any]) -> dict[str, Any]:
+    def handle(self, message: Request) -> Reply:
         """Answer one control request (already routed to this collector)."""
         op = message.get("op")
         if op == "show":
@@ -241,7 +249,7 @@ class CollectorPipeline:
             return {"ok": True, "interface": self.collector.interface, "state": "Stopping"}
         return {"ok": False, "error": f"unknown request {op!r}"}
 
-    def _reconfigure(self, plan: Plan) -> dict[str, Any]:
+    def _reconfigure(self, plan: Plan) -> Reply:
         """New export settings (destinations, channels, retry, transfer log) in place."""
         collector = plan.collector(self.collector.interface)
         if self.exporter is not None:
@@ -250,13 +258,14 @@ class CollectorPipeline:
         self.log.info("export settings reloaded")
         return self._answer(True, "export settings reloaded")
 
-    def _answer(self, ok: bool, text: str) -> dict[str, Any]:
+    def _answer(self, ok: bool, text: str) -> Reply:
         return {"ok": ok, "interface": self.collector.interface, "state": STATE, "message": text}
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> CollectorSnapshot:
         self.flush_counters()
         stats = self.stats.snapshot()
-        exported = self.exporter.snapshot() if self.exporter is not None else {"channels": [], "files": []}
+        exported: ExportSnapshot = (self.exporter.snapshot() if self.exporter is not None
+                                    else {"channels": [], "files": [], "ftp_failures": 0})
         return {
             "interface": self.collector.interface,
             "state": "Stopping" if self.stopping else STATE,
@@ -268,14 +277,14 @@ class CollectorPipeline:
             "pid": os.getpid(),
         }
 
-    def _file_views(self, exported: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _file_views(self, exported: list[FileView]) -> list[FileView]:
         """Active files, files being closed, then the exporter's (a name listed once)."""
         queued = [self._waiting_view(f) for f in exported]
         names = {f["name"] for f in queued}
         return [f for f in self.writer.snapshot_files() if f["name"] not in names] + queued
 
-    def _waiting_view(self, view: dict[str, Any]) -> dict[str, Any]:
+    def _waiting_view(self, view: FileView) -> FileView:
         blocks = self.writer.closed_blocks.get(view["name"], 0)
-        zero = {"per_second": 0, "peak": 0}
+        zero: FileRate = {"per_second": 0, "peak": 0}
         return {**view, "compressed_blocks": blocks, "block_count": blocks,
                 "rates": {"flows": zero, "uncompressed_bytes": zero, "compressed_bytes": zero}}

@@ -24,6 +24,8 @@ from typing import TextIO
 
 from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ingest.sockets import ListenError
+from flowc.runtime.ops.control import Handler
+from flowc.runtime.ops.replies import ClearReply, Reply, Request
 from flowc.runtime.plan.model import Plan
 from flowc.runtime.processes.logline import SinkHandler, StreamSink, child_logger
 from flowc.runtime.processes.supervisor import Supervisor
@@ -108,8 +110,8 @@ def _run(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float |
     return 0
 
 
-def _control_handler(supervisor: Supervisor, stop: StopFlag) -> Callable[[dict], dict]:
-    def handler(message: dict) -> dict:
+def _control_handler(supervisor: Supervisor, stop: StopFlag) -> Handler:
+    def handler(message: Request) -> Reply | ClearReply:
         reply = supervisor.handle(message)
         if message.get("op") == "stop":
             stop.set("stop request")

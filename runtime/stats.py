@@ -9,12 +9,17 @@ start or a clear), `peak` the highest `per_second` seen since the last clear: th
 `CollectorStats.add(name, n)` is the `CounterSink` the exporter (another thread) uses;
 it takes a lock. The receive loop keeps its own plain ints and hands them over in one
 `add_many()` per batch, so the hot path never touches a lock.
+
+The typed records at the end (`CollectorSnapshot` and its parts) are what a collector
+process sends up the pipe and the control socket carries as JSON to `show`: every key is
+named, so a renamed counter is a type error (and `tests/runtime/test_stats.py` checks that
+the records and the counter tuples agree).
 """
 from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Protocol
+from typing import NotRequired, Protocol, TypedDict, cast
 
 RATE_COUNTERS = (
     "packets", "bytes", "flows", "blocks_allocated", "blocks_freed", "blocks_unavailable",
@@ -50,7 +55,7 @@ class Rate:
         self.per_second = sum(self.buckets) // len(self.buckets)
         self.peak = max(self.peak, self.per_second)
 
-    def view(self, total: int) -> dict[str, int]:
+    def view(self, total: int) -> RateView:
         return {"total": total, "per_second": self.per_second, "peak": self.peak}
 
 
@@ -103,12 +108,128 @@ class CollectorStats:
                 self.totals[name] = 0
             self.rates.reset(self.totals)
 
-    def snapshot(self) -> dict[str, object]:
+    def snapshot(self) -> StatsSnapshot:
         with self._lock:
             totals = dict(self.totals)
             counters = {n: self.rates.rates[n].view(totals[n]) for n in RATE_COUNTERS}
         return {
-            "counters": counters,
-            "drops": {name: totals[name] for name in DROPS},
+            "counters": cast(Counters, counters),
+            "drops": cast(Drops, {name: totals[name] for name in DROPS}),
             "ftp_failures": totals["ftp_failures"],
         }
+
+
+# ------------------------------------------------------------------ typed records
+
+class RateView(TypedDict):
+    """A counter's total, its average per second over the window and its peak."""
+
+    total: int
+    per_second: int
+    peak: int
+
+
+class Counters(TypedDict):
+    """One `RateView` per name in RATE_COUNTERS."""
+
+    packets: RateView
+    bytes: RateView
+    flows: RateView
+    blocks_allocated: RateView
+    blocks_freed: RateView
+    blocks_unavailable: RateView
+    files_created: RateView
+    files_exported: RateView
+    files_destroyed: RateView
+    uncompressed_bytes: RateView
+    compressed_bytes: RateView
+    ftp_bytes: RateView
+    ftp_files: RateView
+
+
+class Drops(TypedDict):
+    """The seed's packet drop counters, by reason (one per name in DROPS)."""
+
+    no_memory: int
+    not_ip: int
+    not_ipv4: int
+    too_small: int
+    fragments: int
+    icmp: int
+    tcp: int
+    unknown: int
+    not_jflow: int
+
+
+class StatsSnapshot(TypedDict):
+    counters: Counters
+    drops: Drops
+    ftp_failures: int
+
+
+class MemoryView(TypedDict):
+    used: int
+    free: int
+
+
+class ChannelView(TypedDict):
+    """An export channel (cp- unit 0 or 1): its current server and each server's state."""
+
+    index: int
+    current_server: str
+    primary_state: str
+    secondary_state: str
+
+
+class InputView(TypedDict):
+    """`show … input`: packets and bytes heard from one input (or unmatched exporter)."""
+
+    interface: str
+    packets: int
+    bytes: int
+
+
+class FileRate(TypedDict):
+    per_second: int
+    peak: int
+
+
+class FileRates(TypedDict):
+    flows: FileRate
+    uncompressed_bytes: FileRate
+    compressed_bytes: FileRate
+
+
+class FileView(TypedDict):
+    """`show … file`: one open, closing or queued flow file."""
+
+    name: str
+    flows: int
+    uncompressed_bytes: int
+    compressed_bytes: int
+    state: str
+    transfer_attempts: int
+    compressed_blocks: NotRequired[int]
+    block_count: NotRequired[int]
+    rates: NotRequired[FileRates]
+
+
+class ExportSnapshot(TypedDict):
+    channels: list[ChannelView]
+    files: list[FileView]
+    ftp_failures: int
+
+
+class CollectorSnapshot(TypedDict):
+    """Everything `show services flow-collector …` prints about one collector."""
+
+    interface: str
+    state: str
+    memory: MemoryView
+    counters: Counters
+    ftp_failures: int
+    drops: Drops
+    channels: list[ChannelView]
+    inputs: list[InputView]
+    files: list[FileView]
+    pid: NotRequired[int]

@@ -41,6 +41,7 @@ from flowc.runtime.export.ftp import (
 from flowc.runtime.export.translog import TransferRecord, Translog
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role
+from flowc.runtime.stats import ChannelView, ExportSnapshot, FileView
 
 POLL = 0.05
 MAX_BACKOFF = 300.0
@@ -148,7 +149,7 @@ class Exporter:
                 self._pause(self._backoff(rounds), state, since=state.failed_at)
 
     def _backoff(self, rounds: int) -> float:
-        return min(MAX_BACKOFF, max(1.0, float(self.plan.retry_delay)) * 2 ** (rounds - 1))
+        return float(min(MAX_BACKOFF, max(1.0, float(self.plan.retry_delay)) * 2 ** (rounds - 1)))
 
     def _take(self, state: ChannelState) -> tuple[Path, ClosedFile] | None:
         with self._cond:
@@ -317,7 +318,7 @@ class Exporter:
         is unchanged keeps its state (OK/Failed) on every channel; a new or changed one
         starts OK; a channel whose current role is gone falls back to the other one. The
         transfer log takes the new archive sites, prefix, maximum age and host name."""
-        targets = {d.role: d.target for d in collector.destinations}
+        targets: dict[str, FtpTarget] = {d.role: d.target for d in collector.destinations}
         wanted = {c.index: c for c in (collector.channels or (Channel(0), Channel(1)))}
         with self._cond:
             changed = {r for r in ROLES if self.targets.get(r) != targets.get(r)}
@@ -348,7 +349,7 @@ class Exporter:
         with self._cond:
             self._failures = 0
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> ExportSnapshot:
         with self._cond:
             return {
                 "channels": [self._channel_view(s) for s in self.channels],
@@ -356,18 +357,18 @@ class Exporter:
                 "ftp_failures": self._failures,
             }
 
-    def _channel_view(self, state: ChannelState) -> dict:
+    def _channel_view(self, state: ChannelState) -> ChannelView:
         def server(role: str) -> str:
             return state.state[role] if role in self.targets else "Not configured"
 
         return {"index": state.channel.index, "current_server": state.current.capitalize(),
                 "primary_state": server("primary"), "secondary_state": server("secondary")}
 
-    def _file_views(self) -> list[dict]:
+    def _file_views(self) -> list[FileView]:
         busy = {s.busy[0].name: s.busy[1] for s in self.channels if s.busy}
         files = [(c.closed, c.name, c) for _, _, _, c in self._queue]
         files += [(s.busy[0].closed, s.busy[0].name, s.busy[0]) for s in self.channels if s.busy]
-        views = []
+        views: list[FileView] = []
         for _, name, closed in sorted(files, key=lambda f: f[:2]):
             role = busy.get(name)
             views.append({

@@ -154,7 +154,7 @@ def mark(sock: socket.socket, dscp: int) -> None:
         sock.setsockopt(*option)
 
 
-def open_marked(host: str, port: int, timeout: float, dscp: int) -> socket.socket:
+def open_marked(host: str, port: int, timeout: float | None, dscp: int) -> socket.socket:
     """A TCP connection whose every packet, the SYN included, carries `dscp`."""
     last: OSError | None = None
     for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
@@ -196,6 +196,7 @@ class MarkedFTP(ftplib.FTP):
                 return super().makepasv()
             except ftplib.error_perm:
                 self.epsv_only = True
+        assert self.sock is not None  # connected before any transfer
         return ftplib.parse229(self.sendcmd("EPSV"), self.sock.getpeername())
 
     def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:

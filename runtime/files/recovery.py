@@ -10,6 +10,7 @@ import json
 import os
 import zlib
 from pathlib import Path
+from typing import Any
 
 from flowc.runtime.files.flowfile import meta_path, new_compressor
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
@@ -34,7 +35,7 @@ def recover_part(part: Path, dirs: SpoolDirs, now: float) -> ClosedFile | None:
     return closed
 
 
-def _read_meta(path: Path) -> dict[str, object]:
+def _read_meta(path: Path) -> dict[str, Any]:
     try:
         return dict(json.loads(path.read_text("utf-8")))
     except (OSError, ValueError, TypeError):

@@ -28,7 +28,7 @@ from flowc.runtime.files.naming import expand_name
 from flowc.runtime.files.recovery import recover_part
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import FileSpec
-from flowc.runtime.stats import CounterSink, RateSet
+from flowc.runtime.stats import CounterSink, FileView, RateSet
 
 OnClosed = Callable[[Path, ClosedFile], None]
 FileKey = tuple[str, str]  # (file specification name, ifAlias)
@@ -217,9 +217,9 @@ class Writer:
         os.replace(tmp, path)
 
     # ------------------------------------------------------------------ show
-    def snapshot_files(self) -> list[dict[str, object]]:
+    def snapshot_files(self) -> list[FileView]:
         """Open files (Active), then files being closed (Waiting) not yet with the exporter."""
-        closing = [{**file_view(f), "state": "Waiting"} for f in list(self.closing.values())]
+        closing: list[FileView] = [{**file_view(f), "state": "Waiting"} for f in list(self.closing.values())]
         return [file_view(f) for f in self.files.values()] + closing
 
     def clear_rates(self) -> None:

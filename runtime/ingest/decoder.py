@@ -106,7 +106,7 @@ def check_packet(data: bytes | bytearray | memoryview, size: int | None = None) 
         raise DecodeError("not_jflow", f"record count {count} outside 1..30")
     if size < HEADER_SIZE + RECORD_SIZE * count:
         raise DecodeError("too_small", f"{size} bytes: too short for {count} records")
-    return count
+    return int(count)
 
 
 def decode_packet(data: bytes | bytearray | memoryview) -> V5Packet:

@@ -17,6 +17,7 @@ from typing import Any
 
 from flowc.runtime.ingest.decoder import LineFormat
 from flowc.runtime.plan.model import Collector, Endpoint, Input, Plan
+from flowc.runtime.stats import InputView
 
 CACHE_LIMIT = 65536
 
@@ -82,9 +83,9 @@ class InputTable:
                 return index
         return 0
 
-    def views(self) -> list[dict[str, Any]]:
+    def views(self) -> list[InputView]:
         """`show … input`: configured inputs in plan order, then unmatched exporters."""
-        views = []
+        views: list[InputView] = []
         for item in self.collector.inputs:
             route = self.named.get(item.interface)
             views.append({"interface": item.interface, "packets": route.packets if route else 0,

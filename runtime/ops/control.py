@@ -17,6 +17,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
+
+from flowc.runtime.ops.replies import ClearReply, Reply, Request
 
 MAX_LINE = 1024 * 1024
 MAX_PATH = 107  # sun_path is 108 bytes with the terminating NUL
@@ -26,7 +29,7 @@ class ControlError(Exception):
     """The engine cannot be reached or gave no usable answer; the message says why."""
 
 
-Handler = Callable[[dict], dict]
+Handler = Callable[[Request], Reply | ClearReply]
 
 
 class _Connection(socketserver.StreamRequestHandler):
@@ -50,14 +53,14 @@ class _Server(socketserver.ThreadingUnixStreamServer):
     def server_bind(self) -> None:
         """Bind under a temporary name, make it 0600, then rename it into place: the
         socket is never reachable with looser permissions."""
-        final = self.server_address
+        final = cast(str, self.server_address)
         temporary = f"{final}.{os.getpid()}.tmp"
         self.socket.bind(temporary)
         os.chmod(temporary, 0o600)
         os.replace(temporary, final)
         self.server_address = final
 
-    def answer(self, line: bytes) -> dict:
+    def answer(self, line: bytes) -> Reply | ClearReply:
         try:
             message = json.loads(line)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -65,10 +68,10 @@ class _Server(socketserver.ThreadingUnixStreamServer):
         if not isinstance(message, dict):
             return {"ok": False, "error": "a request is a JSON object"}
         try:
-            reply = self.handler(message)
+            reply = self.handler(cast(Request, message))
         except Exception as exc:  # an engine bug must not kill the control thread
             return {"ok": False, "error": f"internal error: {type(exc).__name__}: {exc}"}
-        return reply if isinstance(reply, dict) else {"ok": False, "error": "no answer"}
+        return reply
 
 
 class ControlServer:
@@ -137,7 +140,7 @@ def _clear_stale(path: str) -> None:
     raise ControlError(f"a flowc engine is already running at {path}")
 
 
-def request(path: str, message: dict, timeout: float = 10.0) -> dict:
+def request(path: str, message: Request, timeout: float = 10.0) -> Reply:
     """Send one request to the engine at `path` and return its reply."""
     path = str(path)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -154,7 +157,7 @@ def request(path: str, message: dict, timeout: float = 10.0) -> dict:
         raise ControlError(f"the flowc engine at {path} sent an unreadable reply") from None
     if not isinstance(reply, dict):
         raise ControlError(f"the flowc engine at {path} sent an unreadable reply")
-    return reply
+    return cast(Reply, reply)
 
 
 def _connect(sock: socket.socket, path: str, timeout: float) -> None:

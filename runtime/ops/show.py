@@ -8,7 +8,20 @@ reconstructs Junos' layout); tables right-align their numbers.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import cast
+
+from flowc.runtime.ops.replies import Cleared, ClearReply, Reply
+from flowc.runtime.stats import (
+    ChannelView,
+    CollectorSnapshot,
+    Counters,
+    Drops,
+    FileRate,
+    FileView,
+    InputView,
+    RateView,
+)
 
 INDENT = "  "
 NUMBER_WIDTH = 10  # terse columns: blocks of several collectors line up
@@ -29,16 +42,17 @@ DROPS = (
 RESPONSE_PREFIX = {"test-file-transfer": "Response: "}
 
 
-def render(kind: str, level: str, reply: dict) -> str:
+def render(kind: str, level: str, reply: Reply | ClearReply) -> str:
     """The command's text (ends with a newline); an error reply renders as `error: …`."""
     if not reply.get("ok", False) and "interface" not in reply:
-        return f"error: {reply.get('error', 'the engine refused the request')}\n"
+        error = cast(Reply, reply).get("error", "the engine refused the request")
+        return f"error: {error}\n"
     if kind in ("change-destination", "test-file-transfer"):
-        lines = _request(kind, reply)
+        lines = _request(kind, cast(Reply, reply))
     elif kind == "clear":
-        lines = _clear(reply.get("collectors", []))
+        lines = _clear(cast(ClearReply, reply).get("collectors", []))
     elif kind in RENDERERS:
-        lines = RENDERERS[kind](reply.get("collectors", []), level or "terse")
+        lines = RENDERERS[kind](cast(Reply, reply).get("collectors", []), level or "terse")
     else:
         raise ValueError(f"unknown show kind {kind!r}")
     return "".join(f"{line}\n" for line in lines)
@@ -46,7 +60,7 @@ def render(kind: str, level: str, reply: dict) -> str:
 
 # ---------------------------------------------------------------- interface
 
-def _interface(collectors: list[dict], level: str) -> list[str]:
+def _interface(collectors: list[CollectorSnapshot], level: str) -> list[str]:
     lines: list[str] = []
     for snap in collectors:
         lines += _heading(snap)
@@ -57,12 +71,17 @@ def _interface(collectors: list[dict], level: str) -> list[str]:
     return lines
 
 
-def _heading(snap: dict) -> list[str]:
-    return [f"Flow collector interface: {snap['interface']}",
+def _heading(snap: CollectorSnapshot | Cleared | Reply) -> list[str]:
+    return [f"Flow collector interface: {snap.get('interface', '')}",
             f"Interface state: {snap.get('state', 'Collecting flows')}"]
 
 
-def _terse_table(counters: dict) -> list[str]:
+def _by_name(counters: Counters) -> Mapping[str, RateView]:
+    """The counters by name (the keys are RATE_COUNTERS; a missing one is a KeyError)."""
+    return cast(Mapping[str, RateView], counters)
+
+
+def _terse_table(counters: Counters) -> list[str]:
     values = [str(_total(counters, key)) for _, _, key in TERSE_COLUMNS]
     widths = [max(len(top), len(value), NUMBER_WIDTH) for (top, _, _), value in zip(TERSE_COLUMNS, values)]
     rows = ([c[0] for c in TERSE_COLUMNS], [c[1] for c in TERSE_COLUMNS], values)
@@ -73,10 +92,10 @@ def _row(cells: Iterable[str], widths: list[int]) -> str:
     return "  ".join(cell.rjust(width) for cell, width in zip(cells, widths)).rstrip()
 
 
-def _interface_detail(snap: dict, extensive: bool) -> list[str]:
-    c = snap["counters"]
-    memory = snap.get("memory", {})
-    lines = ["Memory:", f"{INDENT}Used: {memory.get('used', 0)}, Free: {memory.get('free', 0)}"]
+def _interface_detail(snap: CollectorSnapshot, extensive: bool) -> list[str]:
+    c = _by_name(snap["counters"])
+    memory = snap["memory"]
+    lines = ["Memory:", f"{INDENT}Used: {memory['used']}, Free: {memory['free']}"]
     lines += ["Input:", _rate(c, "Packets", "packets"), _rate(c, "Bytes", "bytes"),
               _rate(c, "Flow records processed", "flows")]
     if extensive:
@@ -90,30 +109,31 @@ def _interface_detail(snap: dict, extensive: bool) -> list[str]:
     lines += ["Throughput:", _rate(c, "Uncompressed bytes", "uncompressed_bytes"),
               _rate(c, "Compressed bytes", "compressed_bytes")]
     if extensive:
-        lines += ["Packet drops:", *_drops(snap.get("drops", {}))]
+        lines += ["Packet drops:", *_drops(snap["drops"])]
     lines += ["File Transfer:", _rate(c, "FTP bytes", "ftp_bytes"), _rate(c, "FTP files", "ftp_files"),
-              f"{INDENT}FTP failure: {snap.get('ftp_failures', 0)}"]
-    for channel in snap.get("channels", []):
+              f"{INDENT}FTP failure: {snap['ftp_failures']}"]
+    for channel in snap["channels"]:
         lines += _channel(channel)
     return lines
 
 
-def _rate(counters: dict, label: str, key: str) -> str:
-    entry = counters.get(key, {})
-    return (f"{INDENT}{label}: {entry.get('total', 0)}, per second: {entry.get('per_second', 0)}, "
-            f"peak per second: {entry.get('peak', 0)}")
+def _rate(counters: Mapping[str, RateView], label: str, key: str) -> str:
+    entry = counters[key]
+    return (f"{INDENT}{label}: {entry['total']}, per second: {entry['per_second']}, "
+            f"peak per second: {entry['peak']}")
 
 
-def _total(counters: dict, key: str) -> int:
-    return int(counters.get(key, {}).get("total", 0))
+def _total(counters: Counters, key: str) -> int:
+    return _by_name(counters)[key]["total"]
 
 
-def _drops(drops: dict) -> list[str]:
-    cells = [f"{label}: {drops.get(key, 0)}" for label, key in DROPS]
+def _drops(drops: Drops) -> list[str]:
+    by_reason = cast(Mapping[str, int], drops)
+    cells = [f"{label}: {by_reason[key]}" for label, key in DROPS]
     return [INDENT + ", ".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
 
 
-def _channel(channel: dict) -> list[str]:
+def _channel(channel: ChannelView) -> list[str]:
     return [f"Export channel: {channel['index']}",
             f"{INDENT}Current server: {channel['current_server']}",
             f"{INDENT}Primary server state: {channel['primary_state']}, "
@@ -122,16 +142,16 @@ def _channel(channel: dict) -> list[str]:
 
 # ---------------------------------------------------------------- input
 
-def _input(collectors: list[dict], level: str) -> list[str]:
+def _input(collectors: list[CollectorSnapshot], level: str) -> list[str]:
     lines: list[str] = []
     for snap in collectors:
         if len(collectors) > 1:
             lines.append(f"Flow collector interface: {snap['interface']}")
-        lines += _input_table(snap.get("inputs", []))
+        lines += _input_table(snap["inputs"])
     return lines
 
 
-def _input_table(inputs: list[dict]) -> list[str]:
+def _input_table(inputs: list[InputView]) -> list[str]:
     rows = [(i["interface"], str(i["packets"]), str(i["bytes"])) for i in inputs]
     name_w = max([16, *(len(r[0]) for r in rows)])
     pkt_w = max([7, *(len(r[1]) for r in rows)])
@@ -142,12 +162,12 @@ def _input_table(inputs: list[dict]) -> list[str]:
 
 # ---------------------------------------------------------------- file
 
-def _file(collectors: list[dict], level: str) -> list[str]:
+def _file(collectors: list[CollectorSnapshot], level: str) -> list[str]:
     lines: list[str] = []
     for snap in collectors:
         if len(collectors) > 1:
             lines.append(f"Flow collector interface: {snap['interface']}")
-        files = snap.get("files", [])
+        files = snap["files"]
         if level == "terse":
             lines += _file_table(files)
         else:
@@ -156,7 +176,7 @@ def _file(collectors: list[dict], level: str) -> list[str]:
     return lines
 
 
-def _file_table(files: list[dict]) -> list[str]:
+def _file_table(files: list[FileView]) -> list[str]:
     rows = [(f["name"], str(f["flows"]), f["state"]) for f in files]
     name_w = max([9, *(len(r[0]) for r in rows)])
     flow_w = max([5, *(len(r[1]) for r in rows)])
@@ -164,15 +184,14 @@ def _file_table(files: list[dict]) -> list[str]:
     return [fmt.format("File name", "Flows", "State")] + [fmt.format(*r) for r in rows]
 
 
-def _file_detail(entry: dict, extensive: bool) -> list[str]:
+def _file_detail(entry: FileView, extensive: bool) -> list[str]:
     lines = [f"Filename: {entry['name']}", "Throughput:"]
     if extensive:
-        rates = entry.get("rates", {})
-        lines += [_file_rate("Flow records", entry["flows"], rates.get("flows", {})),
-                  _file_rate("Uncompressed bytes", entry["uncompressed_bytes"],
-                             rates.get("uncompressed_bytes", {})),
-                  _file_rate("Compressed bytes", entry["compressed_bytes"],
-                             rates.get("compressed_bytes", {}))]
+        zero: FileRate = {"per_second": 0, "peak": 0}
+        rates = entry.get("rates", {"flows": zero, "uncompressed_bytes": zero, "compressed_bytes": zero})
+        lines += [_file_rate("Flow records", entry["flows"], rates["flows"]),
+                  _file_rate("Uncompressed bytes", entry["uncompressed_bytes"], rates["uncompressed_bytes"]),
+                  _file_rate("Compressed bytes", entry["compressed_bytes"], rates["compressed_bytes"])]
     else:
         lines.append(f"{INDENT}Flow records: {entry['flows']}, Uncompressed bytes: "
                      f"{entry['uncompressed_bytes']}, Compressed bytes: {entry['compressed_bytes']}")
@@ -180,18 +199,17 @@ def _file_detail(entry: dict, extensive: bool) -> list[str]:
     if extensive:
         lines.append(f"{INDENT}Compressed blocks: {entry.get('compressed_blocks', 0)}, "
                      f"Block count: {entry.get('block_count', 0)}")
-    lines.append(f"{INDENT}State: {entry['state']}, Transfer attempts: {entry.get('transfer_attempts', 0)}")
+    lines.append(f"{INDENT}State: {entry['state']}, Transfer attempts: {entry['transfer_attempts']}")
     return lines
 
 
-def _file_rate(label: str, total: int, rate: dict) -> str:
-    return (f"{INDENT}{label}: {total}, per second: {rate.get('per_second', 0)}, "
-            f"peak per second: {rate.get('peak', 0)}")
+def _file_rate(label: str, total: int, rate: FileRate) -> str:
+    return f"{INDENT}{label}: {total}, per second: {rate['per_second']}, peak per second: {rate['peak']}"
 
 
 # ---------------------------------------------------------------- clear / request
 
-def _clear(collectors: list[dict]) -> list[str]:
+def _clear(collectors: list[Cleared]) -> list[str]:
     lines: list[str] = []
     for entry in collectors:
         lines += _heading(entry)
@@ -199,7 +217,7 @@ def _clear(collectors: list[dict]) -> list[str]:
     return lines
 
 
-def _request(kind: str, reply: dict) -> list[str]:
+def _request(kind: str, reply: Reply) -> list[str]:
     message = reply.get("message") or reply.get("error", "")
     return [*_heading(reply), f"{RESPONSE_PREFIX.get(kind, '')}{message}"]
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 PLAN_VERSION = 1
 Role = Literal["primary", "secondary"]
@@ -178,7 +178,7 @@ class Plan:
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """A JSON-shaped dict, keys in declaration order (deterministic)."""
-    return _prune(asdict(plan))
+    return cast(dict[str, Any], _prune(asdict(plan)))
 
 
 def dumps_plan(plan: Plan, fmt: Literal["json", "yaml"] = "json") -> str:
@@ -206,7 +206,7 @@ def load_plan(path: str | Path) -> Plan:
 
 def plan_schema() -> dict[str, Any]:
     text = resources.files("flowc.runtime.plan").joinpath("plan.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return cast(dict[str, Any], json.loads(text))
 
 
 def validate_plan_dict(data: Any, origin: str = "<plan>") -> None:

@@ -17,6 +17,8 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from flowc.runtime.ops.replies import Reply, Request
+
 REQUEST_WAIT = 10.0
 
 
@@ -80,7 +82,7 @@ class Child:
     def alive(self) -> bool:
         return self.process is not None and self.process.is_alive()
 
-    def request(self, message: dict[str, Any], timeout: float = REQUEST_WAIT) -> dict[str, Any]:
+    def request(self, message: Request, timeout: float = REQUEST_WAIT) -> Reply:
         if not self.lock.acquire(timeout=timeout):
             return {"ok": False, "error": f"{self.interface}: collector process is busy starting"}
         try:
@@ -90,14 +92,14 @@ class Child:
         finally:
             self.lock.release()
 
-    def _exchange(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def _exchange(self, message: Request, timeout: float) -> Reply:
         assert self.conn is not None
         ident = next(self.ids)
         try:
             self.conn.send({**message, "id": ident})
             deadline = time.monotonic() + timeout
             while self.conn.poll(max(0.0, deadline - time.monotonic())):
-                reply = self.conn.recv()
+                reply: Reply = self.conn.recv()
                 if reply.get("id") == ident:
                     return reply
         except (EOFError, OSError):

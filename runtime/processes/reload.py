@@ -16,37 +16,52 @@ from typing import Any
 from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ingest.inputs import endpoints
 from flowc.runtime.ingest.sockets import ListenError
+from flowc.runtime.ops.replies import ReloadSummary, Reply
 from flowc.runtime.plan.delta import PlanDelta, delta
 from flowc.runtime.plan.model import Plan
 from flowc.runtime.processes.handle import Child
 
-KINDS = ("started", "stopped", "restarted", "export_only", "unchanged")
+
+def summary(change: PlanDelta) -> ReloadSummary:
+    """The reload reply's lists: what the new plan starts, stops, restarts, reconfigures, keeps."""
+    return {"started": list(change.started), "stopped": list(change.stopped),
+            "restarted": list(change.restarted), "export_only": list(change.export_only),
+            "unchanged": list(change.unchanged)}
 
 
-def summary(change: PlanDelta) -> dict[str, list[str]]:
-    return {kind: list(getattr(change, kind)) for kind in KINDS}
+def _reply(said: ReloadSummary, *, error: str = "", message: str = "") -> Reply:
+    """A reload reply: ok unless `error`, with what the new plan did."""
+    reply: Reply = {"ok": not error, "started": said["started"], "stopped": said["stopped"],
+                    "restarted": said["restarted"], "export_only": said["export_only"],
+                    "unchanged": said["unchanged"]}
+    if error:
+        reply["error"] = error
+    if message:
+        reply["message"] = message
+    return reply
 
 
-def apply_plan(supervisor: Any, new: Plan) -> dict[str, Any]:
+def apply_plan(supervisor: Any, new: Plan) -> Reply:
     """Apply `new` to the supervisor's collectors; a control-style reply."""
     change = delta(supervisor.plan, new)
     said = summary(change)
     if change.engine_restart:
-        return {"ok": False, "error": f"the control socket moves to {new.control}: restart the engine "
-                                      "to apply this plan (nothing was changed)", **said}
+        return _reply(said, error=f"the control socket moves to {new.control}: restart the engine "
+                                  "to apply this plan (nothing was changed)")
     if change.empty:
-        return {"ok": True, "message": "the plan is unchanged: nothing to do", **said}
+        return _reply(said, message="the plan is unchanged: nothing to do")
     with supervisor.changing:
         problem = bind_new(supervisor, new, change)
         if problem:
-            return {"ok": False, "error": f"{problem} (nothing was changed)", **said}
+            return _reply(said, error=f"{problem} (nothing was changed)")
         problems = _apply(supervisor, new, change)
         supervisor.sockets.keep(e for c in new.collectors for e in endpoints(c))
     supervisor.log.info("reload applied started=%s stopped=%s restarted=%s export_only=%s",
-                        *(",".join(said[k]) or "-" for k in KINDS[:4]))
+                        *(",".join(names) or "-" for names in
+                          (said["started"], said["stopped"], said["restarted"], said["export_only"])))
     if problems:
-        return {"ok": False, "error": "; ".join(problems), **said}
-    return {"ok": True, "message": "reload applied", **said}
+        return _reply(said, error="; ".join(problems))
+    return _reply(said, message="reload applied")
 
 
 def _apply(supervisor: Any, new: Plan, change: PlanDelta) -> list[str]:

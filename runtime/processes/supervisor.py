@@ -17,15 +17,15 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from flowc.runtime.ingest.inputs import endpoints
 from flowc.runtime.ingest.sockets import ListenSockets
+from flowc.runtime.ops.replies import ClearReply, Reply, Request
 from flowc.runtime.plan.model import Plan, PlanError, loads_plan
 from flowc.runtime.processes.handle import Child, spawn_collector
 from flowc.runtime.processes.logline import StreamSink
 from flowc.runtime.processes.reload import apply_plan
-from flowc.runtime.stats import CollectorStats
+from flowc.runtime.stats import CollectorSnapshot, CollectorStats
 
 STOP_WAIT = 30.0
 START_WAIT = 30.0
@@ -48,7 +48,7 @@ class Supervisor:
         # when the *thread* that forked a child ends), so work asked for on a control
         # thread runs on the thread that runs the engine, via `jobs`.
         self.owner = threading.current_thread()
-        self.jobs: queue.SimpleQueue[tuple[Callable[[], dict[str, Any]], list[dict[str, Any]],
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], Reply], list[Reply],
                                            threading.Event]] = queue.SimpleQueue()
 
     def start(self, child: Child) -> None:
@@ -150,18 +150,18 @@ class Supervisor:
                 box.append({"ok": False, "error": f"internal error: {exc}"})
             done.set()
 
-    def reload(self, text: str | None) -> dict[str, Any]:
+    def reload(self, text: str | None) -> Reply:
         """A new plan (plan text, or the engine's own source when None), applied live."""
         if threading.current_thread() is self.owner:
             return self._reload(text)
-        box: list[dict[str, Any]] = []
+        box: list[Reply] = []
         done = threading.Event()
         self.jobs.put((lambda: self._reload(text), box, done))
         if not done.wait(RELOAD_WAIT):
             return {"ok": False, "error": "the engine did not get to the reload in time"}
         return box[0]
 
-    def _reload(self, text: str | None) -> dict[str, Any]:
+    def _reload(self, text: str | None) -> Reply:
         if self.replay is not None:
             return {"ok": False, "error": "a replay cannot be reloaded"}
         try:
@@ -186,7 +186,7 @@ class Supervisor:
         return apply_plan(self, plan)
 
     # ------------------------------------------------------------------ control routing
-    def handle(self, message: dict[str, Any]) -> dict[str, Any]:
+    def handle(self, message: Request) -> Reply | ClearReply:
         op = message.get("op")
         if op == "stop":
             return {"ok": True, "stopping": True}
@@ -221,14 +221,14 @@ class Supervisor:
         known = ", ".join(c.interface for c in self.children) or "none"
         return f"{interface} is not a flow collector interface of this engine (it runs: {known})"
 
-    def _snapshot(self, child: Child) -> dict[str, Any]:
+    def _snapshot(self, child: Child) -> CollectorSnapshot:
         reply = child.request({"op": "show"})
-        if reply.get("ok"):
-            return dict(reply["snapshot"])
+        if reply.get("ok") and "snapshot" in reply:
+            return reply["snapshot"]
         return empty_snapshot(child.interface, "Not running", self.plan.memory_budget)
 
 
-def empty_snapshot(interface: str, state: str, budget: int) -> dict[str, Any]:
+def empty_snapshot(interface: str, state: str, budget: int) -> CollectorSnapshot:
     """A snapshot of zeros for a collector whose process is not answering."""
     stats = CollectorStats().snapshot()
     return {"interface": interface, "state": state, "memory": {"used": 0, "free": budget},

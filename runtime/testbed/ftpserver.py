@@ -9,6 +9,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flowc.runtime.plan.model import Endpoint
 
@@ -43,7 +44,7 @@ class EmbeddedFtpServer:
                 (home / directory.strip("/")).mkdir(parents=True, exist_ok=True)
             if account.username not in authorizer.user_table:
                 authorizer.add_user(account.username, account.password, str(home), perm="elradfmwMT")
-        handler = type("DemoHandler", (FTPHandler,), {"authorizer": authorizer, "banner": "flowc embedded FTP"})
+        handler: Any = type("DemoHandler", (FTPHandler,), {"authorizer": authorizer, "banner": "flowc embedded FTP"})
         handler.passive_ports = None
         self.root = root
         self._server = FTPServer((host, port), handler, ioloop=IOLoop())  # one loop per server

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from flowc.runtime.files.memory import MemoryPool
 from flowc.runtime.stats import DROPS, RATE_COUNTERS, CollectorStats
 
@@ -81,3 +83,28 @@ def test_memory_pool_counts_blocks() -> None:
     pool.release()
     assert stats.totals["blocks_allocated"] == 4 and stats.totals["blocks_freed"] == 1
     assert stats.totals["blocks_unavailable"] == 1
+
+
+# ---------------------------------------------------------------- typed records of the pipe and socket
+
+def test_typed_counter_records_name_every_counter() -> None:
+    from flowc.runtime.stats import DROPS, RATE_COUNTERS, Counters, Drops, RateView
+
+    assert tuple(Counters.__annotations__) == RATE_COUNTERS
+    assert tuple(Drops.__annotations__) == DROPS
+    snap = CollectorStats().snapshot()
+    assert set(snap) == {"counters", "drops", "ftp_failures"}
+    assert set(snap["counters"]) == set(RATE_COUNTERS)
+    assert all(set(v) == set(RateView.__annotations__) for v in snap["counters"].values())
+    assert set(snap["drops"]) == set(DROPS)
+
+
+def test_show_reads_every_counter_by_its_typed_name() -> None:
+    """A counter renamed on one side is a KeyError in show, not a line that prints 0."""
+    from flowc.runtime.ops.show import render
+    from flowc.runtime.processes.supervisor import empty_snapshot
+
+    snap = empty_snapshot("cp-6/0/0", "Collecting flows", 100)
+    del snap["counters"]["ftp_files"]  # type: ignore[misc]
+    with pytest.raises(KeyError):
+        render("interface", "extensive", {"ok": True, "collectors": [snap]})
