@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Literal
 
 from flowc.compiler.diagnostics import FlowcError, UsageError
 
@@ -38,7 +39,8 @@ def compile_command(args: argparse.Namespace) -> int:
         if not compiled.errors():
             raise FlowcError(compiled.diagnostics)
         return 1
-    fmt = args.format or ("yaml" if (args.output or "").endswith((".yaml", ".yml")) else "json")
+    default = "yaml" if (args.output or "").endswith((".yaml", ".yml")) else "json"
+    fmt: Literal["json", "yaml"] = "yaml" if (args.format or default) == "yaml" else "json"
     _write(args.output, dumps_plan(compiled.plan, fmt))
     if args.output:
         names = ", ".join(c.interface for c in compiled.plan.collectors) or "no collectors"

@@ -75,15 +75,19 @@ def _settings(args: argparse.Namespace) -> Any:
     from flowc.compiler.lint.settings import LintSettings, load_settings
 
     settings = LintSettings() if args.isolated else load_settings(config=args.config)
-    split = lambda values: tuple(v for chunk in values for v in chunk.replace(",", " ").split())  # noqa: E731
     if args.select:
-        settings = replace(settings, select=split(args.select))
+        settings = replace(settings, select=_split(args.select))
     if args.ignore:
-        settings = replace(settings, ignore=settings.ignore + split(args.ignore))
+        settings = replace(settings, ignore=settings.ignore + _split(args.ignore))
     if args.extensions:
         settings = replace(settings, extensions=tuple(
-            e if e.startswith(".") else f".{e}" for e in split([args.extensions])))
+            e if e.startswith(".") else f".{e}" for e in _split([args.extensions])))
     return settings
+
+
+def _split(values: list[str]) -> tuple[str, ...]:
+    """`--select A,B --select C` -> (A, B, C)."""
+    return tuple(v for chunk in values for v in chunk.replace(",", " ").split())
 
 
 def run_lint(args: argparse.Namespace) -> int:
@@ -116,9 +120,9 @@ def run_rules(args: argparse.Namespace) -> int:
             print(f"{rule.code}  {rule.name:<{width}}  {rule.severity!s:<7}  {rule.summary}")
         print("FC0xx  syntax errors (docs/diagnostics.md); FC9xx internal errors")
         return 0
-    rule = lookup(args.rule)
-    if rule is None:
+    found = lookup(args.rule)
+    if found is None:
         raise UsageError(f"no rule {args.rule} (see `flowc rules`)")
-    print(f"{rule.code} {rule.name} (default severity: {rule.severity})\n")
-    print(rule.documentation)
+    print(f"{found.code} {found.name} (default severity: {found.severity})\n")
+    print(found.documentation)
     return 0

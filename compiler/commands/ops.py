@@ -18,7 +18,9 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from flowc.compiler.diagnostics import UsageError
 
@@ -41,7 +43,7 @@ class Command:
 
     kind: str
     level: str
-    message: dict = field(default_factory=dict)
+    message: dict[str, Any] = field(default_factory=dict)  # a flowc.runtime.ops.replies.Request
     source: str | None = None  # `request … reload FILE`: the CONFIG/PLAN to compile first
 
 
@@ -294,10 +296,12 @@ def _compile_for_reload(source: str, site: str | None) -> str | None:
 
 def _send(command: Command, control: str, fmt: str) -> int:
     from flowc.runtime.ops.control import ControlError, request
+    from flowc.runtime.ops.replies import Request
     from flowc.runtime.ops.show import render
 
     try:
-        reply = request(control, command.message, timeout=RELOAD_TIMEOUT if command.kind == "reload" else 10.0)
+        timeout = RELOAD_TIMEOUT if command.kind == "reload" else 10.0
+        reply = request(control, cast("Request", command.message), timeout=timeout)
     except ControlError as exc:
         print(f"flowc: {exc}", file=sys.stderr)
         return 2
@@ -313,7 +317,7 @@ def _send(command: Command, control: str, fmt: str) -> int:
     return 0 if ok else 1
 
 
-def reload_text(reply: dict) -> str:
+def reload_text(reply: Mapping[str, Any]) -> str:
     """A reload reply in the spirit of Junos `request` output: what happened per collector."""
     lines: list[str] = []
     error = str(reply.get("error", ""))

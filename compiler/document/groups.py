@@ -64,10 +64,11 @@ def apply_groups(statements: Sequence[Statement], *,
                  single_valued: Callable[[Path], bool] | None = None
                  ) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
     """The effective configuration: groups expanded, group statements removed."""
-    groups, applies, excepts, local, positions = _split(statements)
-    if not groups and not applies:
+    split = _split(statements)
+    groups, excepts, local, positions = split.groups, split.excepts, split.local, split.positions
+    if not groups and not split.applies:
         return tuple(local), ()
-    applies = [_on_node(a, groups) for a in applies]
+    applies = [_on_node(a, groups) for a in split.applies]
     diagnostics = [_unknown(a) for a in applies if a.group not in groups and a.group != NODE_VARIABLE]
     is_single = single_valued or well_known_single
     index = _Index(local)
@@ -82,7 +83,18 @@ def apply_groups(statements: Sequence[Statement], *,
     return _merge(local, inherited), tuple(diagnostics)
 
 
-def _split(statements: Sequence[Statement]):
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """A configuration taken apart: group members, apply/except statements, the rest."""
+
+    groups: dict[str, list[Statement]]
+    applies: list[_Apply]
+    excepts: list[_Apply]
+    local: list[Statement]
+    positions: list[int]  # per apply-groups: how many local statements come before it
+
+
+def _split(statements: Sequence[Statement]) -> _Split:
     groups: dict[str, list[Statement]] = {}
     applies: list[_Apply] = []
     excepts: list[_Apply] = []
@@ -104,7 +116,7 @@ def _split(statements: Sequence[Statement]):
                     positions.append(len(local))
             continue
         local.append(st)
-    return groups, applies, excepts, local, positions
+    return _Split(groups, applies, excepts, local, positions)
 
 
 def _on_node(apply: _Apply, groups: dict[str, list[Statement]]) -> _Apply:

@@ -72,7 +72,8 @@ class Root:
 
 def _load(name: str) -> dict[str, Any]:
     text = resources.files("flowc.compiler.document").joinpath("schemas", name).read_text("utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +83,8 @@ def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]
     target: Any = document
     for part in ref.removeprefix("#/").split("/"):
         target = target[part]
-    return target
+    resolved: dict[str, Any] = target
+    return resolved
 
 
 def _build(schema: dict[str, Any], document: dict[str, Any]) -> Node:

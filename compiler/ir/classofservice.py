@@ -99,8 +99,8 @@ def _cos_units(r: Reader) -> tuple[ir.CosUnit, ...]:
             for target in targets:
                 units.append(_cos_unit(r, interface, (*path, "unit", number), target, physical_map))
         if physical_map and not written:
-            for number in (0, 1):
-                units.append(ir.CosUnit(interface, number, physical_map, span=r.span(*path)))
+            for channel in (0, 1):
+                units.append(ir.CosUnit(interface, channel, physical_map, span=r.span(*path)))
     return tuple(units)
 
 

@@ -23,7 +23,7 @@ DEFAULT_DATA_FORMAT = "flow-compressed"
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False)  # type: ignore[return-value]
+    return field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

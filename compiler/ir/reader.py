@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from flowc.compiler.document.fold import Document
@@ -17,20 +18,20 @@ class Reader:
     def __init__(self, document: Document) -> None:
         self.doc = document
 
-    def dict(self, *path: str) -> dict[str, Any]:
+    def dict(self, *path: builtins.str) -> dict[str, Any]:
         value = self.doc.get(*path)
         return value if isinstance(value, dict) else {}
 
-    def str(self, *path: str) -> str | None:
+    def str(self, *path: builtins.str) -> builtins.str | None:
         value = self.doc.get(*path)
         return value if isinstance(value, str) else None
 
-    def int(self, *path: str, default: int | None = None) -> int | None:
+    def int(self, *path: builtins.str, default: builtins.int | None = None) -> builtins.int | None:
         value = self.doc.get(*path)
         return value if isinstance(value, int) and not isinstance(value, bool) else default
 
-    def span(self, *path: str) -> Span:
+    def span(self, *path: builtins.str) -> Span:
         return self.doc.spans.get(path, NO_SPAN)
 
-    def opt_span(self, *path: str) -> Span | None:
+    def opt_span(self, *path: builtins.str) -> Span | None:
         return self.doc.spans.get(path)

@@ -98,7 +98,7 @@ def expand_paths(paths: Sequence[str | Path], extensions: Iterable[str] = DEFAUL
 
 
 def _walk(folder: Path, wanted: tuple[str, ...]) -> list[Path]:
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(wanted))

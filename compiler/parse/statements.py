@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flowc.compiler.source import NO_SPAN, Span
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +99,7 @@ class Statement:
         return " ".join(self.path)
 
 
-def fast_constructor(cls: type) -> Callable[..., Any]:
+def fast_constructor(cls: type[T]) -> Callable[..., T]:
     """A positional constructor for a frozen slotted dataclass that skips its `__init__`.
 
     The parser builds hundreds of thousands of spans, words and statements; the generated
@@ -105,13 +107,14 @@ def fast_constructor(cls: type) -> Callable[..., Any]:
     which costs about twice as much as setting the slots directly. Every field is a
     required positional argument, in declaration order, so the result is the same object.
     """
-    names = [f.name for f in fields(cls)]
+    names = [f.name for f in fields(cast(Any, cls))]
     setters = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
     body = "".join(f"    _set_{name}(obj, {name})\n" for name in names)
     source = f"def make({', '.join(names)}):\n    obj = _new(_cls)\n{body}    return obj\n"
     scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, **setters}
     exec(source, scope)
-    return scope["make"]
+    make: Callable[..., T] = scope["make"]
+    return make
 
 
 new_span = fast_constructor(Span)
