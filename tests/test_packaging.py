@@ -61,3 +61,15 @@ def test_wheel_holds_grammars_schemas_and_templates(tmp_path: Path) -> None:
         assert f"flowc/{folder}/{inner}" in names, f"{path.relative_to(ROOT)} missing from the wheel"
     for package in _expected_packages():
         assert f"{package.replace('.', '/')}/__init__.py" in names
+    modules = {n for n in names if n.endswith(".py")}
+    assert modules == _expected_modules(), "the wheel's modules differ from the folders"
+
+
+def _expected_modules() -> set[str]:
+    """Every .py file of grammar/, compiler/ and runtime/ as its path inside the wheel."""
+    found = set()
+    for folder in FOLDERS:
+        for path in (ROOT / folder).rglob("*.py"):
+            if "__pycache__" not in path.parts:
+                found.add(f"flowc/{folder}/" + "/".join(path.relative_to(ROOT / folder).parts))
+    return found

@@ -34,7 +34,7 @@ class _OutputAction(argparse.Action):
 
 # The output formats of flowc.compiler.lint.report.FORMATS, spelled out here so that building the
 # CLI parser does not import the whole lint pipeline (it cost every `flowc` start ~0.25 s);
-# tests/compiler/test_fmt_cli.py checks the two agree.
+# tests/compiler/commands/test_fmt_cli.py checks the two agree.
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 

@@ -1,6 +1,6 @@
 """What a configuration change does to the running collectors (`flowc diff --impact`).
 
-Input: the plan delta of OLD and NEW (`flowc.runtime.plan.delta.PlanDelta`, computed by the
+Input: the plan delta of OLD and NEW (`flowc.runtime.plan.delta.PlanDelta`, part of the plan contract, computed by the
 CLI handler: the compiler does not import the engine side) or None when one side does not
 compile, and the lint findings of both sides. Output: an `Impact` that prints as text
 (collectors that start, stop, restart or change only their export side; destinations that
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowc.compiler.diagnostics import Diagnostic, Severity
+from flowc.runtime.plan.delta import CollectorDelta, FieldChange, FileChange, PlanDelta, ServerChange
 
 _VERBS = {
     "started": "starts",
@@ -26,7 +27,7 @@ _VERBS = {
 
 @dataclass(frozen=True, slots=True)
 class Impact:
-    delta: Any  # flowc.runtime.plan.delta.PlanDelta | None
+    delta: PlanDelta | None
     appeared: tuple[Diagnostic, ...]
     disappeared: tuple[Diagnostic, ...]
     old_errors: int = 0
@@ -34,7 +35,7 @@ class Impact:
     linted: bool = True
 
 
-def impact(delta: Any, old: tuple[Diagnostic, ...], new: tuple[Diagnostic, ...], *,
+def impact(delta: PlanDelta | None, old: tuple[Diagnostic, ...], new: tuple[Diagnostic, ...], *,
            linted: bool = True) -> Impact:
     """Pair lint findings by code and message (their lines move with the text).
     `linted` is False for two plans: there is no configuration to lint."""
@@ -97,7 +98,7 @@ def _collector_lines(result: Impact) -> list[str]:
     return lines
 
 
-def _reason(change: Any) -> list[str]:
+def _reason(change: FieldChange) -> list[str]:
     """One collector field that changed, in a line or a few."""
     if change.path in ("destinations", "file_specs"):
         return []  # said per server and per file specification
@@ -116,7 +117,7 @@ def _reason(change: Any) -> list[str]:
     return [f"{change.path.replace('_', '-')}: {_value(change.old)} -> {_value(change.new)}"]
 
 
-def _server(change: Any) -> str:
+def _server(change: ServerChange) -> str:
     old = change.old or "(none)"
     new = change.new or "(none)"
     if change.old == change.new and change.password_changed:
@@ -124,7 +125,7 @@ def _server(change: Any) -> str:
     return f"{change.role} server {old} -> {new}"
 
 
-def _file(change: Any) -> str:
+def _file(change: FileChange) -> str:
     if change.kind != "changed":
         return f"file-specification {change.name}: {change.kind}"
     what = ", ".join(f"{c.path.replace('_', '-')} {_value(c.old)} -> {_value(c.new)}"
@@ -171,7 +172,7 @@ def impact_json(result: Impact) -> dict[str, Any]:
     }
 
 
-def _collector_json(item: Any) -> dict[str, Any]:
+def _collector_json(item: CollectorDelta) -> dict[str, Any]:
     return {
         "interface": item.interface,
         "change": item.kind,
