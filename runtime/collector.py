@@ -70,6 +70,7 @@ class CollectorPipeline:
         self.drops = dict.fromkeys(DROPS, 0)
         self.stopping = False
         self._last_write_error = -1e9
+        self.last_tick = time.monotonic()  # the receive loop's heartbeat (`/healthz`)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, listen: bool = True, sockets: list[socket.socket] | None = None) -> None:
@@ -182,6 +183,7 @@ class CollectorPipeline:
                 poll_control()  # a control request woke us: answer it now
 
     def tick(self) -> None:
+        self.last_tick = time.monotonic()
         self.flush_counters()
         self.stats.tick(self.clock.monotonic())
         self.writer.tick()
@@ -226,6 +228,9 @@ class CollectorPipeline:
         op = message.get("op")
         if op == "show":
             return {"ok": True, "snapshot": self.snapshot()}
+        if op == "health":
+            return {"ok": True, "interface": self.collector.interface,
+                    "loop_age": round(time.monotonic() - self.last_tick, 3)}
         if op == "clear":
             self.flush_counters()
             self.stats.clear()
@@ -272,6 +277,7 @@ class CollectorPipeline:
             "memory": {"used": self.memory.used, "free": self.memory.free},
             "counters": stats["counters"], "ftp_failures": stats["ftp_failures"],
             "drops": stats["drops"], "channels": exported["channels"],
+            "transfer_log": stats["transfer_log"], "since": stats["since"],
             "inputs": self.inputs.views(),
             "files": self._file_views(exported["files"]),
             "pid": os.getpid(),

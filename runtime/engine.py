@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ingest.sockets import ListenError
@@ -29,6 +29,9 @@ from flowc.runtime.ops.replies import ClearReply, Reply, Request
 from flowc.runtime.plan.model import Plan
 from flowc.runtime.processes.logline import SinkHandler, StreamSink, child_logger
 from flowc.runtime.processes.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    from flowc.runtime.ops.health import Verdict
 
 
 def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None = None,
@@ -76,6 +79,20 @@ def _unreadable_pcap(path: Path) -> str | None:
 
 def _run(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float | None,
          replay: Path | None, log: logging.Logger) -> int:
+    try:
+        probes = _start_probes(plan, supervisor, log)
+    except OSError as exc:
+        log.error("metrics listener %s: %s", plan.metrics, exc.strerror or exc)
+        return 2
+    try:
+        return _serve(plan, supervisor, stop, stop_after, replay, log, probes)
+    finally:
+        if probes is not None:
+            probes.stop()
+
+
+def _serve(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float | None,
+           replay: Path | None, log: logging.Logger, probes: Probes | None) -> int:
     from flowc.runtime.ops.control import ControlError, ControlServer
 
     problems = []
@@ -100,14 +117,60 @@ def _run(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float |
         return 2
     log.info("engine started collectors=%s control=%s", ",".join(c.interface for c in supervisor.children),
              plan.control)
+    if probes is not None:
+        probes.readiness.bound = True
     try:
         _wait(supervisor, stop, stop_after, replay is not None)
     finally:
         log.info("engine stopping reason=%s", stop.reason or "exception")
+        if probes is not None:
+            probes.readiness.stopping = True
         supervisor.stop_all()
         server.stop()
     log.info("engine stopped")
     return 0
+
+
+class Probes:
+    """The engine's HTTP listener (`flowc.runtime.ops.listener`) and the readiness it reports."""
+
+    def __init__(self, plan: Plan, supervisor: Supervisor, log: logging.Logger) -> None:
+        from prometheus_client import CollectorRegistry, ProcessCollector
+
+        from flowc.runtime.ops.health import Readiness
+        from flowc.runtime.ops.listener import OpsListener
+        from flowc.runtime.ops.metrics import SnapshotCollector
+
+        assert plan.metrics is not None
+        self.supervisor = supervisor
+        self.readiness = Readiness(tuple(SpoolDirs.for_collector(plan.spool, c.interface).active
+                                         for c in plan.collectors))
+        self.readiness.plan_loaded = True
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(SnapshotCollector(supervisor.snapshots))  # what `show … all` prints
+        ProcessCollector(registry=registry)
+        self.listener = OpsListener(plan.metrics, registry, self.liveness, self.readiness.verdict, log)
+
+    def liveness(self) -> Verdict:
+        from flowc.runtime.ops.health import Check, Verdict
+
+        return Verdict(tuple(
+            Check(f"collector {c['interface']}", c["ok"],
+                  f"receive loop turning (last tick {c['loop_age']} s ago)" if c["ok"] else c["error"])
+            for c in self.supervisor.health()))
+
+    def stop(self) -> None:
+        self.listener.stop()
+
+
+def _start_probes(plan: Plan, supervisor: Supervisor, log: logging.Logger) -> Probes | None:
+    """The HTTP listener when the plan asks for one (OSError when it cannot bind)."""
+    if plan.metrics is None:
+        return None
+    probes = Probes(plan, supervisor, log)
+    probes.listener.start()
+    log.info("metrics listener http://%s/metrics (also /healthz, /readyz)", probes.listener.address)
+    return probes
 
 
 def _control_handler(supervisor: Supervisor, stop: StopFlag) -> Handler:

@@ -18,6 +18,7 @@ the records and the counter tuples agree).
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from typing import NotRequired, Protocol, TypedDict, cast
 
@@ -28,6 +29,7 @@ RATE_COUNTERS = (
 )
 DROPS = ("no_memory", "not_ip", "not_ipv4", "too_small", "fragments", "icmp", "tcp",
          "unknown", "not_jflow")
+TRANSFER_LOG = ("translog_lines", "archive_attempts", "archive_failures")
 WINDOW = 10
 
 
@@ -84,8 +86,9 @@ class CollectorStats:
 
     def __init__(self, now: float = 0.0) -> None:
         self._lock = threading.Lock()
-        self.totals: dict[str, int] = dict.fromkeys(RATE_COUNTERS + DROPS + ("ftp_failures",), 0)
+        self.totals: dict[str, int] = dict.fromkeys(RATE_COUNTERS + DROPS + ("ftp_failures",) + TRANSFER_LOG, 0)
         self.rates = RateSet(RATE_COUNTERS, now)
+        self.since = time.time()  # wall clock of the start or the last clear: Prometheus' `_created`
 
     def add(self, name: str, n: int = 1) -> None:
         with self._lock:
@@ -107,6 +110,7 @@ class CollectorStats:
             for name in self.totals:
                 self.totals[name] = 0
             self.rates.reset(self.totals)
+            self.since = time.time()
 
     def snapshot(self) -> StatsSnapshot:
         with self._lock:
@@ -116,6 +120,9 @@ class CollectorStats:
             "counters": cast(Counters, counters),
             "drops": cast(Drops, {name: totals[name] for name in DROPS}),
             "ftp_failures": totals["ftp_failures"],
+            "transfer_log": {"lines": totals["translog_lines"], "archive_attempts": totals["archive_attempts"],
+                             "archive_failures": totals["archive_failures"]},
+            "since": self.since,
         }
 
 
@@ -161,10 +168,20 @@ class Drops(TypedDict):
     not_jflow: int
 
 
+class TransferLogView(TypedDict):
+    """The transfer log's counters: lines written, archive attempts and refusals."""
+
+    lines: int
+    archive_attempts: int
+    archive_failures: int
+
+
 class StatsSnapshot(TypedDict):
     counters: Counters
     drops: Drops
     ftp_failures: int
+    transfer_log: TransferLogView
+    since: float  # wall clock (epoch seconds) of the start or the last clear
 
 
 class MemoryView(TypedDict):
@@ -232,4 +249,6 @@ class CollectorSnapshot(TypedDict):
     channels: list[ChannelView]
     inputs: list[InputView]
     files: list[FileView]
+    transfer_log: TransferLogView
+    since: float
     pid: NotRequired[int]

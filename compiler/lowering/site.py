@@ -24,7 +24,7 @@ DEFAULT_FIRST_PORT = 2055
 DEFAULT_SPOOL = "spool"
 DEFAULT_CONTROL = "flowc.sock"
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B?)?\s*$", re.IGNORECASE)
-_KEYS = {"host-name", "spool", "control", "memory-budget", "collectors", "inputs", "hosts"}
+_KEYS = {"host-name", "spool", "control", "memory-budget", "metrics", "collectors", "inputs", "hosts"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,7 @@ class Site:
     spool: str | None = None
     control: str | None = None
     memory_budget: int | None = None
+    metrics: Endpoint | None = None  # `metrics: HOST:PORT`: the /metrics, /healthz, /readyz listener
     collectors: dict[str, Endpoint] = field(default_factory=dict)
     inputs: dict[str, Endpoint] = field(default_factory=dict)
     hosts: dict[str, Endpoint] = field(default_factory=dict)
@@ -70,6 +71,7 @@ def _site_from(data: Any, name: str) -> Site:
         spool=_text(data, "spool", name),
         control=_text(data, "control", name),
         memory_budget=_size(data, "memory-budget", name),
+        metrics=_endpoint(data, "metrics", name),
         collectors=_endpoints(data, "collectors", name, nested=True),
         inputs=_endpoints(data, "inputs", name, nested=True),
         hosts=_endpoints(data, "hosts", name, nested=False, default_port=21),
@@ -104,6 +106,16 @@ def _size(data: dict[str, Any], key: str, name: str) -> int | None:
     return int(match.group(1)) * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[unit]
 
 
+def _endpoint(data: dict[str, Any], key: str, name: str) -> Endpoint | None:
+    value = _text(data, key, name)
+    if value is None:
+        return None
+    try:
+        return Endpoint.parse(value)
+    except ValueError as exc:
+        raise UsageError(f"{_where(name, data, key)}: {key}: {exc}") from None
+
+
 def _endpoints(data: dict[str, Any], key: str, name: str, *, nested: bool,
                default_port: int = 0) -> dict[str, Endpoint]:
     section = data.get(key) or {}
@@ -136,6 +148,7 @@ def overlay(plan: Plan, site: Site | None = None) -> Plan:
         spool=site.spool or plan.spool,
         control=site.control or plan.control,
         memory_budget=site.memory_budget or plan.memory_budget,
+        metrics=site.metrics or plan.metrics,
         collectors=collectors,
         transfer_log=TransferLog(log.filename_prefix, log.maximum_age,
                                  tuple(_target(t, site) for t in log.archive_sites),

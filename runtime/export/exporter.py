@@ -85,7 +85,7 @@ class Exporter:
         self.channels = [ChannelState(c) for c in sorted(channels, key=lambda c: c.index)]
         first = self.channels[0].channel
         self.translog = Translog(plan.transfer_log, plan.host_name, dirs.translog, clock,
-                                 self.transport, log, first.dscp, first.rate_bps)
+                                 self.transport, log, first.dscp, first.rate_bps, stats)
         self._cond = threading.Condition()
         self._queue: list[tuple[float, str, Path, ClosedFile]] = []
         self._attempts: dict[str, int] = {}

@@ -26,6 +26,7 @@ from pathlib import Path
 from flowc.runtime.clock import Clock
 from flowc.runtime.export.ftp import FtpFailure, FtpTransport, UploadRequest, expand_path
 from flowc.runtime.plan.model import TransferLog
+from flowc.runtime.stats import CounterSink
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,9 @@ class Translog:
 
     def __init__(self, settings: TransferLog, host_name: str, directory: Path, clock: Clock,
                  transport: FtpTransport, log: logging.Logger, dscp: int = 0,
-                 rate_bps: int | None = None) -> None:
+                 rate_bps: int | None = None, stats: CounterSink | None = None) -> None:
         self.settings = settings
+        self.stats = stats
         self.host_name = host_name or "flowc"
         self.directory = directory
         self.failed = directory / "failed"
@@ -93,6 +95,7 @@ class Translog:
             path = self._current()
             with open(path, "a", encoding="utf-8") as out:
                 out.write(record.line() + "\n")
+            self._count("translog_lines")
 
     def _current(self) -> Path:
         """The open .tmp file (the newest young one), or a new one named after now."""
@@ -164,15 +167,21 @@ class Translog:
         for site in self.settings.archive_sites:
             request = UploadRequest(site, path, path.name, expand_path(site.path, self.clock.time()),
                                     self.dscp, self.rate_bps)
+            self._count("archive_attempts")
             try:
                 self.transport.upload(request)
             except FtpFailure as exc:
+                self._count("archive_failures")
                 self.log.warning("transfer log %s: archive site %s refused it: %s",
                                  path.name, site.url, exc)
                 continue
             self.log.info("transfer log %s archived to %s", path.name, site.url)
             return True
         return False
+
+    def _count(self, name: str) -> None:
+        if self.stats is not None:
+            self.stats.add(name)
 
     @property
     def failed_due(self) -> float | None:

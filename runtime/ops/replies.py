@@ -16,7 +16,7 @@ from flowc.runtime.stats import CollectorSnapshot
 class Request(TypedDict, total=False):
     """One control request; `op` says which, the other keys are its arguments."""
 
-    op: Required[str]            # show, clear, change-destination, test-file-transfer, reload, stop, reconfigure
+    op: Required[str]            # show, health, clear, change-destination, test-file-transfer, reload, stop, reconfigure
     id: int                      # set by the supervisor on the collector pipe
     interface: str               # a cp- interface or "all"
     role: str                    # change-destination / test-file-transfer: primary | secondary
@@ -43,6 +43,15 @@ class ClearReply(TypedDict):
     collectors: list[Cleared]
 
 
+class CollectorHealth(TypedDict):
+    """One collector's heartbeat, as the engine's `/healthz` reports it."""
+
+    interface: str
+    ok: bool
+    loop_age: float
+    error: str
+
+
 class ReloadSummary(TypedDict):
     """What a reload did, by collector interface (part of the reload reply)."""
 
@@ -65,6 +74,7 @@ class Reply(TypedDict, total=False):
     snapshot: CollectorSnapshot  # a collector's answer to show
     collectors: list[CollectorSnapshot]  # the engine's answer to show
     stopping: bool
+    loop_age: float              # a collector's answer to health: seconds since its receive loop ticked
     started: list[str]           # reload: what the new plan did
     stopped: list[str]
     restarted: list[str]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 PLAN_VERSION = 1
+METRICS_PLAN_VERSION = 2  # the first version with `metrics`; a plan without it stays version 1
 Role = Literal["primary", "secondary"]
 
 
@@ -165,6 +166,7 @@ class Plan:
     memory_budget: int = 512 * 1024 * 1024
     transfer_log: TransferLog = field(default_factory=TransferLog)
     sources: tuple[SourceFile, ...] = ()
+    metrics: Endpoint | None = None  # the HTTP listener of /metrics, /healthz, /readyz (off when None)
     version: int = PLAN_VERSION
 
     def collector(self, interface: str) -> Collector:
@@ -177,8 +179,13 @@ class Plan:
 # ---------------------------------------------------------------- serialisation
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """A JSON-shaped dict, keys in declaration order (deterministic)."""
-    return cast(dict[str, Any], _prune(asdict(plan)))
+    """A JSON-shaped dict, keys in declaration order (deterministic).
+
+    The version is the lowest that expresses the plan: 1 unless it has a metrics listener,
+    so plans without one still run on engines that know only version 1."""
+    data = cast(dict[str, Any], _prune(asdict(plan)))
+    data["version"] = METRICS_PLAN_VERSION if plan.metrics is not None else PLAN_VERSION
+    return data
 
 
 def dumps_plan(plan: Plan, fmt: Literal["json", "yaml"] = "json") -> str:
@@ -240,6 +247,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
             failed_retry=log.get("failed_retry", 1800),
         ),
         sources=tuple(SourceFile(**s) for s in data.get("sources", ())),
+        metrics=Endpoint(**data["metrics"]) if data.get("metrics") else None,
         version=data.get("version", PLAN_VERSION),
     )
 

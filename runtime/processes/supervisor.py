@@ -20,7 +20,7 @@ from pathlib import Path
 
 from flowc.runtime.ingest.inputs import endpoints
 from flowc.runtime.ingest.sockets import ListenSockets
-from flowc.runtime.ops.replies import ClearReply, Reply, Request
+from flowc.runtime.ops.replies import ClearReply, CollectorHealth, Reply, Request
 from flowc.runtime.plan.model import Plan, PlanError, loads_plan
 from flowc.runtime.processes.handle import Child, spawn_collector
 from flowc.runtime.processes.logline import StreamSink
@@ -30,6 +30,7 @@ from flowc.runtime.stats import CollectorSnapshot, CollectorStats
 STOP_WAIT = 30.0
 START_WAIT = 30.0
 RELOAD_WAIT = 180.0
+HEALTH_WAIT = 2.0  # a receive loop that does not answer within this is not turning
 
 
 class Supervisor:
@@ -212,6 +213,16 @@ class Supervisor:
                                          for c, r in zip(targets, replies))}
         return {"ok": False, "error": f"unknown request {op!r}"}
 
+    def snapshots(self) -> list[CollectorSnapshot]:
+        """Every collector's snapshot: the answer to `show … interface all` (and `/metrics`)."""
+        return [self._snapshot(c) for c in self.children]
+
+    def health(self) -> list[CollectorHealth]:
+        """Each collector's heartbeat: only a turning receive loop answers (`/healthz`)."""
+        replies = [c.request({"op": "health"}, timeout=HEALTH_WAIT) for c in self.children]
+        return [{"interface": c.interface, "ok": r["ok"], "loop_age": r.get("loop_age", 0.0),
+                 "error": r.get("error", "")} for c, r in zip(self.children, replies)]
+
     def _targets(self, interface: str) -> list[Child] | str:
         if interface == "all":
             return list(self.children)
@@ -233,4 +244,5 @@ def empty_snapshot(interface: str, state: str, budget: int) -> CollectorSnapshot
     stats = CollectorStats().snapshot()
     return {"interface": interface, "state": state, "memory": {"used": 0, "free": budget},
             "counters": stats["counters"], "ftp_failures": 0, "drops": stats["drops"],
+            "transfer_log": stats["transfer_log"], "since": stats["since"],
             "channels": [], "inputs": [], "files": []}

@@ -88,12 +88,13 @@ def test_memory_pool_counts_blocks() -> None:
 # ---------------------------------------------------------------- typed records of the pipe and socket
 
 def test_typed_counter_records_name_every_counter() -> None:
-    from flowc.runtime.stats import DROPS, RATE_COUNTERS, Counters, Drops, RateView
+    from flowc.runtime.stats import DROPS, RATE_COUNTERS, Counters, Drops, RateView, TransferLogView
 
     assert tuple(Counters.__annotations__) == RATE_COUNTERS
     assert tuple(Drops.__annotations__) == DROPS
     snap = CollectorStats().snapshot()
-    assert set(snap) == {"counters", "drops", "ftp_failures"}
+    assert set(snap) == {"counters", "drops", "ftp_failures", "transfer_log", "since"}
+    assert set(snap["transfer_log"]) == set(TransferLogView.__annotations__)
     assert set(snap["counters"]) == set(RATE_COUNTERS)
     assert all(set(v) == set(RateView.__annotations__) for v in snap["counters"].values())
     assert set(snap["drops"]) == set(DROPS)
