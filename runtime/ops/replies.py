@@ -16,7 +16,7 @@ from flowc.runtime.stats import CollectorSnapshot
 class Request(TypedDict, total=False):
     """One control request; `op` says which, the other keys are its arguments."""
 
-    op: Required[str]            # show, health, clear, change-destination, test-file-transfer, reload, stop, reconfigure
+    op: Required[str]  # show, health, clear, change-destination, test-file-transfer, reload, stop, reconfigure
     id: int                      # set by the supervisor on the collector pipe
     interface: str               # a cp- interface or "all"
     role: str                    # change-destination / test-file-transfer: primary | secondary
