@@ -211,13 +211,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    "reload …")):
         parser = sub.add_parser(verb, help=text, description=f"Junos operational command: {text}")
         parser.add_argument("--control", metavar="PATH", default=None,
-                            help="the engine's control socket (default: $FLOWC_CONTROL, else ./flowc.sock)")
+                            help="the engine's control socket (default: the --site file's control, "
+                                 "else $FLOWC_CONTROL, else ./flowc.sock)")
         parser.add_argument("--format", choices=("text", "json"), default="text")
-        if verb == "request":
-            parser.add_argument("--site", metavar="SITE", default=None,
-                                help="site overlay (YAML) for `request … reload CONFIG|PLAN`")
-        else:
-            parser.set_defaults(site=None)
+        parser.add_argument("--site", metavar="SITE", default=None,
+                            help="site file (YAML): its `control:` names the socket; for `request … reload "
+                                 "CONFIG|PLAN` also the overlay applied to the new plan")
         parser.add_argument("words", nargs=argparse.REMAINDER, metavar="WORDS")
         parser.set_defaults(handler=handle, verb=verb)
 
@@ -225,14 +224,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def handle(args: argparse.Namespace) -> int:
     words, control, fmt, site = _split_options(list(args.words), args.control, args.format, args.site)
     command = PARSERS[args.verb](words)
-    if site is not None and not command.source:
-        raise UsageError("--site goes only with 'request services flow-collector reload CONFIG|PLAN'")
     if command.source:
         plan_text = _compile_for_reload(command.source, site)
         if plan_text is None:
             return 1
         command.message["plan"] = plan_text
-    return _send(command, control or os.environ.get("FLOWC_CONTROL") or DEFAULT_CONTROL, fmt)
+    return _send(command, control or _site_control(site) or os.environ.get("FLOWC_CONTROL") or DEFAULT_CONTROL, fmt)
+
+
+def _site_control(site: str | None) -> str | None:
+    """The control socket a site file names (`control:`), as `flowc run --site` uses it."""
+    if site is None:
+        return None
+    from flowc.compiler.api import read_site
+
+    return read_site(site).control
 
 
 def _split_options(words: list[str], control: str | None, fmt: str,

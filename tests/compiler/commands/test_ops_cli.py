@@ -273,3 +273,26 @@ def test_reload_sends_the_plan_it_loaded(engine, tmp_path):
     done = flowc("request", "services", "flow-collector", "reload", "--format=json", "--control", engine)
     assert done.returncode == 0 and json.loads(done.stdout)["export_only"] == ["cp-6/0/0"]
     assert received[-1] == {"op": "reload"}
+
+
+def test_show_clear_and_request_find_the_control_socket_in_the_site_file(engine, tmp_path: Path):
+    site = tmp_path / "site.yaml"
+    site.write_text(f"host-name: r1\ncontrol: {json.dumps(engine)}\n")
+    done = flowc("show", "services", "flow-collector", "interface", "all", "--site", str(site),
+                 env={"FLOWC_CONTROL": str(tmp_path / "not-this.sock")})
+    assert done.returncode == 0, done.stderr
+    assert received[-1] == {"op": "show", "what": "interface", "interface": "all"}
+    done = flowc("clear", "services", "flow-collector", "statistics", "all", f"--site={site}")
+    assert done.returncode == 0, done.stderr
+    assert received[-1] == {"op": "clear", "interface": "all"}
+    done = flowc("request", "services", "flow-collector", "change-destination", "primary", "interface",
+                 "cp-6/0/0", "--site", str(site))
+    assert received[-1]["op"] == "change-destination"
+    overridden = flowc("show", "services", "flow-collector", "--site", str(site),
+                       "--control", str(tmp_path / "missing.sock"))
+    assert overridden.returncode == 2 and "missing.sock" in overridden.stderr  # --control wins
+
+
+def test_a_site_file_that_cannot_be_read_is_a_clear_error(tmp_path: Path):
+    done = flowc("show", "services", "flow-collector", "--site", str(tmp_path / "absent.yaml"))
+    assert done.returncode == 2 and "cannot read site file" in done.stderr and "Traceback" not in done.stderr
