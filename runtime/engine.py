@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TextIO
 from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ingest.sockets import ListenError
 from flowc.runtime.ops.control import Handler
+from flowc.runtime.ops.notify import Notifier
 from flowc.runtime.ops.replies import ClearReply, Reply, Request
 from flowc.runtime.plan.model import Plan
 from flowc.runtime.processes.logline import SinkHandler, StreamSink, child_logger
@@ -119,10 +120,13 @@ def _serve(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float
              plan.control)
     if probes is not None:
         probes.readiness.bound = True
+    notifier = Notifier()
+    notifier.send("READY=1")
     try:
-        _wait(supervisor, stop, stop_after, replay is not None)
+        _wait(supervisor, stop, stop_after, replay is not None, notifier)
     finally:
         log.info("engine stopping reason=%s", stop.reason or "exception")
+        notifier.send("STOPPING=1")
         if probes is not None:
             probes.readiness.stopping = True
         supervisor.stop_all()
@@ -184,7 +188,7 @@ def _control_handler(supervisor: Supervisor, stop: StopFlag) -> Handler:
 
 
 def _wait(supervisor: Supervisor, stop: StopFlag, stop_after: float | None,
-          replaying: bool) -> None:
+          replaying: bool, notifier: Notifier) -> None:
     deadline = None if stop_after is None else time.monotonic() + stop_after
     while not stop.stopped:
         time.sleep(0.1)
@@ -198,6 +202,7 @@ def _wait(supervisor: Supervisor, stop: StopFlag, stop_after: float | None,
         else:
             supervisor.run_jobs()
             supervisor.watch(now)
+            notifier.tick(lambda: all(h["ok"] for h in supervisor.health()), now)
             if stop.reload:
                 stop.reload = False
                 _reload(supervisor)

@@ -38,12 +38,16 @@ class MetricsEngine:
 
     def __init__(self, plan: Plan, tmp_path: Path) -> None:
         self.plan = plan
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # as systemd's NOTIFY_SOCKET
+        self.notify.bind(str(tmp_path / "notify"))
+        self.notify.settimeout(5)
+        env = {**os.environ, "NOTIFY_SOCKET": str(tmp_path / "notify")}
         path = tmp_path / "plan.json"
         path.write_text(dumps_plan(plan))
         self.log = tmp_path / "engine.log"
         with self.log.open("w") as out:
             self.proc = subprocess.Popen([sys.executable, "-c", ENGINE, str(path)], stderr=out,
-                                         start_new_session=True)
+                                         start_new_session=True, env=env)
         self.base = ""
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and self.proc.poll() is None:
@@ -74,6 +78,7 @@ class MetricsEngine:
         return dict(reply["collectors"][0])
 
     def close(self) -> None:
+        self.notify.close()
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -191,6 +196,7 @@ def test_clear_resets_counters_with_a_new_created_time(engine: MetricsEngine) ->
 
 
 def test_probes_of_a_running_engine(engine: MetricsEngine) -> None:
+    assert engine.notify.recv(100) == b"READY=1"  # sd_notify once serving
     status, text = engine.get("/healthz")
     assert status == 200 and f"[+] collector {CP}: receive loop turning" in text
     status, text = engine.get("/readyz")
