@@ -24,6 +24,10 @@ _PATHS = {
     "kubernetes": ("/var/lib/flowc/spool", "/run/flowc/control.sock", "/etc/flowc"),
 }
 _DEFAULT_FLOWC = {"shell": "flowc", "systemd": "/usr/local/bin/flowc"}
+# The HTTP listener (/metrics, /healthz, /readyz): one port per engine. Containers listen on
+# every address of their own network namespace (the kubelet probes the pod IP); hosts on
+# loopback, one port per collector unit from METRICS_PORT up.
+METRICS_PORT = 9155
 
 
 # ------------------------------------------------------------------ names and secrets
@@ -47,7 +51,9 @@ def context(plan: Plan, target: str, options: Any) -> dict[str, Any]:
     for item in collectors:
         item["slug"], item["dns"] = slug(item["interface"]), dns_name(item["interface"])
         item["control"] = f"/run/flowc/{item['slug']}/control.sock" if target == "systemd" else control
-        item["site_yaml"] = site_text(_settings(plan, spool, item["control"], listen_host),
+        item["metrics_port"] = METRICS_PORT + item["index"] if target == "systemd" else METRICS_PORT
+        item["metrics"] = f"{listen_host or '127.0.0.1'}:{item['metrics_port']}"
+        item["site_yaml"] = site_text(_settings(plan, spool, item["control"], listen_host, item["metrics"]),
                                       f"{target}: collector {item['interface']} only")
     return {
         "target": target,
@@ -60,7 +66,9 @@ def context(plan: Plan, target: str, options: Any) -> dict[str, Any]:
         "control": control,
         "config_dir": config_dir,
         "plan_json": dumps_plan(shown),
-        "site_yaml": site_text(_settings(plan, spool, control, listen_host), target),
+        "site_yaml": site_text(_settings(plan, spool, control, listen_host,
+                                         f"{listen_host or '127.0.0.1'}:{METRICS_PORT}"), target),
+        "metrics_port": METRICS_PORT,
         "collectors": collectors,
         "archive_sites": [t.url for t in plan.transfer_log.archive_sites],
         "secrets": [{"key": k, "value": v} for k, v in secrets.items()],
@@ -90,7 +98,7 @@ def _collector(collector: Collector, index: int, plan: Plan, target: str,
     }
 
 
-def _settings(plan: Plan, spool: str, control: str, listen_host: str | None) -> dict[str, Any]:
+def _settings(plan: Plan, spool: str, control: str, listen_host: str | None, metrics: str) -> dict[str, Any]:
     collectors = {c.interface: {"listen": str(c.listen) if listen_host is None
                                 else f"{listen_host}:{c.listen.port}"} for c in plan.collectors}
     inputs = {i.interface: {"listen": str(i.listen) if listen_host is None
@@ -100,6 +108,7 @@ def _settings(plan: Plan, spool: str, control: str, listen_host: str | None) -> 
         "host-name": plan.host_name,
         "spool": spool,
         "control": control,
+        "metrics": metrics,
         "collectors": collectors,
         "inputs": inputs,
         "hosts": _hosts(plan),

@@ -1,5 +1,6 @@
 """`flowc render`: the four targets as snapshots, their structure checked as their tools
-need it (YAML parsed, required manifest fields, `systemd-analyze verify` where present),
+need it (the Kubernetes schemas with kubernetes-validate, the Compose specification schema,
+`systemd-analyze verify` where present),
 secrets kept out of manifests, and the CLI."""
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def test_every_target_has_plan_site_and_readme(name: str) -> None:
     files = rendered(name)
     assert {"plan.json", "site.yaml", "README.md"} <= set(files)
     site = yaml.load(files["site.yaml"])
-    assert set(site) <= {"host-name", "spool", "control", "memory-budget", "collectors", "inputs", "hosts"}
+    assert set(site) <= {"host-name", "spool", "control", "memory-budget", "metrics", "collectors", "inputs", "hosts"}
     assert loads_plan(files["plan.json"]).collectors[0].interface == "cp-6/0/0"
 
 
@@ -133,8 +134,11 @@ def test_systemd_one_unit_per_collector_with_hardening() -> None:
                  "Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict",
                  "ProtectHome=yes", "PrivateTmp=yes", "WantedBy=flowc.target",
                  "ExecStart=/usr/local/bin/flowc run /etc/flowc/plan.json "
-                 "--site /etc/flowc/site-cp-6_0_0.yaml --collector cp-6/0/0"):
+                 "--site /etc/flowc/site-cp-6_0_0.yaml --collector cp-6/0/0",
+                 "Type=notify", "NotifyAccess=main", "WatchdogSec=30s"):
         assert line in unit.splitlines(), line
+    metrics = {yaml.load(files[f"site-{s}.yaml"])["metrics"] for s in ("cp-6_0_0", "cp-7_0_0")}
+    assert metrics == {"127.0.0.1:9155", "127.0.0.1:9156"}  # one listener per unit, loopback only
     assert "Wants=flowc-cp-6_0_0.service flowc-cp-7_0_0.service" in files["flowc.target"]
     assert files["flowc-sysusers.conf"].splitlines()[-1].startswith("u flowc ")
 
@@ -163,6 +167,24 @@ def test_systemd_analyze_verify(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ compose
 
+def compose_schema() -> dict:  # type: ignore[type-arg]
+    """The Compose specification's JSON schema, as check-jsonschema vendors it (offline)."""
+    from importlib import resources
+
+    text = resources.files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def test_compose_file_passes_the_compose_specification_schema() -> None:
+    import jsonschema
+
+    (compose,) = docs(rendered("compose")["compose.yaml"])
+    validator = jsonschema.Draft202012Validator(compose_schema())
+    assert [e.message for e in validator.iter_errors(compose)] == []
+    compose["services"]["flowc-cp-6-0-0"]["healthcheck"]["interval"] = ["15s"]
+    assert list(validator.iter_errors(compose))  # and it does reject a bad one
+
+
 def test_compose_services_ports_volumes_and_secret() -> None:
     files = rendered("compose")
     (compose,) = docs(files["compose.yaml"])
@@ -178,6 +200,8 @@ def test_compose_services_ports_volumes_and_secret() -> None:
     assert len(set(volumes.values())) == 2 and set(volumes.values()) == set(compose["volumes"])
     assert compose["secrets"]["flowc-secrets"]["file"] == "./secrets.env"
     assert {c["source"] for c in cp6["configs"]} == set(compose["configs"]) == {"plan", "site"}
+    port = yaml.load(files["site.yaml"])["metrics"].rsplit(":", 1)[1]
+    assert f"http://127.0.0.1:{port}/readyz" in cp6["healthcheck"]["test"][-1]
 
 
 def test_compose_keeps_passwords_in_the_secret_only() -> None:
@@ -208,15 +232,37 @@ def test_secrets_come_back_from_env_or_file(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ kubernetes
 
-def test_kubernetes_manifests_carry_required_fields() -> None:
+KUBERNETES_VERSION = "1.30.0"  # the schemas kubernetes-validate ships offline; pinned so a new release changes nothing
+
+
+def kubernetes_manifests() -> list[dict]:  # type: ignore[type-arg]
     files = rendered("kubernetes")
     (kustomization,) = docs(files["kustomization.yaml"])
-    manifests = [d for name in kustomization["resources"] for d in docs(files[name])]
-    kinds = sorted(m["kind"] for m in manifests)
-    assert kinds == ["ConfigMap", "Secret", "Service", "Service", "StatefulSet", "StatefulSet"]
+    return [d for name in kustomization["resources"] for d in docs(files[name])]
+
+
+def test_kubernetes_manifests_pass_the_kubernetes_schemas() -> None:
+    """kubernetes-validate (strict: no unknown field) replaces the hand-written field checks."""
+    import kubernetes_validate
+
+    manifests = kubernetes_manifests()
+    assert sorted(m["kind"] for m in manifests) == ["ConfigMap", "Secret", "Service", "Service",
+                                                    "StatefulSet", "StatefulSet"]
     for manifest in manifests:
-        assert manifest["apiVersion"] and manifest["metadata"]["name"]
+        kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+    broken = kubernetes_manifests()[-1]
+    broken["spec"]["replicas"] = "one"
+    with pytest.raises(kubernetes_validate.ValidationError):  # the validator does reject a bad manifest
+        kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+
+
+def test_kubernetes_pieces_fit_together() -> None:
+    """What no schema says: selectors match labels, Service ports match container ports,
+    probes and the scrape annotations name the engine's metrics port."""
+    manifests = kubernetes_manifests()
     services = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "Service"}
+    (configmap,) = (m for m in manifests if m["kind"] == "ConfigMap")
+    metrics = yaml.load(configmap["data"]["site.yaml"])["metrics"]
     for sts in (m for m in manifests if m["kind"] == "StatefulSet"):
         spec = sts["spec"]
         labels = spec["template"]["metadata"]["labels"]
@@ -224,10 +270,15 @@ def test_kubernetes_manifests_carry_required_fields() -> None:
         service = services[spec["serviceName"]]
         assert service["spec"]["selector"].items() <= labels.items()
         (container,) = spec["template"]["spec"]["containers"]
-        assert container["image"] == "flowc:0.1.0"
-        assert container["ports"] and all(p["protocol"] == "UDP" for p in container["ports"])
-        assert {p["containerPort"] for p in container["ports"]} == {p["targetPort"] for p in service["spec"]["ports"]}
-        assert all(p["protocol"] == "UDP" for p in service["spec"]["ports"])
+        udp = [p for p in container["ports"] if p["protocol"] == "UDP"]
+        assert {p["containerPort"] for p in udp} == {p["targetPort"] for p in service["spec"]["ports"]}
+        (http,) = (p for p in container["ports"] if p["name"] == "http-metrics")
+        assert metrics == f"0.0.0.0:{http['containerPort']}"
+        assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http-metrics"}
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http-metrics"}
+        annotations = spec["template"]["metadata"]["annotations"]
+        assert annotations == {"prometheus.io/scrape": "true", "prometheus.io/port": str(http["containerPort"]),
+                               "prometheus.io/path": "/metrics"}
         (claim,) = spec["volumeClaimTemplates"]
         assert claim["metadata"]["name"] in {v["name"] for v in container["volumeMounts"]}
         assert container["envFrom"][0]["secretRef"]["name"].endswith("-secrets")
