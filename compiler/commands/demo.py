@@ -94,7 +94,7 @@ def _start_ftp_servers(config: Path, work: Path) -> dict[tuple[str, int], Any]:
 
 def _write_site(plan_collectors: list[Any], work: Path, servers: dict[tuple[str, int], Any]) -> Path:
     lines = ["host-name: router1-demo", f"spool: {work / 'spool'}", f"control: {work / 'flowc.sock'}",
-             "collectors:"]
+             f"metrics: 127.0.0.1:{free_tcp_port()}", "collectors:"]
     for collector in plan_collectors:
         lines += [f"  {collector.interface}:", f"    listen: 127.0.0.1:{free_udp_port()}"]
     lines.append("inputs:")
@@ -115,6 +115,15 @@ def free_udp_port() -> int:
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def free_tcp_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the metrics listener's)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
@@ -164,6 +173,7 @@ def _drive(plan: Any, engine: subprocess.Popen[bytes], log_path: Path,
         print(f"   {item.interface}: sent {result.records} records in {result.packets} packets")
     _wait_for_files(servers, timeout=10.0)
     _show(plan.control, plan.collectors[0].interface)
+    _metrics(plan)
     _files(servers)
     _translog(plan)
     return 0
@@ -204,6 +214,30 @@ def _show(control: str, first: str) -> None:
         print(f"user@router1> show services flow-collector {words}interface {interface} {level}")
         print(render(what, level, reply).rstrip("\n"))
         print()
+
+
+SHOWN_METRICS = ("flowc_input_packets_total", "flowc_input_flow_records_total", "flowc_files_exported_total",
+                 "flowc_ftp_bytes_total", "flowc_export_current_server")
+
+
+def _metrics(plan: Any) -> None:
+    """A few lines of what Prometheus scrapes from the engine, and its probes."""
+    import urllib.error
+    import urllib.request
+
+    base = f"http://{plan.metrics}"
+    _step(f"5b. Prometheus metrics scraped from {base}/metrics (same numbers as show)")
+    try:
+        with urllib.request.urlopen(f"{base}/metrics", timeout=10) as reply:
+            text = reply.read().decode("utf-8")
+        for line in text.splitlines():
+            if line.startswith(SHOWN_METRICS) and f'collector="{plan.collectors[0].interface}"' in line:
+                print(f"   {line}")
+        for probe in ("/healthz", "/readyz"):
+            with urllib.request.urlopen(base + probe, timeout=10) as reply:
+                print(f"   GET {probe}: {reply.status} {reply.read().decode('utf-8').splitlines()[-1]}")
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"   (no answer from the metrics listener: {exc})")
 
 
 def _files(servers: dict[tuple[str, int], Any]) -> None:

@@ -27,3 +27,6 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     assert all(len(line.split("|")) == 16 for line in lines[:100])
     assert ':sf=1:' in out and 'rc=250' in out
     assert "engine stopped" in out
+    scraped = [line.split() for line in out.splitlines() if line.startswith("   flowc_input_packets_total{")]
+    assert scraped and float(scraped[0][-1]) > 0  # the metrics listener answered with real counts
+    assert "GET /healthz: 200 ok" in out and "GET /readyz: 200 ok" in out
