@@ -1,6 +1,7 @@
 """Site overlay: reading site files, and applying them (or the defaults) to a plan."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,30 @@ def test_missing_site_file_is_a_usage_error(tmp_path: Path) -> None:
 def test_embedded_site_changes_nothing_but_listeners() -> None:
     plan = _plan()
     assert overlay(plan, Site()).spool == plan.spool
+
+
+def test_metrics_listener_is_off_unless_the_site_sets_it(tmp_path: Path) -> None:
+    from flowc.runtime.plan.model import dumps_plan, loads_plan
+
+    plain = overlay(_plan())
+    assert plain.metrics is None and '"version": 1' in dumps_plan(plain)  # old engines still run it
+    site = tmp_path / "site.yaml"
+    site.write_text("metrics: 127.0.0.1:9155\n")
+    plan = overlay(_plan(), load_site(site))
+    assert plan.metrics == Endpoint("127.0.0.1", 9155)
+    text = dumps_plan(plan)
+    assert '"version": 2' in text and loads_plan(text) == dataclasses.replace(plan, version=2)
+    site.write_text("metrics: nowhere\n")
+    with pytest.raises(UsageError, match=r"site.yaml:1: metrics: not HOST:PORT"):
+        load_site(site)
+
+
+def test_a_version_1_plan_with_a_metrics_listener_is_refused() -> None:
+    import json
+
+    from flowc.runtime.plan.model import PlanError, dumps_plan, loads_plan
+
+    data = json.loads(dumps_plan(overlay(_plan(), Site(metrics=Endpoint("127.0.0.1", 9155)))))
+    data["version"] = 1
+    with pytest.raises(PlanError, match="invalid plan at version"):
+        loads_plan(json.dumps(data))
