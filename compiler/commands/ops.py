@@ -236,9 +236,9 @@ def _site_control(site: str | None) -> str | None:
     """The control socket a site file names (`control:`), as `flowc run --site` uses it."""
     if site is None:
         return None
-    from flowc.compiler.api import read_site
+    from flowc.compiler.lowering.site import load_site
 
-    return read_site(site).control
+    return load_site(site).control
 
 
 def _split_options(words: list[str], control: str | None, fmt: str,
