@@ -2,9 +2,10 @@
 
 One open file per (file specification, ifAlias). Lines arrive as UTF-8 bytes, one
 datagram's worth at a time, straight from the hot path (`LineFormat.lines`, compiled or
-its twin), and are buffered in memory blocks (`MemoryPool`); a block is compressed with gzip level 1 (isal when installed, stdlib
-zlib otherwise) and written with a `Z_SYNC_FLUSH` when it is full or a second old, so a
-file cut short by kill -9 still decodes up to its last block. A file closes when its
+its twin), and are buffered in memory blocks (`MemoryPool`); a block is compressed
+with gzip level 1 (isal when installed, stdlib zlib otherwise) and written with a
+`Z_SYNC_FLUSH` when it is full or a second old, so a file cut short by kill -9 still
+decodes up to its last block. A file closes when its
 specification's record-level is reached (exactly: a datagram is split across files) or
 its timeout has passed since it was opened, whichever comes first; closing writes the
 gzip trailer, fsyncs, publishes the file to ready/ and hands it to the exporter.

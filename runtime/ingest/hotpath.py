@@ -30,6 +30,13 @@ class Lines(Protocol):
 
 
 LineFactory = Callable[[str, str, str, "random.Random | None"], Lines]
+Handler = Callable[[bytearray, int, str, int], None]  # buffer, size, source address, socket index
+
+
+class Batch(Protocol):
+    """The compiled receiver of one socket (`_hotpath.BatchReceiver`)."""
+
+    def drain(self, index: int, handle: Handler, limit: int = ...) -> int: ...
 
 
 class HotPathError(RuntimeError):
@@ -44,8 +51,7 @@ class HotPath:
     reason: str  # why this one (shown by `flowc --version` and the engine's first log line)
     v5_count: Callable[[Buffer, int], int]
     line_format: LineFactory
-    module: ModuleType | None  # the compiled module (its BatchReceiver), None for the twin
-
+    batch: Callable[[int], Batch] | None  # a compiled receiver for a socket's fd; None: the twin
     def describe(self) -> str:
         return f"{self.name} ({self.reason})"
 
@@ -69,7 +75,7 @@ def current() -> HotPath:
             raise HotPathError(f"{ENV}=compiled, but flowc.runtime.ingest._hotpath is not built")
         return HotPath(PYTHON, "the compiled module is not built", decoder.v5_count, decoder.LineFormat, None)
     return HotPath(COMPILED, "recvmmsg batch receive, C decode and format", module.v5_count,
-                   module.LineFormat, module)
+                   module.LineFormat, module.BatchReceiver)
 
 
 def describe() -> str:

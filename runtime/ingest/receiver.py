@@ -22,12 +22,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowc.runtime.ingest.hotpath import HotPath, current
+from flowc.runtime.ingest.hotpath import Handler, HotPath, current
 from flowc.runtime.plan.model import Endpoint
 
 RECEIVE_BUFFER = 32 * 1024 * 1024
 DATAGRAM_MAX = 65535
-Handler = Callable[[bytearray, int, str, int], None]  # buffer, size, source address, socket index
 
 LINK_NULL, LINK_ETHERNET, LINK_RAW, LINK_RAW_OLD, LINK_SLL, LINK_IPV4, LINK_IPV6, LINK_SLL2 = (
     0, 1, 101, 12, 113, 228, 229, 276)
@@ -58,8 +57,8 @@ class UdpReceiver:
             self.close()
             raise
         self.buffer = bytearray(DATAGRAM_MAX)
-        module = (hot or current()).module
-        self._batches = [module.BatchReceiver(s.fileno()) for s in self.sockets] if module else None
+        batch = (hot or current()).batch
+        self._batches = [batch(s.fileno()) for s in self.sockets] if batch is not None else None
         self._poll = select.poll()
         self._index = {s.fileno(): i for i, s in enumerate(self.sockets)}
         for s in self.sockets:

@@ -134,7 +134,7 @@ def test_the_same_datagrams_give_the_same_counters_on_both_faces(plan_builder, d
 
 def test_the_environment_forces_the_twin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV, "python")
-    assert current().name == "python" and current().module is None
+    assert current().name == "python" and current().batch is None
     assert describe().startswith("python (forced by FLOWC_HOTPATH=python)")
 
 
