@@ -9,7 +9,8 @@ LOG    := $(VENV)/install.log
 install: $(VENV)/.installed
 
 # Installs quietly into .venv (idempotent); the pip log is kept and shown only on failure.
-$(VENV)/.installed: pyproject.toml
+# The editable install also builds the compiled hot path in place (setup.py; optional).
+$(VENV)/.installed: pyproject.toml setup.py runtime/ingest/_hotpath.pyx
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing flowc and its test dependencies into $(VENV) (log: $(LOG))"
 	@$(BIN)/python -m pip install --upgrade pip >$(LOG) 2>&1 || { cat $(LOG); exit 1; }
@@ -40,4 +41,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache demo-run .bench
+	rm -rf $(VENV) build *.egg-info .pytest_cache demo-run .bench runtime/ingest/_hotpath.c runtime/ingest/_hotpath.*.so

@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="flowc",
         description="Lint, compile and run the Junos [edit services flow-collector] hierarchy.",
     )
-    parser.add_argument("--version", action="version", version=f"flowc {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -92,13 +92,29 @@ def _os_error_text(exc: OSError) -> str:
     return f"{where}{exc.strerror or exc}"
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, worked out only when asked (it loads the hot path to name it)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version and which collector hot path runs, then exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        parser.exit(message=f"flowc {_version()}\n")
+
+
 def _version() -> str:
+    """`0.1.0 (hot path: compiled (…))`: the release and which collector hot path runs."""
     from importlib.metadata import PackageNotFoundError, version
 
+    from flowc.runtime.ingest.hotpath import describe
+
     try:
-        return version("flowc")
+        release = version("flowc")
     except PackageNotFoundError:
-        return "0+unknown"
+        release = "0+unknown"
+    return f"{release} (hot path: {describe()})"
 
 
 def run() -> None:

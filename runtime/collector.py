@@ -24,7 +24,8 @@ from flowc.runtime.export.requests import change_destination, test_file_transfer
 from flowc.runtime.files.memory import DEFAULT_BLOCK_SIZE, MemoryPool
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.files.writer import Writer
-from flowc.runtime.ingest.decoder import DecodeError, check_packet
+from flowc.runtime.ingest.decoder import REASONS
+from flowc.runtime.ingest.hotpath import current
 from flowc.runtime.ingest.inputs import InputTable
 from flowc.runtime.ingest.receiver import Datagram, UdpReceiver, classify, read_pcap
 from flowc.runtime.ops.replies import Reply, Request
@@ -61,7 +62,9 @@ class CollectorPipeline:
         self.default_spec = collector.default_file_spec if collector.default_file_spec in names else specs[0].name
         self.writer = Writer(self.dirs, specs, stats=self.stats, memory=self.memory, clock=self.clock,
                              log=self.log, on_closed=self._closed, flush_interval=flush_interval)
-        self.inputs = InputTable(plan, collector, names, self.default_spec, self.log)
+        self.hot = current()
+        self.v5_count = self.hot.v5_count
+        self.inputs = InputTable(plan, collector, names, self.default_spec, self.log, self.hot)
         self.endpoints = self.inputs.endpoints
         self._exporter_factory = exporter_factory
         self.exporter: Any = None
@@ -82,7 +85,7 @@ class CollectorPipeline:
         self.exporter.start()
         if listen:
             self.writer.start_closer()
-            self.receiver = UdpReceiver(self.endpoints, sockets)
+            self.receiver = UdpReceiver(self.endpoints, sockets, self.hot)
             sizes = ",".join(str(s) for s in self.receiver.buffer_sizes)
             where = ",".join(f"{h}:{p}" for h, p in self.receiver.addresses)
             self.log.info("collecting flows listen=%s rcvbuf=%s", where, sizes)
@@ -116,27 +119,23 @@ class CollectorPipeline:
         """One UDP payload from `source` that arrived on socket `index`."""
         self.n_packets += 1
         self.n_bytes += size
-        if size >= 24:
-            version, count = buf[0] << 8 | buf[1], buf[2] << 8 | buf[3]
-            if version == 5 and 0 < count <= 30 and size >= 24 + 48 * count:
-                route = self.inputs.routes.get((index, source, buf[20], buf[21]))
-                if route is None:
-                    route = self.inputs.route(index, source, buf[20], buf[21])
-                try:
-                    kept = self.writer.add(route.key, route.lines(buf, count), count)
-                except OSError as exc:  # disk full, spool gone …: count, log, keep running
-                    kept = self._write_failed(exc)
-                if kept:
-                    route.packets += 1
-                    route.bytes += size
-                    self.n_flows += count
-                else:
-                    self.drops["no_memory"] += 1
-                return
+        count = self.v5_count(buf, size)
+        if count <= 0:
+            self.drops[REASONS[count]] += 1
+            return
+        route = self.inputs.routes.get((index, source, buf[20], buf[21]))
+        if route is None:
+            route = self.inputs.route(index, source, buf[20], buf[21])
         try:
-            check_packet(buf, size)
-        except DecodeError as exc:
-            self.drops[exc.reason] += 1
+            kept = self.writer.add(route.key, route.lines(buf, count), count)
+        except OSError as exc:  # disk full, spool gone …: count, log, keep running
+            kept = self._write_failed(exc)
+        if kept:
+            route.packets += 1
+            route.bytes += size
+            self.n_flows += count
+        else:
+            self.drops["no_memory"] += 1
 
     def _write_failed(self, exc: OSError) -> bool:
         now = time.monotonic()

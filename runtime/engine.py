@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from flowc.runtime.files.spool import SpoolDirs
+from flowc.runtime.ingest.hotpath import describe
 from flowc.runtime.ingest.sockets import ListenError
 from flowc.runtime.ops.control import Handler
 from flowc.runtime.ops.notify import Notifier
@@ -47,6 +48,7 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
     """
     sink = StreamSink(log_stream or sys.stderr)
     log = child_logger("engine", SinkHandler(sink))
+    log.info("engine starting hot-path=%s", describe())
     if not plan.collectors:
         log.error("the plan has no collector (cp-) interface: nothing to run")
         return 1

@@ -65,7 +65,7 @@ class FlowFile:
         self.spec, self.if_alias, self.name, self.part = spec, if_alias, name, part
         self.fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         self.compressor = new_compressor()
-        self.buffer: list[str] = []
+        self.buffer: list[bytes] = []  # lines as UTF-8, one datagram per item
         self.buffered = 0
         self.records = self.uncompressed = self.compressed = self.blocks = 0
         self.created, self.opened, self.generation = created, opened, generation

@@ -1,9 +1,11 @@
 """Writer stage: flow lines in, gzip flow files out (active/ -> ready/), with rotation.
 
-One open file per (file specification, ifAlias). Lines are buffered in memory blocks
-(`MemoryPool`); a block is compressed with gzip level 1 (isal when installed, stdlib
-zlib otherwise) and written with a `Z_SYNC_FLUSH` when it is full or a second old, so a
-file cut short by kill -9 still decodes up to its last block. A file closes when its
+One open file per (file specification, ifAlias). Lines arrive as UTF-8 bytes, one
+datagram's worth at a time, straight from the hot path (`LineFormat.lines`, compiled or
+its twin), and are buffered in memory blocks (`MemoryPool`); a block is compressed
+with gzip level 1 (isal when installed, stdlib zlib otherwise) and written with a
+`Z_SYNC_FLUSH` when it is full or a second old, so a file cut short by kill -9 still
+decodes up to its last block. A file closes when its
 specification's record-level is reached (exactly: a datagram is split across files) or
 its timeout has passed since it was opened, whichever comes first; closing writes the
 gzip trailer, fsyncs, publishes the file to ready/ and hands it to the exporter.
@@ -52,7 +54,7 @@ class Writer:
         self._closer_thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ hot path
-    def add(self, key: FileKey, text: str, count: int) -> bool:
+    def add(self, key: FileKey, text: bytes, count: int) -> bool:
         """Buffer `count` lines for a file; False when no memory block is left."""
         f = self.files.get(key)
         if f is None:
@@ -70,19 +72,19 @@ class Writer:
             self._flush_block(f)
         return True
 
-    def _add_at_level(self, f: FlowFile, key: FileKey, text: str, count: int) -> bool:
+    def _add_at_level(self, f: FlowFile, key: FileKey, text: bytes, count: int) -> bool:
         lines = text.splitlines(keepends=True)
         take = f.spec.record_level - f.records
-        head = "".join(lines[:take])
+        head = b"".join(lines[:take])
         f.buffer.append(head)
         f.buffered += len(head)
         f.records += take
         self.close(f, "record-level")
         rest = lines[take:]
-        return not rest or self.add(key, "".join(rest), len(rest))
+        return not rest or self.add(key, b"".join(rest), len(rest))
 
     def _flush_block(self, f: FlowFile) -> None:
-        data = "".join(f.buffer).encode()
+        data = b"".join(f.buffer)
         f.buffer.clear()
         f.buffered = 0
         out = f.compressor.compress(data) + f.compressor.flush(gz.Z_SYNC_FLUSH)

@@ -4,9 +4,12 @@ Two faces over one layout (reference §6.2, network byte order):
 
 - `decode_packet(data)` returns a `V5Packet` with every header and record field (tests,
   tools, the slow path);
-- `LineFormat` is the hot path: one precompiled `struct.Struct` per record, one
-  `%`-template per (analyzer, ifAlias) with the constants baked in, addresses formatted
-  as four `%d` octets (faster than `socket.inet_ntoa`), linkDir from a per-process PRNG.
+- `v5_count(data, size)` and `LineFormat` are the pure-Python twin of the compiled hot path
+  (`_hotpath.pyx`, chosen by `hotpath`) and its reference: `v5_count` is the v5 check that
+  feeds the drop counters; `LineFormat` uses one precompiled `struct.Struct` per record, one
+  `%`-template per (analyzer, ifAlias) with the constants baked in, addresses formatted as
+  four `%d` octets (faster than `socket.inet_ntoa`), linkDir from a per-route PRNG, and
+  returns the lines as UTF-8 bytes (what the writer compresses).
 
 A line (SPEC §4): linkDir|analyzer-address|analyzer-ID|ifAlias|src|dst|packets|bytes|
 start|end|sport|dport|tcp_flags|protocol|src_as|dst_as. Start and end are Unix seconds:
@@ -109,6 +112,20 @@ def check_packet(data: bytes | bytearray | memoryview, size: int | None = None) 
     return int(count)
 
 
+TOO_SMALL, NOT_JFLOW = 0, -1  # what `v5_count` returns for a datagram that is not kept
+REASONS = {TOO_SMALL: "too_small", NOT_JFLOW: "not_jflow"}
+
+
+def v5_count(data: bytes | bytearray | memoryview, size: int) -> int:
+    """`check_packet` without the exception: the record count, or TOO_SMALL / NOT_JFLOW."""
+    if size < 4 or len(data) < 4:
+        return TOO_SMALL
+    version, count = data[0] << 8 | data[1], data[2] << 8 | data[3]
+    if version != VERSION or not 1 <= count <= MAX_RECORDS:
+        return NOT_JFLOW
+    return count if size >= HEADER_SIZE + RECORD_SIZE * count else TOO_SMALL
+
+
 def decode_packet(data: bytes | bytearray | memoryview) -> V5Packet:
     """Every field of a v5 datagram (extra trailing bytes are ignored)."""
     count = check_packet(data)
@@ -137,11 +154,11 @@ class LineFormat:
                          "|%d.%d.%d.%d|%d.%d.%d.%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d\n")
         self._bits = (rng or random.Random()).getrandbits
 
-    def lines(self, data: bytes | bytearray | memoryview, count: int) -> str:
-        """All lines of a checked datagram (see `check_packet`), joined."""
+    def lines(self, data: bytes | bytearray | memoryview, count: int) -> bytes:
+        """All lines of a checked datagram (see `check_packet`), joined and encoded."""
         up, secs, nsecs = HEADER_AFTER_COUNT.unpack_from(data, 4)[:3]
         if up < _WRAP_GUARD or up > 0xFFFFFFFF - _WRAP_GUARD:
-            return self._slow_lines(data, count, up, secs, nsecs)
+            return self._slow_lines(data, count, up, secs, nsecs).encode()
         base = secs * 1000 + nsecs // 1_000_000 - up
         t, bits = self.template, self._bits
         view = memoryview(data)[HEADER_SIZE:HEADER_SIZE + RECORD_SIZE * count]
@@ -149,7 +166,7 @@ class LineFormat:
             t % (bits(64), a, b, c, d, e, f, g, h, pk, oc, (base + fi) // 1000,
                  (base + la) // 1000, sp, dp, fl, pr, sa, da)
             for a, b, c, d, e, f, g, h, pk, oc, fi, la, sp, dp, fl, pr, sa, da
-            in HOT_RECORD.iter_unpack(view)])
+            in HOT_RECORD.iter_unpack(view)]).encode()
 
     def _slow_lines(self, data: bytes | bytearray | memoryview, count: int, up: int,
                     secs: int, nsecs: int) -> str:

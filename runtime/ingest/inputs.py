@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flowc.runtime.ingest.decoder import LineFormat
+from flowc.runtime.ingest.hotpath import HotPath, current
 from flowc.runtime.plan.model import Collector, Endpoint, Input, Plan
 from flowc.runtime.stats import InputView
 
@@ -28,7 +28,7 @@ class Route:
 
     interface: str
     key: tuple[str, str]
-    lines: Callable[[Any, int], str]
+    lines: Callable[[Any, int], bytes]
     packets: int = 0
     bytes: int = 0
 
@@ -37,8 +37,9 @@ class InputTable:
     """The inputs of one collector, its listen endpoints, and the routes seen so far."""
 
     def __init__(self, plan: Plan, collector: Collector, specs: set[str], default_spec: str,
-                 log: logging.Logger) -> None:
+                 log: logging.Logger, hot: HotPath | None = None) -> None:
         self.plan, self.collector, self.log = plan, collector, log
+        self.hot = hot or current()
         self.specs, self.default_spec = specs, default_spec
         self.endpoints = endpoints(collector)
         self.routes: dict[tuple[int, str, int, int], Route] = {}
@@ -58,7 +59,7 @@ class InputTable:
                               "engine_id=%d", source, alias, engine_type, engine_id)
         route = self.named.get(name)
         if route is None:
-            fmt = LineFormat(self.plan.analyzer_address, self.plan.analyzer_id, alias)
+            fmt = self.hot.line_format(self.plan.analyzer_address, self.plan.analyzer_id, alias, None)
             key = (spec if spec in self.specs else self.default_spec, alias)
             route = self.named[name] = Route(name, key, fmt.lines)
         self.routes[(index, source, engine_type, engine_id)] = route

@@ -167,3 +167,25 @@ def plan_builder(tmp_path):
 def udp_port():
     """Factory: a free UDP port on 127.0.0.1."""
     return free_udp_port
+
+
+# ---------------------------------------------------------------- both hot paths
+# `pytestmark = pytest.mark.usefixtures("hot_path")` runs a module's tests once on the
+# compiled hot path (when it is built) and once on its pure-Python twin; the engine's child
+# processes inherit the choice through FLOWC_HOTPATH.
+def _hot_path_faces() -> list[str]:
+    try:
+        from flowc.runtime.ingest import _hotpath  # noqa: F401
+    except ImportError:
+        return ["python"]
+    return ["compiled", "python"]
+
+
+@_ftp_pytest.fixture(params=_hot_path_faces())
+def hot_path(request, monkeypatch):
+    """The hot path face of this test run ("compiled" or "python"), set in FLOWC_HOTPATH."""
+    from flowc.runtime.ingest.hotpath import ENV, current
+
+    monkeypatch.setenv(ENV, request.param)
+    assert current().name == request.param
+    return request.param

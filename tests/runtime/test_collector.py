@@ -23,6 +23,8 @@ from flowc.runtime.testbed.generator import (
     write_frames,
 )
 
+pytestmark = pytest.mark.usefixtures("hot_path")  # compiled hot path and its twin
+
 LOG = logging.getLogger("flowc.test-collector")
 UNIX = 1_700_000_000
 UPTIME = 100_000_000

@@ -23,6 +23,8 @@ from flowc.runtime.plan.model import Input, Plan, dumps_plan
 from flowc.runtime.plan.secret import encode
 from flowc.runtime.testbed.generator import FlowRecord, v5_packet, write_pcap
 
+pytestmark = pytest.mark.usefixtures("hot_path")  # compiled hot path and its twin
+
 ENGINE = ("import sys; from flowc.runtime.engine import run_plan; from flowc.runtime.plan.model import load_plan; "
           "sys.exit(run_plan(load_plan(sys.argv[1])))")
 UNIX, UPTIME = 1_700_000_000, 50_000_000

@@ -34,7 +34,7 @@ class Harness:
 
     def add(self, alias: str, first: int, count: int) -> bool:
         text = "".join(f"line-{alias}-{i}\n" for i in range(first, first + count))
-        return self.writer.add(("1", alias), text, count)
+        return self.writer.add(("1", alias), text.encode(), count)
 
 
 def lines_of(path: Path) -> list[str]:

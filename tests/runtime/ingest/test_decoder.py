@@ -8,7 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flowc.runtime.ingest.decoder import DecodeError, LineFormat, check_packet, decode_packet, unix_seconds
+from flowc.runtime.ingest import decoder
+from flowc.runtime.ingest.decoder import DecodeError, check_packet, decode_packet, unix_seconds
+
+try:
+    from flowc.runtime.ingest import _hotpath
+except ImportError:  # the compiled hot path is not built: the twin alone
+    FACES = [decoder.LineFormat]
+else:
+    FACES = [decoder.LineFormat, _hotpath.LineFormat]
+# every LineFormat test runs on the pure-Python twin and on the compiled hot path
+both_faces = pytest.mark.parametrize("LineFormat", FACES, ids=lambda f: f.__module__.rsplit(".", 1)[1])
 
 # header: version 5, count 2, uptime 100000000 ms, unix_secs 1077926400, nsecs 500000000,
 # sequence 77, engine type 1, engine id 2, sampling 0x4005
@@ -57,9 +67,10 @@ def test_times_from_uptime() -> None:
     assert packet.unix_time(packet.records[1].first) == 1077926400
 
 
-def test_line_has_the_seed_field_order() -> None:
+@both_faces
+def test_line_has_the_seed_field_order(LineFormat: type) -> None:
     fmt = LineFormat("10.10.10.1", "server1", "at_4_0_0_4", random.Random(7))
-    lines = fmt.lines(PACKET, 2).splitlines()
+    lines = fmt.lines(PACKET, 2).decode().splitlines()
     assert len(lines) == 2
     fields = lines[0].split("|")
     assert fields[1:] == ["10.10.10.1", "server1", "at_4_0_0_4", "192.168.10.100", "10.0.0.1", "8",
@@ -69,25 +80,28 @@ def test_line_has_the_seed_field_order() -> None:
                                        "1077926400", "0", "771", "0", "1", "0", "0"]
 
 
-def test_link_dir_is_random_per_record() -> None:
+@both_faces
+def test_link_dir_is_random_per_record(LineFormat: type) -> None:
     fmt = LineFormat("", "", "x")
-    ids = {line.split("|")[0] for _ in range(50) for line in fmt.lines(PACKET, 2).splitlines()}
+    ids = {line.split("|")[0] for _ in range(50) for line in fmt.lines(PACKET, 2).decode().splitlines()}
     assert len(ids) == 100
 
 
-def test_constants_cannot_break_the_template() -> None:
+@both_faces
+def test_constants_cannot_break_the_template(LineFormat: type) -> None:
     fmt = LineFormat("", "100%|x", "a%d")
-    line = fmt.lines(PACKET, 1)
+    line = fmt.lines(PACKET, 1).decode()
     assert line.split("|")[2:4] == ["100%_x", "a%d"]
 
 
-def test_wrapped_uptime_uses_signed_difference() -> None:
+@both_faces
+def test_wrapped_uptime_uses_signed_difference(LineFormat: type) -> None:
     # uptime 1000 ms just after a 32-bit wrap, flow started 3000 ms earlier (before the wrap)
     assert unix_seconds(1000, 2_000_000_000, 0, 2**32 - 2000) == 2_000_000_000 - 3
     packet = bytearray(PACKET)
     struct.pack_into("!I", packet, 4, 1000)
     struct.pack_into("!II", packet, 24 + 24, 2**32 - 2000, 500)
-    fields = LineFormat("", "", "x").lines(packet, 1).split("|")
+    fields = LineFormat("", "", "x").lines(packet, 1).decode().split("|")
     assert fields[8:10] == ["1077926397", "1077926400"]
 
 
@@ -110,22 +124,25 @@ def test_trailing_bytes_are_ignored() -> None:
     assert len(decode_packet(PACKET + b"\0" * 7).records) == 2
 
 
+@both_faces
 @given(st.binary(max_size=1600))
-def test_any_bytes_decode_or_raise_decode_error(data: bytes) -> None:
+def test_any_bytes_decode_or_raise_decode_error(LineFormat: type, data: bytes) -> None:
     try:
         packet = decode_packet(data)
     except DecodeError as exc:
         assert exc.reason in ("too_small", "not_jflow")
     else:
         assert len(LineFormat("", "", "x").lines(data, len(packet.records)).splitlines()) == len(packet.records)
+        assert decoder.v5_count(data, len(data)) == len(packet.records)
 
 
+@both_faces
 @given(st.integers(0, 2**32 - 1), st.integers(-10_000, 3_600_000), st.integers(0, 2**31),
        st.integers(0, 999_999_999))
-def test_times_are_right_on_both_paths_and_across_a_wrap(up: int, ago: int, secs: int, nsecs: int) -> None:
+def test_times_are_right_on_both_paths_and_across_a_wrap(LineFormat: type, up: int, ago: int, secs: int, nsecs: int) -> None:
     packet = bytearray(PACKET[:24 + 48])
     struct.pack_into("!III", packet, 4, up, secs, nsecs)
     struct.pack_into("!II", packet, 24 + 24, (up - ago) % 2**32, (up - ago) % 2**32)
-    fields = LineFormat("", "", "x").lines(packet, 1).split("|")
+    fields = LineFormat("", "", "x").lines(packet, 1).decode().split("|")
     expected = (secs * 1000 + nsecs // 1_000_000 - ago) // 1000
     assert fields[8:10] == [str(expected), str(expected)]

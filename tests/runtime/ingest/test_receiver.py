@@ -8,6 +8,8 @@ import pytest
 from flowc.runtime.ingest.receiver import UdpReceiver
 from flowc.runtime.plan.model import Endpoint
 
+pytestmark = pytest.mark.usefixtures("hot_path")  # compiled hot path and its twin
+
 
 def test_drain_hands_every_datagram_with_source_and_socket_index() -> None:
     receiver = UdpReceiver([Endpoint("127.0.0.1", 0), Endpoint("127.0.0.1", 0)])

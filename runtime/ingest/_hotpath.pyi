@@ -1,0 +1,16 @@
+"""Types of the compiled hot path (`_hotpath.pyx`); the twin is `decoder` / `receiver`."""
+import random
+from collections.abc import Callable
+
+IMPLEMENTATION: str
+
+def v5_count(buf: bytes | bytearray | memoryview, size: int) -> int: ...
+
+class LineFormat:
+    def __init__(self, analyzer_address: str, analyzer_id: str, if_alias: str,
+                 rng: random.Random | None = None) -> None: ...
+    def lines(self, data: bytes | bytearray | memoryview, count: int) -> bytes: ...
+
+class BatchReceiver:
+    def __init__(self, fd: int) -> None: ...
+    def drain(self, index: int, handle: Callable[[bytearray, int, str, int], None], limit: int = 4096) -> int: ...
