@@ -68,7 +68,10 @@ def percent_value(letter: str, tm: time.struct_time, if_alias: str, generation: 
         return _MONTHS[tm.tm_mon - 1]
     if letter == "p":
         return "AM" if tm.tm_hour < 12 else "PM"
-    return time.strftime("%" + letter, tm)
+    try:
+        return time.strftime("%" + letter, tm)
+    except ValueError:  # a letter strftime cannot take (NUL …): kept as written, then sanitised
+        return "%" + letter
 
 
 def sanitize(value: str) -> str:

@@ -83,3 +83,8 @@ def test_no_expansion_escapes_the_spool(fmt: str, alias: str, generation: int) -
     name = expand_name(fmt, WHEN, alias, generation)[0]
     assert name and "/" not in name and ".." not in name and name != "."
     assert not any(ord(c) < 32 or ord(c) == 127 for c in name)
+
+
+def test_a_percent_before_a_character_strftime_refuses_is_kept() -> None:
+    name, refused = expand_name("x%\x00y", WHEN, "a", 1)
+    assert name == "x%_y" and refused
