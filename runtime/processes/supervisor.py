@@ -245,4 +245,4 @@ def empty_snapshot(interface: str, state: str, budget: int) -> CollectorSnapshot
     return {"interface": interface, "state": state, "memory": {"used": 0, "free": budget},
             "counters": stats["counters"], "ftp_failures": 0, "drops": stats["drops"],
             "transfer_log": stats["transfer_log"], "since": stats["since"],
-            "channels": [], "inputs": [], "files": []}
+            "faults": stats["faults"], "channels": [], "inputs": [], "files": []}
