@@ -34,6 +34,7 @@ from flowc.runtime.stats import (
     CollectorSnapshot,
     CollectorStats,
     ExportSnapshot,
+    Faults,
     FileRate,
     FileView,
 )
@@ -273,12 +274,18 @@ class CollectorPipeline:
             "state": "Stopping" if self.stopping else STATE,
             "memory": {"used": self.memory.used, "free": self.memory.free},
             "counters": stats["counters"], "ftp_failures": stats["ftp_failures"],
-            "drops": stats["drops"], "faults": stats["faults"], "channels": exported["channels"],
+            "drops": stats["drops"], "faults": self._faults(stats["faults"]), "channels": exported["channels"],
             "transfer_log": stats["transfer_log"], "since": stats["since"],
             "inputs": self.inputs.views(),
             "files": self._file_views(exported["files"]),
             "pid": os.getpid(),
         }
+
+    def _faults(self, faults: Faults) -> Faults:
+        """The counted faults, and the transfer-log lines waiting in memory right now."""
+        translog = getattr(self.exporter, "translog", None)
+        pending = len(translog.pending) if translog is not None else 0
+        return {**faults, "translog_lines_pending": pending}
 
     def _file_views(self, exported: list[FileView]) -> list[FileView]:
         """Active files, files being closed, then the exporter's (a name listed once)."""
