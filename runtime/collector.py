@@ -35,6 +35,7 @@ from flowc.runtime.stats import (
     CollectorSnapshot,
     CollectorStats,
     ExportSnapshot,
+    Faults,
     FileRate,
     FileView,
 )
@@ -72,17 +73,18 @@ class CollectorPipeline:
         self.n_packets = self.n_bytes = self.n_flows = 0
         self.drops = dict.fromkeys(DROPS, 0)
         self.stopping = False
-        self._last_write_error = -1e9
         self.last_tick = time.monotonic()  # the receive loop's heartbeat (`/healthz`)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, listen: bool = True, sockets: list[socket.socket] | None = None) -> None:
-        """Spool dirs, crash recovery, exporter threads, then (live) the sockets: bound
-        here, or `sockets` already bound for `self.endpoints` (lent by the supervisor)."""
+        """Spool dirs, exporter threads, crash recovery (what a full spool cannot take yet
+        is recovered later), then (live) the sockets: bound here, or `sockets` already
+        bound for `self.endpoints` (lent by the supervisor)."""
         self.dirs.create()
-        self.writer.recover()
         self.exporter = self._make_exporter()
-        self.exporter.start()
+        self.exporter.start()  # first: it frees room in a full spool
+        for closed in self.writer.recover():
+            self._closed(self.dirs.ready / closed.name, closed)
         if listen:
             self.writer.start_closer()
             self.receiver = UdpReceiver(self.endpoints, sockets, self.hot)
@@ -128,22 +130,15 @@ class CollectorPipeline:
             route = self.inputs.route(index, source, buf[20], buf[21])
         try:
             kept = self.writer.add(route.key, route.lines(buf, count), count)
-        except OSError as exc:  # disk full, spool gone …: count, log, keep running
-            kept = self._write_failed(exc)
+        except OSError as exc:  # disk full, spool gone …: count, log once, keep running
+            self.writer.disk.failed(exc, count)
+            return
         if kept:
             route.packets += 1
             route.bytes += size
             self.n_flows += count
         else:
             self.drops["no_memory"] += 1
-
-    def _write_failed(self, exc: OSError) -> bool:
-        now = time.monotonic()
-        if now - self._last_write_error >= 10.0:
-            self._last_write_error = now
-            self.log.error("cannot write flow files in %s: %s (records dropped, counted as No memory)",
-                           self.dirs.active, exc.strerror or exc)
-        return False
 
     def on_frame(self, linktype: int, frame: bytes) -> None:
         """One captured frame (replay): drops counted here, datagrams passed on."""
@@ -185,7 +180,10 @@ class CollectorPipeline:
         self.last_tick = time.monotonic()
         self.flush_counters()
         self.stats.tick(self.clock.monotonic())
-        self.writer.tick()
+        try:
+            self.writer.tick()
+        except OSError as exc:  # the spool failing in a way the writer did not foresee
+            self.writer.disk.failed(exc, 0)
 
     def flush_counters(self) -> None:
         pending = {"packets": self.n_packets, "bytes": self.n_bytes, "flows": self.n_flows}
@@ -275,12 +273,18 @@ class CollectorPipeline:
             "state": "Stopping" if self.stopping else STATE,
             "memory": {"used": self.memory.used, "free": self.memory.free},
             "counters": stats["counters"], "ftp_failures": stats["ftp_failures"],
-            "drops": stats["drops"], "channels": exported["channels"],
+            "drops": stats["drops"], "faults": self._faults(stats["faults"]), "channels": exported["channels"],
             "transfer_log": stats["transfer_log"], "since": stats["since"],
             "inputs": self.inputs.views(),
             "files": self._file_views(exported["files"]),
             "pid": os.getpid(),
         }
+
+    def _faults(self, faults: Faults) -> Faults:
+        """The counted faults, and the transfer-log lines waiting in memory right now."""
+        translog = getattr(self.exporter, "translog", None)
+        pending = len(translog.pending) if translog is not None else 0
+        return {**faults, "translog_lines_pending": pending}
 
     def _file_views(self, exported: list[FileView]) -> list[FileView]:
         """Active files, files being closed, then the exporter's (a name listed once)."""

@@ -14,6 +14,7 @@ Logs from every process go to one stream (`flowc.runtime.processes.logline`).
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -24,12 +25,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ingest.hotpath import describe
+from flowc.runtime.ingest.inputs import endpoints
 from flowc.runtime.ingest.sockets import ListenError
 from flowc.runtime.ops.control import Handler
 from flowc.runtime.ops.notify import Notifier
 from flowc.runtime.ops.replies import ClearReply, Reply, Request
 from flowc.runtime.plan.model import Plan
 from flowc.runtime.processes.logline import SinkHandler, StreamSink, child_logger
+from flowc.runtime.processes.preflight import SpoolLock, SpoolLocked, startup_problems
 from flowc.runtime.processes.supervisor import Supervisor
 
 if TYPE_CHECKING:
@@ -55,8 +58,30 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
     if replay is not None and (problem := _unreadable_pcap(replay)):
         log.error("%s", problem)
         return 2
-    for collector in plan.collectors:
-        SpoolDirs.for_collector(plan.spool, collector.interface).create()
+    problems = startup_problems(plan)
+    for problem in problems:
+        log.error("%s", problem)
+    if problems:
+        return 2
+    umask = os.umask(0o077)  # spool, transfer logs: 0600 files, 0700 directories (children inherit it)
+    lock = SpoolLock(plan.spool)
+    try:
+        lock.acquire()
+        for collector in plan.collectors:
+            SpoolDirs.for_collector(plan.spool, collector.interface).create()
+        return _supervise(plan, sink, log, (replay, stop_after, reload_source, only))
+    except (SpoolLocked, OSError) as exc:
+        log.error("%s", exc if isinstance(exc, SpoolLocked) else f"spool {plan.spool}: {exc.strerror or exc}")
+        return 2
+    finally:
+        lock.release()
+        os.umask(umask)
+
+
+def _supervise(plan: Plan, sink: StreamSink, log: logging.Logger,
+               options: tuple[Path | None, float | None, Callable[[], Plan] | None, frozenset[str] | None]
+               ) -> int:
+    replay, stop_after, reload_source, only = options
     supervisor = Supervisor(plan, sink, log, replay)
     supervisor.reload_source = reload_source
     supervisor.only = only
@@ -99,6 +124,17 @@ def _serve(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float
     from flowc.runtime.ops.control import ControlError, ControlServer
 
     problems = []
+    if replay is None:  # bind every socket first: a taken port stops everything before it starts
+        for child in supervisor.children:
+            try:
+                supervisor.sockets.ensure(endpoints(plan.collector(child.interface)))
+            except ListenError as exc:
+                problems.append(f"{child.interface}: {exc}")
+        if problems:
+            for problem in problems:
+                log.error("%s", problem)
+            supervisor.sockets.close()
+            return 2
     for child in supervisor.children:
         try:
             supervisor.start(child)

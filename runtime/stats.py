@@ -30,6 +30,15 @@ RATE_COUNTERS = (
 DROPS = ("no_memory", "not_ip", "not_ipv4", "too_small", "fragments", "icmp", "tcp",
          "unknown", "not_jflow")
 TRANSFER_LOG = ("translog_lines", "archive_attempts", "archive_failures")
+# Faults the engine survives (issue 10): each is counted, and `show … extensive` prints it.
+FAULTS = (
+    "records_not_written",      # records lost to a spool that could not be written (full disk)
+    "write_error_episodes",     # times the spool started failing (one log line each)
+    "translog_write_failures",  # transfer-log lines that could not be written at once (kept, retried)
+    "ftp_deadline_failures",    # uploads ended by the whole-transfer deadline (a stalling server)
+    "name_conflicts",           # uploads stored under a new name: the server had the name already
+    "export_errors",            # unexpected errors an export thread survived
+)
 WINDOW = 10
 
 
@@ -86,7 +95,8 @@ class CollectorStats:
 
     def __init__(self, now: float = 0.0) -> None:
         self._lock = threading.Lock()
-        self.totals: dict[str, int] = dict.fromkeys(RATE_COUNTERS + DROPS + ("ftp_failures",) + TRANSFER_LOG, 0)
+        self.totals: dict[str, int] = dict.fromkeys(
+            RATE_COUNTERS + DROPS + FAULTS + ("ftp_failures",) + TRANSFER_LOG, 0)
         self.rates = RateSet(RATE_COUNTERS, now)
         self.since = time.time()  # wall clock of the start or the last clear: Prometheus' `_created`
 
@@ -119,6 +129,7 @@ class CollectorStats:
         return {
             "counters": cast(Counters, counters),
             "drops": cast(Drops, {name: totals[name] for name in DROPS}),
+            "faults": cast(Faults, {name: totals[name] for name in FAULTS}),
             "ftp_failures": totals["ftp_failures"],
             "transfer_log": {"lines": totals["translog_lines"], "archive_attempts": totals["archive_attempts"],
                              "archive_failures": totals["archive_failures"]},
@@ -176,9 +187,22 @@ class TransferLogView(TypedDict):
     archive_failures: int
 
 
+class Faults(TypedDict):
+    """Faults a collector survived, counted (one per name in FAULTS; issue 10)."""
+
+    records_not_written: int
+    write_error_episodes: int
+    translog_write_failures: int
+    ftp_deadline_failures: int
+    name_conflicts: int
+    export_errors: int
+    translog_lines_pending: NotRequired[int]   # a gauge: lines kept in memory, written later
+
+
 class StatsSnapshot(TypedDict):
     counters: Counters
     drops: Drops
+    faults: Faults
     ftp_failures: int
     transfer_log: TransferLogView
     since: float  # wall clock (epoch seconds) of the start or the last clear
@@ -246,6 +270,7 @@ class CollectorSnapshot(TypedDict):
     counters: Counters
     ftp_failures: int
     drops: Drops
+    faults: Faults
     channels: list[ChannelView]
     inputs: list[InputView]
     files: list[FileView]

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from pathlib import Path
 from typing import Literal
 
 from flowc.compiler.diagnostics import FlowcError, UsageError
@@ -65,7 +65,10 @@ def _write(output: str | None, text: str) -> None:
     if not output or output == "-":
         sys.stdout.write(text)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
+    try:  # 0600 whatever the umask: a plan holds $9$ secrets, which decode in one line
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(text)
     except OSError as exc:
         raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None

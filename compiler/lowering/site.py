@@ -24,7 +24,8 @@ DEFAULT_FIRST_PORT = 2055
 DEFAULT_SPOOL = "spool"
 DEFAULT_CONTROL = "flowc.sock"
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B?)?\s*$", re.IGNORECASE)
-_KEYS = {"host-name", "spool", "control", "memory-budget", "metrics", "collectors", "inputs", "hosts"}
+_KEYS = {"host-name", "spool", "control", "memory-budget", "metrics", "collectors", "inputs", "hosts",
+         "ftp-minimum-rate", "ftp-deadline-allowance"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,8 @@ class Site:
     control: str | None = None
     memory_budget: int | None = None
     metrics: Endpoint | None = None  # `metrics: HOST:PORT`: the /metrics, /healthz, /readyz listener
+    ftp_minimum_rate: int | None = None        # bits per second (`256k`, `1M`)
+    ftp_deadline_allowance: int | None = None  # seconds
     collectors: dict[str, Endpoint] = field(default_factory=dict)
     inputs: dict[str, Endpoint] = field(default_factory=dict)
     hosts: dict[str, Endpoint] = field(default_factory=dict)
@@ -72,6 +75,8 @@ def _site_from(data: Any, name: str) -> Site:
         control=_text(data, "control", name),
         memory_budget=_size(data, "memory-budget", name),
         metrics=_endpoint(data, "metrics", name),
+        ftp_minimum_rate=_rate(data, "ftp-minimum-rate", name),
+        ftp_deadline_allowance=_seconds(data, "ftp-deadline-allowance", name),
         collectors=_endpoints(data, "collectors", name, nested=True),
         inputs=_endpoints(data, "inputs", name, nested=True),
         hosts=_endpoints(data, "hosts", name, nested=False, default_port=21),
@@ -116,6 +121,28 @@ def _endpoint(data: dict[str, Any], key: str, name: str) -> Endpoint | None:
         raise UsageError(f"{_where(name, data, key)}: {key}: {exc}") from None
 
 
+def _rate(data: dict[str, Any], key: str, name: str) -> int | None:
+    """Bits per second: `256000`, `256k`, `2M` (decimal units, as line rates are)."""
+    value = data.get(key)
+    if value is None:
+        return None
+    match = re.match(r"^\s*(\d+)\s*([kKmMgG]?)\s*$", str(value))
+    rate = int(match.group(1)) * {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[match.group(2).lower()] if match else 0
+    if rate < 1000:
+        raise UsageError(f"{_where(name, data, key)}: {key} must be a rate of at least 1000 bits "
+                         "per second, such as 256k or 2M")
+    return rate
+
+
+def _seconds(data: dict[str, Any], key: str, name: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3600:
+        raise UsageError(f"{_where(name, data, key)}: {key} must be a number of seconds from 1 to 3600")
+    return value
+
+
 def _endpoints(data: dict[str, Any], key: str, name: str, *, nested: bool,
                default_port: int = 0) -> dict[str, Endpoint]:
     section = data.get(key) or {}
@@ -149,6 +176,8 @@ def overlay(plan: Plan, site: Site | None = None) -> Plan:
         control=site.control or plan.control,
         memory_budget=site.memory_budget or plan.memory_budget,
         metrics=site.metrics or plan.metrics,
+        ftp_minimum_rate=site.ftp_minimum_rate or plan.ftp_minimum_rate,
+        ftp_deadline_allowance=site.ftp_deadline_allowance or plan.ftp_deadline_allowance,
         collectors=collectors,
         transfer_log=TransferLog(log.filename_prefix, log.maximum_age,
                                  tuple(_target(t, site) for t in log.archive_sites),

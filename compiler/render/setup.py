@@ -11,6 +11,7 @@ the plan's `$9$` strings move to a Secret as `FLOWC_SECRET_<KEY>` entries
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ _TEMPLATES = {
     "compose": ("compose.yaml", "Dockerfile", "secrets.env"),
     "kubernetes": ("kustomization.yaml", "configmap.yaml", "secret.yaml", "Dockerfile"),
 }
+_SECRET_FILES = frozenset({"secrets.env", "secret.yaml"})  # written 0600, whatever the umask
 _PER_COLLECTOR = {
     "systemd": (("flowc-collector.service", "flowc-{slug}.service"),
                 ("site-collector.yaml", "site-{slug}.yaml")),
@@ -63,11 +65,11 @@ def render(plan: Plan, target: str, options: Options = Options()) -> tuple[Rende
         raise UsageError(f"unknown target {target!r} (use one of: {', '.join(TARGETS)})")
     environment = _environment()
     context = context_for(plan, target, options)
-    files = [RenderedFile("plan.json", context["plan_json"], 0o640 if target == "systemd" else 0o644),
+    files = [RenderedFile("plan.json", context["plan_json"], 0o600),  # $9$ secrets decode in one line
              RenderedFile("site.yaml", context["site_yaml"])]
     for name in _TEMPLATES[target] + ("README.md",):
         text = environment.get_template(f"{target}/{name}").render(context)
-        mode = 0o755 if name in _EXECUTABLE else 0o600 if name == "secrets.env" else 0o644
+        mode = 0o755 if name in _EXECUTABLE else 0o600 if name in _SECRET_FILES else 0o644
         files.append(RenderedFile(name, text, mode))
     for template, pattern in _PER_COLLECTOR.get(target, ()):
         for item in context["collectors"]:
@@ -84,7 +86,10 @@ def write_files(files: tuple[RenderedFile, ...], directory: str | Path) -> list[
     for item in files:
         path = root / item.path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(item.text, "utf-8")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, item.mode & 0o700)
+        with open(fd, "w", encoding="utf-8") as out:  # never readable by others, not even briefly
+            os.fchmod(out.fileno(), item.mode & 0o700)
+            out.write(item.text)
         path.chmod(item.mode)
         written.append(path)
     return written

@@ -29,18 +29,21 @@ from pathlib import Path
 from typing import Protocol
 
 from flowc.runtime.clock import Clock
+from flowc.runtime.export.deadline import DeadlinePolicy
 from flowc.runtime.export.ftp import (
     FtpAborted,
+    FtpDeadline,
     FtpFailure,
     FtplibTransport,
     FtpTransport,
     UploadRequest,
+    UploadResult,
     display_url,
     expand_path,
 )
 from flowc.runtime.export.translog import TransferRecord, Translog
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
-from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role
+from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role, slug
 from flowc.runtime.stats import ChannelView, ExportSnapshot, FileView
 
 POLL = 0.05
@@ -79,13 +82,18 @@ class Exporter:
                  clock: Clock, log: logging.Logger, transport: FtpTransport | None = None) -> None:
         self.plan, self.collector, self.dirs = plan, collector, dirs
         self.stats, self.clock, self.log = stats, clock, log
-        self.transport = transport or FtplibTransport()
+        self.transport = transport or FtplibTransport(deadline_clock=clock)
         self.targets: dict[str, FtpTarget] = {d.role: d.target for d in collector.destinations}
         channels = collector.channels or (Channel(0), Channel(1))
         self.channels = [ChannelState(c) for c in sorted(channels, key=lambda c: c.index)]
         first = self.channels[0].channel
         self.translog = Translog(plan.transfer_log, plan.host_name, dirs.translog, clock,
                                  self.transport, log, first.dscp, first.rate_bps, stats)
+        self.tag = slug(collector.interface)
+        self.name_lock = dirs.root.parent / ".names.lock"
+        self.translog.tag, self.translog.name_lock = self.tag, self.name_lock
+        self.translog.policy = self.policy = DeadlinePolicy.of(plan.ftp_minimum_rate,
+                                                               plan.ftp_deadline_allowance)
         self._cond = threading.Condition()
         self._queue: list[tuple[float, str, Path, ClosedFile]] = []
         self._attempts: dict[str, int] = {}
@@ -142,7 +150,13 @@ class Exporter:
             if item is None:
                 continue
             path, closed = item
-            done = self._export(state, path, closed)
+            try:
+                done = self._export(state, path, closed)
+            except Exception:  # a bug or a spool error: never the end of the channel
+                self.stats.add("export_errors")
+                self.log.exception("%s export channel %d: unexpected error with %s; it stays queued",
+                                   self.collector.interface, state.channel.index, closed.name)
+                done = False
             self._release(state, path, closed, done)
             rounds = 0 if done else rounds + 1
             if rounds:
@@ -243,49 +257,77 @@ class Exporter:
             return Outcome.ABORTED
         except FtpFailure as exc:
             state.failed_at = self.clock.monotonic()   # delays count from here, not from the log write
+            with self._cond:
+                if self.targets.get(role) == target:
+                    state.state[role] = "Failed"        # not OK while its transfers fail or stall
             self._failed(request, closed, exc, started)
             return Outcome.FAILED
-        self.record(request, closed, True, result.code, "", started)
-        self.stats.add("ftp_bytes", result.bytes_sent)
-        self.stats.add("ftp_files")
-        self.stats.add("files_exported")
+        self._delivered(state, role, target, closed, request, result, started)
+        return Outcome.DONE
+
+    def _delivered(self, state: ChannelState, role: Role, target: FtpTarget, closed: ClosedFile,
+                   request: UploadRequest, result: UploadResult, started: float) -> None:
+        """The server has the file: forget the spool copy first (nothing after this may
+        cause a second upload), then count, log and write the transfer log."""
+        self.dirs.remove(closed)
         with self._cond:
             if self.targets.get(role) == target:
                 state.state[role] = "OK"
-        self.dirs.remove(closed)
+        self.stats.add("ftp_bytes", result.bytes_sent)
+        self.stats.add("ftp_files")
+        self.stats.add("files_exported")
+        stored = result.name or closed.name
+        if stored != closed.name:
+            self.stats.add("name_conflicts")
+            self.log.warning("%s: the %s server already has that name; stored as %s (never replaced)",
+                             closed.name, role, stored)
+        self.record(request, closed, True, result.code, "", started, stored)
         self.log.info("%s exported to %s server (%s)", closed.name, role, request.target.url)
-        return Outcome.DONE
 
     def request_for(self, target: FtpTarget, path: Path, name: str, channel: Channel) -> UploadRequest:
         directory = expand_path(target.path, self.clock.time())
-        return UploadRequest(target, path, name, directory, channel.dscp, channel.rate_bps)
+        try:
+            deadline: float | None = self.policy.seconds(path.stat().st_size)
+        except OSError:
+            deadline = None
+        return UploadRequest(target, path, name, directory, channel.dscp, channel.rate_bps,
+                             deadline=deadline, tag=self.tag, lock=self.name_lock)
 
     def _failed(self, request: UploadRequest, closed: ClosedFile, exc: FtpFailure, started: float) -> None:
         with self._cond:
             self._failures += 1
         self.stats.add("ftp_failures")
+        if isinstance(exc, FtpDeadline):
+            self.stats.add("ftp_deadline_failures")
         self.record(request, closed, False, exc.code, exc.text, started)
         self.log.warning("%s: upload to %s failed: %s", closed.name,
                          display_url(request.target, request.directory), exc)
 
     def record(self, request: UploadRequest, closed: ClosedFile, ok: bool, code: int,
-                error: str, started: float) -> None:
+                error: str, started: float, stored: str = "") -> None:
+        """One transfer-log line; never raises (a line the log cannot take is kept)."""
         try:
             size = request.local.stat().st_size
         except OSError:
             size = closed.compressed_bytes
         millis = round((self.clock.monotonic() - started) * 1000)
-        self.translog.write(TransferRecord(
-            closed.name, size, closed.records, self.clock.time(), ok,
-            display_url(request.target, request.directory), code, error, max(0, millis)))
+        if not self.translog.write(TransferRecord(
+                stored or closed.name, size, closed.records, self.clock.time(), ok,
+                display_url(request.target, request.directory), code, error, max(0, millis))):
+            self.stats.add("translog_write_failures")
 
     # ------------------------------------------------------------ transfer log thread
     def _run_translog(self) -> None:
+        last = ""
         while not self._stop.is_set():
             try:
                 self.translog.tick()
-            except OSError as exc:
-                self.log.error("transfer log: %s", exc)
+                last = ""
+            except Exception as exc:  # a full disk …: said once, tried again every second
+                if str(exc) != last:
+                    last = str(exc)
+                    self.stats.add("export_errors")
+                    self.log.error("transfer log: %s", exc)
             self._pause(1.0)
 
     # ------------------------------------------------------------ operator requests (export/requests.py)

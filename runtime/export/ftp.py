@@ -5,9 +5,15 @@
 set with IP_TOS (IPV6_TCLASS) on the control and the data socket, a token-bucket rate
 limit, a timeout on every socket operation, and an abort flag checked between blocks.
 
-An upload goes to a temporary name (`NAME.part`) and is renamed to its final name with
-RNFR/RNTO only after the server acknowledged the data (226), so a reader on the server
-never mistakes a partial upload for a file. The remote directory is the URL's path with
+An upload goes to a temporary name (`NAME.TAG.part`, TAG the collector's: two collectors
+never write the same temporary file) and is renamed to its final name with RNFR/RNTO only
+after the server acknowledged the data (226), so a reader on the server never mistakes a
+partial upload for a file. flowc never replaces a file on a server: when the final name
+exists there (SIZE, or NLST where SIZE is not implemented) the file is stored as
+`STEM~TAG-N.REST` with the first free N; the check and the rename run under a lock file
+shared by the collectors of one spool (`UploadRequest.lock`). Every upload has a
+whole-transfer deadline and an abort flag that end it at once
+(`flowc.runtime.export.deadline`). The remote directory is the URL's path with
 its macros expanded at upload time; when it is missing, one level is created (MKD) if its
 parent exists, as Junos does (`ftp://h/%m/%Y`: `01/` must exist, `2005/` is created).
 
@@ -18,7 +24,10 @@ judge, multiline replies become one line of text (docs/export.md, "Servers teste
 """
 from __future__ import annotations
 
+import fcntl
 import ftplib
+import itertools
+import os
 import posixpath
 import socket
 import threading
@@ -28,6 +37,7 @@ from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from flowc.runtime.clock import Clock, SystemClock
+from flowc.runtime.export.deadline import Watchdog
 from flowc.runtime.files.naming import expand_name
 from flowc.runtime.plan.model import FtpTarget
 from flowc.runtime.plan.secret import reveal
@@ -49,6 +59,13 @@ class FtpFailure(Exception):
         self.text = text
 
 
+class FtpDeadline(FtpFailure):
+    """The whole-transfer deadline passed (a server that stalls or trickles)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(0, f"transfer deadline of {seconds:.0f}s exceeded (server too slow or stalled)")
+
+
 class FtpAborted(FtpFailure):
     """The caller asked the upload to stop (destination change, shutdown)."""
 
@@ -66,15 +83,20 @@ class UploadRequest:
     directory: str
     dscp: int = 0
     rate_bps: int | None = None
+    deadline: float | None = None   # seconds for the whole attempt (None: socket timeouts only)
+    tag: str = ""                   # the uploader's own mark: temporary and conflict names
+    lock: Path | None = None        # a lock file serialising "is the name free? rename"
 
 
 @dataclass(frozen=True, slots=True)
 class UploadResult:
-    """A finished upload: the last reply code (RNTO's 250) and the bytes sent."""
+    """A finished upload: the last reply code (RNTO's 250), the bytes sent and the name
+    the file has on the server (another than asked when that one was taken)."""
 
     code: int
     text: str
     bytes_sent: int
+    name: str = ""
 
 
 class FtpTransport(Protocol):
@@ -175,6 +197,7 @@ class MarkedFTP(ftplib.FTP):
 
     dscp = 0
     epsv_only = False  # set once a server refused PASV: EPSV from then on in this session
+    watchdog: Watchdog | None = None
 
     def connect(self, host: str = "", port: int = 0, timeout: float = -999,
                 source_address: tuple[str, int] | None = None) -> str:
@@ -182,6 +205,8 @@ class MarkedFTP(ftplib.FTP):
         if timeout != -999:
             self.timeout = timeout
         self.sock = open_marked(self.host, self.port, self.timeout, self.dscp)
+        if self.watchdog is not None:
+            self.watchdog.watch(self.sock)
         self.af = self.sock.family
         self.file = self.sock.makefile("r", encoding=self.encoding)
         self.welcome = self.getresp()
@@ -202,6 +227,8 @@ class MarkedFTP(ftplib.FTP):
     def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:
         host, port = self.makepasv()
         conn = open_marked(host, port, self.timeout, self.dscp)
+        if self.watchdog is not None:
+            self.watchdog.watch(conn)
         try:
             if rest is not None:
                 self.sendcmd(f"REST {rest}")
@@ -217,16 +244,31 @@ class MarkedFTP(ftplib.FTP):
 
 
 class FtplibTransport:
-    """Uploads with ftplib; `timeout` bounds every connect, read and write."""
+    """Uploads with ftplib; `timeout` bounds every connect, read and write, the request's
+    deadline the whole attempt (measured on `deadline_clock`, by default `clock`)."""
 
-    def __init__(self, timeout: float = 30.0, clock: Clock | None = None) -> None:
+    def __init__(self, timeout: float = 30.0, clock: Clock | None = None,
+                 deadline_clock: Clock | None = None) -> None:
         self.timeout = timeout
         self.clock = clock or SystemClock()
+        self.deadline_clock = deadline_clock or self.clock
 
     def upload(self, request: UploadRequest, abort: threading.Event | None = None) -> UploadResult:
         abort = abort or threading.Event()
         ftp = MarkedFTP(timeout=self.timeout)
         ftp.dscp = request.dscp
+        with Watchdog(self.deadline_clock, request.deadline, abort) as dog:
+            ftp.watchdog = dog
+            try:
+                return self._translated(ftp, request, abort)
+            except FtpFailure as exc:
+                if dog.fired == "abort" and not isinstance(exc, FtpAborted):
+                    raise FtpAborted() from None
+                if dog.fired == "deadline" and request.deadline is not None:
+                    raise FtpDeadline(request.deadline) from None
+                raise
+
+    def _translated(self, ftp: MarkedFTP, request: UploadRequest, abort: threading.Event) -> UploadResult:
         try:
             return self._session(ftp, request, abort)
         except FtpFailure:
@@ -251,15 +293,17 @@ class FtplibTransport:
         ftp.set_pasv(True)
         ftp.voidcmd("TYPE I")
         change_directory(ftp, request.directory)
-        part = request.name + PART_SUFFIX
+        part = request.name + (f".{request.tag}" if request.tag else "") + PART_SUFFIX
         sent = self._store(ftp, request, part, abort)
         _check(abort)
-        reply = rename(ftp, part, request.name)
+        with NameClaim(request.lock):
+            final = free_name(ftp, request.name, request.tag)
+            reply = rename(ftp, part, final)
         try:
             ftp.quit()
         except (ftplib.Error, OSError, EOFError):
             pass  # the file is in place; a lost goodbye changes nothing
-        return UploadResult(_code(reply), reply_text(reply), sent)
+        return UploadResult(_code(reply), reply_text(reply), sent, final)
 
     def _store(self, ftp: MarkedFTP, request: UploadRequest, part: str, abort: threading.Event) -> int:
         bucket = TokenBucket(request.rate_bps, self.clock) if request.rate_bps else None
@@ -297,20 +341,58 @@ def open_store(ftp: ftplib.FTP, part: str) -> socket.socket:
     return ftp.transfercmd(f"STOR {part}")
 
 
-def rename(ftp: ftplib.FTP, part: str, name: str) -> str:
-    """RNFR/RNTO `part` to `name`. A server that refuses to rename over an existing `name`
-    (proftpd `AllowOverwrite off`, IIS: 550/553) gets the old copy deleted and the rename
-    once more. A refusal that the DELE does not cure is reported with the RNFR/RNTO reply
-    (not the DELE's), and the `part` is deleted if the server lets us, so no junk stays."""
+class NameClaim:
+    """An exclusive lock on `path` (flock) for the duration of a `with`; no-op for None."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path, self.fd = path, -1
+
+    def __enter__(self) -> None:
+        if self.path is not None:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # releases the lock
+            self.fd = -1
+
+
+def exists(ftp: ftplib.FTP, name: str) -> bool:
+    """Whether the current directory of the server holds `name` (SIZE; NLST when the
+    server does not implement SIZE)."""
     try:
-        ftp.sendcmd(f"RNFR {part}")  # refused: no DELE of `name`, an old copy stays
-        try:
-            return ftp.voidcmd(f"RNTO {name}")
-        except ftplib.error_perm as refused:
-            try:
-                ftp.delete(name)
-            except ftplib.error_perm:
-                raise refused from None
+        ftp.sendcmd(f"SIZE {name}")
+        return True
+    except ftplib.error_perm as exc:
+        if _code(str(exc)) not in (500, 501, 502, 504):
+            return False
+    try:
+        listed = ftp.nlst()
+    except ftplib.error_perm:
+        return False  # an empty directory: some servers answer 550
+    return name in {posixpath.basename(entry) for entry in listed}
+
+
+def free_name(ftp: ftplib.FTP, name: str, tag: str) -> str:
+    """`name` when the server does not have it, else `STEM~TAG-N.REST`, the first N free."""
+    if not exists(ftp, name):
+        return name
+    stem, dot, rest = name.partition(".")
+    for n in itertools.count(1):
+        candidate = f"{stem}~{tag or 'flowc'}-{n}{dot}{rest}"
+        if not exists(ftp, candidate):
+            return candidate
+        if n >= 1000:
+            break
+    raise FtpFailure(0, f"no free name for {name} on the server (tried {stem}~{tag}-1 … 1000)")
+
+
+def rename(ftp: ftplib.FTP, part: str, name: str) -> str:
+    """RNFR/RNTO `part` to `name` (a name the server does not have: `free_name`). A refusal
+    is reported with the RNFR/RNTO reply, and the `part` is deleted if the server lets us,
+    so no junk stays; an existing file is never deleted or replaced."""
+    try:
         ftp.sendcmd(f"RNFR {part}")
         return ftp.voidcmd(f"RNTO {name}")
     except ftplib.error_perm as refused:
@@ -387,6 +469,7 @@ def _close(ftp: ftplib.FTP) -> None:
 
 __all__ = [
     "FtpAborted",
+    "FtpDeadline",
     "FtpFailure",
     "FtpTransport",
     "FtplibTransport",
@@ -395,7 +478,9 @@ __all__ = [
     "UploadResult",
     "change_directory",
     "display_url",
+    "exists",
     "expand_path",
+    "free_name",
     "login_password",
     "login_user",
     "mark",

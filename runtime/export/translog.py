@@ -1,7 +1,9 @@
 """The transfer log: one line per transfer attempt, and the archive lifecycle of its files.
 
 Lines go to `<translog>/<hostname>_<prefix>_YYYYMMDD_hhmmss.tmp` (UTC, the time the file
-was opened) in the seed's format:
+was opened; `<hostname>_<prefix>_<collector>_YYYYMMDD_hhmmss.tmp` when a `tag` names the
+collector, so the logs of two collectors never share a name on an archive site) in the
+seed's format:
 
     fn="<file>":sz=<bytes>:nr=<records>:ts="<YYYYMMDDhhmmss>":sf=<1|0>:ul="<url>":rc=<code>:er="<text>":tt=<ms>
 
@@ -10,6 +12,10 @@ a `.log` is gzip-compressed to `.log.gz`; a `.log.gz` is offered to the archive 
 order until one accepts it (then deleted); if none does it moves to `failed/`, where it is
 offered again every `failed_retry` seconds (1800). Without archive sites, `.log.gz` files
 stay where they are. Time comes from the injected `Clock`; nothing here sleeps.
+
+`write()` never raises: a line the directory cannot take (full disk, no permission) is
+kept in memory (`pending`, at most MAX_PENDING lines, the oldest dropped first and
+counted) and written before the next one; the caller counts the failure. Files are 0600.
 """
 from __future__ import annotations
 
@@ -24,9 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flowc.runtime.clock import Clock
+from flowc.runtime.export.deadline import DeadlinePolicy
 from flowc.runtime.export.ftp import FtpFailure, FtpTransport, UploadRequest, expand_path
 from flowc.runtime.plan.model import TransferLog
 from flowc.runtime.stats import CounterSink
+
+MAX_PENDING = 100_000  # transfer-log lines kept in memory while the directory fails
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +86,12 @@ class Translog:
         self.rate_bps = rate_bps
         self._lock = threading.RLock()
         self._failed_due: float | None = None
+        self.tag = ""                              # the collector, in file and archive names
+        self.name_lock: Path | None = None         # see UploadRequest.lock
+        self.policy: DeadlinePolicy | None = None  # whole-transfer deadline of archive uploads
+        self.pending: list[str] = []
+        self.dropped = 0
+        self._failing = False
 
     def reconfigure(self, settings: TransferLog, host_name: str, dscp: int = 0,
                     rate_bps: int | None = None) -> None:
@@ -90,12 +105,52 @@ class Translog:
             self.dscp, self.rate_bps = dscp, rate_bps
 
     # ------------------------------------------------------------ writing
-    def write(self, record: TransferRecord) -> None:
+    def write(self, record: TransferRecord) -> bool:
+        """Append one line (and any kept from before); False when it had to be kept."""
         with self._lock:
-            path = self._current()
-            with open(path, "a", encoding="utf-8") as out:
-                out.write(record.line() + "\n")
-            self._count("translog_lines")
+            self.pending.append(record.line() + "\n")
+            return self.flush_pending()
+
+    def flush_pending(self) -> bool:
+        """Write the lines kept in memory; True when none is left."""
+        with self._lock:
+            if not self.pending:
+                return True
+            try:
+                self._append("".join(self.pending))
+            except OSError as exc:
+                if len(self.pending) > MAX_PENDING:
+                    self.dropped += len(self.pending) - MAX_PENDING
+                    del self.pending[:-MAX_PENDING]
+                if not self._failing:
+                    self._failing = True
+                    self.log.error("transfer log in %s cannot be written: %s; lines are kept in memory "
+                                   "and written when it can", self.directory, exc.strerror or exc)
+                return False
+            if self._failing:
+                self._failing = False
+                self.log.warning("transfer log in %s written again (%d line(s) caught up)",
+                                 self.directory, len(self.pending))
+            if self.stats is not None:
+                self.stats.add("translog_lines", len(self.pending))
+            self.pending.clear()
+            return True
+
+    def _append(self, text: str) -> None:
+        path = self._current()
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            data = text.encode("utf-8")
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            except OSError:
+                os.ftruncate(fd, start)  # no half line: the whole text is written again later
+                raise
+        finally:
+            os.close(fd)
 
     def _current(self) -> Path:
         """The open .tmp file (the newest young one), or a new one named after now."""
@@ -103,7 +158,8 @@ class Translog:
         young = [p for p in self._files(".tmp") if not self._expired(p, now)]
         if young:
             return max(young, key=self._opened)
-        name = f"{self.host_name}_{self.settings.filename_prefix}_{stamp(now, '%Y%m%d_%H%M%S')}.tmp"
+        tag = f"{self.tag}_" if self.tag else ""
+        name = f"{self.host_name}_{self.settings.filename_prefix}_{tag}{stamp(now, '%Y%m%d_%H%M%S')}.tmp"
         return self.directory / name
 
     def _files(self, suffix: str, where: Path | None = None) -> list[Path]:
@@ -127,6 +183,7 @@ class Translog:
     # ------------------------------------------------------------ lifecycle
     def tick(self) -> None:
         """One pass of the lifecycle; call it every few seconds."""
+        self.flush_pending()
         with self._lock:
             now = self.clock.time()
             for path in self._files(".tmp"):
@@ -166,7 +223,8 @@ class Translog:
         """Offer one compressed log to the archive sites in order; True when one took it."""
         for site in self.settings.archive_sites:
             request = UploadRequest(site, path, path.name, expand_path(site.path, self.clock.time()),
-                                    self.dscp, self.rate_bps)
+                                    self.dscp, self.rate_bps, deadline=self.deadline(path),
+                                    tag=self.tag, lock=self.name_lock)
             self._count("archive_attempts")
             try:
                 self.transport.upload(request)
@@ -182,6 +240,11 @@ class Translog:
     def _count(self, name: str) -> None:
         if self.stats is not None:
             self.stats.add(name)
+
+    def deadline(self, path: Path) -> float | None:
+        """The whole-transfer deadline of an archive upload (the exporter's policy)."""
+        policy = self.policy
+        return None if policy is None else policy.seconds(path.stat().st_size)
 
     @property
     def failed_due(self) -> float | None:
@@ -205,8 +268,13 @@ def compress(path: Path) -> Path:
     """`X.log` -> `X.log.gz` (written aside, then renamed; the .log goes last)."""
     target = path.with_name(path.name + ".gz")
     part = path.with_name(path.name + ".gz.part")
-    with open(path, "rb") as source, gzip.open(part, "wb") as sink:
-        shutil.copyfileobj(source, sink)
+    try:
+        with open(path, "rb") as source, open(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+                                                "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as sink:
+            shutil.copyfileobj(source, sink)
+    except OSError:
+        part.unlink(missing_ok=True)  # full disk: the .log stays, compressed on a later tick
+        raise
     os.replace(part, target)
     path.unlink()
     return target

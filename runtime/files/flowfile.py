@@ -63,7 +63,7 @@ class FlowFile:
     def __init__(self, spec: FileSpec, if_alias: str, name: str, part: Path, created: float,
                  opened: float, generation: int) -> None:
         self.spec, self.if_alias, self.name, self.part = spec, if_alias, name, part
-        self.fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        self.fd = os.open(part, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         self.compressor = new_compressor()
         self.buffer: list[bytes] = []  # lines as UTF-8, one datagram per item
         self.buffered = 0
@@ -96,10 +96,14 @@ class Generations:
             self.last = 0
 
     def next(self) -> int:
+        """The next number; kept in memory when the spool cannot take the file (full disk)."""
         self.last += 1
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(str(self.last), "ascii")
-        os.replace(tmp, self.path)
+        try:
+            tmp.write_text(str(self.last), "ascii")
+            os.replace(tmp, self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
         return self.last
 
 

@@ -64,8 +64,11 @@ class SpoolDirs:
         return self.root / "translog"
 
     def create(self) -> None:
-        for path in (self.active, self.ready, self.translog, self.translog / "failed"):
-            path.mkdir(parents=True, exist_ok=True)
+        """The directories, 0700 whatever the umask (they hold flow records)."""
+        for path in (self.root, self.active, self.ready, self.translog, self.translog / "failed"):
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o700)
 
     def ready_files(self) -> list[tuple[Path, ClosedFile]]:
         """Closed files waiting for export, oldest first (by close time, then name)."""

@@ -10,11 +10,17 @@ specification's record-level is reached (exactly: a datagram is split across fil
 its timeout has passed since it was opened, whichever comes first; closing writes the
 gzip trailer, fsyncs, publishes the file to ready/ and hands it to the exporter.
 
+A write that fails (full spool: `flowc.runtime.files.diskfull`) never ends the collector:
+the block's records are counted as not written, the file is cut back to its last complete
+block, finished there and published like any other; a publish that fails is retried every
+`flush_interval` until the spool takes it. Only complete, valid gzip files reach ready/.
+
 `recover()` (run once at start, before the exporter) turns every `active/*.part` left by
 a crash into a complete gzip in ready/ holding every complete line it contained.
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -24,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flowc.runtime.clock import Clock
+from flowc.runtime.files.diskfull import DiskState, seal
 from flowc.runtime.files.flowfile import FILE_RATES, FlowFile, Generations, file_view, gz, meta_path
 from flowc.runtime.files.memory import MemoryPool
 from flowc.runtime.files.naming import expand_name
@@ -52,6 +59,12 @@ class Writer:
         self.closing: dict[str, FlowFile] = {}
         self._closer: queue.SimpleQueue[tuple[FlowFile, str, float] | None] | None = None
         self._closer_thread: threading.Thread | None = None
+        self.disk = DiskState(dirs.active, stats, log)
+        self.cut: set[str] = set()  # files whose last write failed: finished by `seal`
+        self.later: list[tuple[FlowFile, str, float]] = []  # publishes to try again
+        self._later_lock = threading.Lock()
+        self._retry_at = 0.0
+        self.recovery_pending = False
 
     # ------------------------------------------------------------------ hot path
     def add(self, key: FileKey, text: bytes, count: int) -> bool:
@@ -83,12 +96,21 @@ class Writer:
         rest = lines[take:]
         return not rest or self.add(key, b"".join(rest), len(rest))
 
-    def _flush_block(self, f: FlowFile) -> None:
+    def _flush_block(self, f: FlowFile) -> bool:
+        """Compress and write the pending block; False when the write failed (the file
+        is then cut back and closed, its block's records counted as not written)."""
         data = b"".join(f.buffer)
         f.buffer.clear()
         f.buffered = 0
         out = f.compressor.compress(data) + f.compressor.flush(gz.Z_SYNC_FLUSH)
-        f.write(out)
+        try:
+            f.write(out)
+        except OSError as exc:
+            self.memory.release()
+            self._write_failed(f, exc)
+            return False
+        if self.disk.failing:
+            self.disk.wrote()
         f.uncompressed += len(data)
         f.compressed += len(out)
         f.flushed_records = f.records
@@ -96,6 +118,16 @@ class Writer:
         self.stats.add("uncompressed_bytes", len(data))
         self.stats.add("compressed_bytes", len(out))
         self.memory.release()
+        return True
+
+    def _write_failed(self, f: FlowFile, exc: OSError) -> None:
+        """The file cannot go on (its compressor is past what the disk holds): count what
+        is lost, and close it at its last complete block."""
+        self.disk.failed(exc, f.records - f.flushed_records)
+        f.records = f.flushed_records
+        self.cut.add(f.name)
+        self.files.pop((f.spec.name, f.if_alias), None)
+        self._hand_over(f, "write error")
 
     # ------------------------------------------------------------------ lifecycle
     def _open(self, key: FileKey) -> FlowFile:
@@ -129,12 +161,19 @@ class Writer:
         """Finish a file: last block and gzip trailer here; fsync, publish and hand-over
         to the exporter on the closer thread when there is one (an fsync can take a while,
         and the receive loop must not stall on it)."""
-        if f.buffer:
-            self._flush_block(f)
+        if f.buffer and not self._flush_block(f):
+            return
         trailer = f.compressor.flush()
-        f.write(trailer)
+        try:
+            f.write(trailer)
+        except OSError as exc:
+            self._write_failed(f, exc)
+            return
         f.compressed += len(trailer)
         del self.files[(f.spec.name, f.if_alias)]
+        self._hand_over(f, reason)
+
+    def _hand_over(self, f: FlowFile, reason: str) -> None:
         if self._closer is not None:
             self.closing[f.name] = f  # still listed by `show` until the exporter has it
             self._closer.put((f, reason, self.clock.time()))
@@ -144,18 +183,29 @@ class Writer:
     def _finish(self, f: FlowFile, reason: str, when: float) -> None:
         try:
             self._publish(f, reason, when)
-        finally:
-            self.closing.pop(f.name, None)
+        except OSError as exc:  # full spool: the file stays complete in active/, tried again
+            self.disk.failed(exc, 0)
+            self.closing[f.name] = f
+            with self._later_lock:
+                self.later.append((f, reason, when))
+            return
+        self.closing.pop(f.name, None)
 
     def _publish(self, f: FlowFile, reason: str, when: float) -> None:
+        if f.name in self.cut:
+            if not seal(f.fd, f.compressed):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            f.compressed += 10
+            self.cut.discard(f.name)
         os.fsync(f.fd)
-        os.close(f.fd)
         meta_path(f.part).unlink(missing_ok=True)
         if not f.records:
+            os.close(f.fd)
             f.part.unlink(missing_ok=True)
             return
         closed = ClosedFile(f.name, f.records, f.uncompressed, f.compressed, f.created, when, f.generation)
         path = self.dirs.publish(f.part, closed)
+        os.close(f.fd)
         self._remember_blocks(f)
         self.log.info("file closed name=%s records=%d uncompressed=%d compressed=%d reason=%s",
                       f.name, f.records, f.uncompressed, f.compressed, reason)
@@ -192,8 +242,8 @@ class Writer:
         """Flush blocks a second old, close files past their timeout, roll file rates."""
         now = self.clock.monotonic()
         for f in list(self.files.values()):
-            if f.buffer and now - f.first_buffered >= self.flush_interval:
-                self._flush_block(f)
+            if f.buffer and now - f.first_buffered >= self.flush_interval and not self._flush_block(f):
+                continue
             if now - f.meta_time >= self.flush_interval:
                 f.meta_time = now
                 self._write_meta(f)
@@ -201,6 +251,23 @@ class Writer:
                 self.close(f, "timeout")
             else:
                 f.rates.tick(now, f.totals())
+        if (self.later or self.recovery_pending) and now >= self._retry_at:
+            self._retry_at = now + self.flush_interval
+            self._retry()
+
+    def _retry(self) -> None:
+        """Publish again what the full spool refused; recover the .part files left."""
+        with self._later_lock:
+            again, self.later = self.later, []
+        for item in again:
+            if self._closer is not None:
+                self._closer.put(item)
+            else:
+                self._finish(*item)
+        if self.recovery_pending:
+            busy = {f.name for f in self.files.values()} | set(self.closing)
+            for closed in self.recover(skip=busy):
+                self.on_closed(self.dirs.ready / closed.name, closed)
 
     def close_all(self, reason: str = "shutdown") -> None:
         for f in list(self.files.values()):
@@ -215,8 +282,11 @@ class Writer:
                 "compressed_bytes": f.compressed, "created": f.created, "generation": f.generation}
         path = meta_path(f.part)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(meta, sort_keys=True), "utf-8")
-        os.replace(tmp, path)
+        try:
+            tmp.write_text(json.dumps(meta, sort_keys=True), "utf-8")
+            os.replace(tmp, path)
+        except OSError:  # advisory only (recovery reads the .part itself); full spool
+            tmp.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ show
     def snapshot_files(self) -> list[FileView]:
@@ -231,11 +301,22 @@ class Writer:
             f.rates.reset(f.totals())
 
     # ------------------------------------------------------------------ recovery
-    def recover(self) -> list[ClosedFile]:
-        """Close every `active/*.part` a crash left: complete lines kept, published."""
+    def recover(self, skip: set[str] | frozenset[str] = frozenset()) -> list[ClosedFile]:
+        """Close every `active/*.part` a crash left (but those named in `skip`): complete
+        lines kept, published. One the full spool cannot take yet stays, tried again on
+        a later tick (`recovery_pending`)."""
         recovered = []
+        self.recovery_pending = False
         for part in sorted(self.dirs.active.glob("*.part")):
-            closed = recover_part(part, self.dirs, self.clock.time())
+            if part.name[:-5] in skip:
+                continue
+            try:
+                closed = recover_part(part, self.dirs, self.clock.time())
+            except OSError as exc:
+                part.with_name(part.name + ".recovered").unlink(missing_ok=True)
+                self.disk.failed(exc, 0)
+                self.recovery_pending = True
+                continue
             if closed is not None:
                 recovered.append(closed)
                 self.log.info("file recovered name=%s records=%d", closed.name, closed.records)

@@ -17,6 +17,7 @@ from flowc.runtime.stats import (
     CollectorSnapshot,
     Counters,
     Drops,
+    Faults,
     FileRate,
     FileView,
     InputView,
@@ -110,6 +111,7 @@ def _interface_detail(snap: CollectorSnapshot, extensive: bool) -> list[str]:
               _rate(c, "Compressed bytes", "compressed_bytes")]
     if extensive:
         lines += ["Packet drops:", *_drops(snap["drops"])]
+        lines += ["Faults:", *_faults(snap["faults"])]
     lines += ["File Transfer:", _rate(c, "FTP bytes", "ftp_bytes"), _rate(c, "FTP files", "ftp_files"),
               f"{INDENT}FTP failure: {snap['ftp_failures']}"]
     for channel in snap["channels"]:
@@ -125,6 +127,22 @@ def _rate(counters: Mapping[str, RateView], label: str, key: str) -> str:
 
 def _total(counters: Counters, key: str) -> int:
     return _by_name(counters)[key]["total"]
+
+
+FAULTS = (
+    ("Records not written", "records_not_written"), ("Write error episodes", "write_error_episodes"),
+    ("Transfer log write failures", "translog_write_failures"),
+    ("Transfer log lines pending", "translog_lines_pending"),
+    ("FTP deadline failures", "ftp_deadline_failures"), ("Name conflicts", "name_conflicts"),
+    ("Export errors", "export_errors"),
+)
+
+
+def _faults(faults: Faults) -> list[str]:
+    """The faults the collector survived (full spool, stalling servers …), two a line."""
+    by_name = cast(Mapping[str, int], faults)
+    cells = [f"{label}: {by_name.get(key, 0)}" for label, key in FAULTS]
+    return [INDENT + ", ".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
 
 
 def _drops(drops: Drops) -> list[str]:

@@ -165,6 +165,8 @@ class Plan:
     retry_delay: int = 0
     memory_budget: int = 512 * 1024 * 1024
     transfer_log: TransferLog = field(default_factory=TransferLog)
+    ftp_minimum_rate: int | None = None         # bits/s an upload must keep (None: the default)
+    ftp_deadline_allowance: int | None = None   # seconds on top (connect, login, rename)
     sources: tuple[SourceFile, ...] = ()
     metrics: Endpoint | None = None  # the HTTP listener of /metrics, /healthz, /readyz (off when None)
     version: int = PLAN_VERSION
@@ -240,6 +242,8 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         retry=data.get("retry", 0),
         retry_delay=data.get("retry_delay", 0),
         memory_budget=data.get("memory_budget", 512 * 1024 * 1024),
+        ftp_minimum_rate=data.get("ftp_minimum_rate"),
+        ftp_deadline_allowance=data.get("ftp_deadline_allowance"),
         transfer_log=TransferLog(
             filename_prefix=log.get("filename_prefix", "flowc"),
             maximum_age=log.get("maximum_age", 120),

@@ -77,6 +77,7 @@ class Child:
         self.ids = itertools.count(1)
         self.restarts = 0
         self.next_start = 0.0
+        self.started = 0.0  # time.monotonic() of the last start: a healthy run resets `restarts`
         self.ready = False
 
     def alive(self) -> bool:

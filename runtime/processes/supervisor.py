@@ -3,7 +3,8 @@ and routes control requests to them.
 
 Each collector runs in a child process (`flowc.runtime.processes.handle`, `flowc.runtime.processes.child`);
 the supervisor binds the listening sockets and lends them (`flowc.runtime.ingest.sockets`), so a
-child that dies is restarted (after 1, 2, 4 … at most 30 seconds) on the same socket. `apply(new_plan)` is live reload
+child that dies is restarted (after 1, 2, 4 … at most 30 seconds; back to 1 s once it
+ran HEALTHY seconds) on the same socket. `apply(new_plan)` is live reload
 (docs/reload.md): collectors are started, stopped, restarted or handed new export
 settings according to `flowc.runtime.plan.delta`.
 """
@@ -31,6 +32,7 @@ STOP_WAIT = 30.0
 START_WAIT = 30.0
 RELOAD_WAIT = 180.0
 HEALTH_WAIT = 2.0  # a receive loop that does not answer within this is not turning
+HEALTHY = 30.0  # a collector that ran this long is restarted after 1 s again when it dies
 
 
 class Supervisor:
@@ -62,6 +64,7 @@ class Supervisor:
         lent = None if self.replay else self.sockets.ensure(endpoints(self.plan.collectors[index]))
         with child.lock:
             child.ready = False
+            child.started = time.monotonic()
             child.process, child.conn, log_read = spawn_collector(setup, lent)
         reader = threading.Thread(target=self._pump, args=(log_read,), daemon=True,
                                   name=f"log {child.interface}")
@@ -97,6 +100,8 @@ class Supervisor:
 
     def _revive(self, child: Child, now: float) -> None:
         if child.next_start == 0.0:
+            if now - child.started >= HEALTHY:
+                child.restarts = 0  # a crash after a healthy run is not part of a loop
             child.restarts += 1
             delay = min(30.0, 2.0 ** min(child.restarts - 1, 5))
             child.next_start = now + delay
@@ -245,4 +250,4 @@ def empty_snapshot(interface: str, state: str, budget: int) -> CollectorSnapshot
     return {"interface": interface, "state": state, "memory": {"used": 0, "free": budget},
             "counters": stats["counters"], "ftp_failures": 0, "drops": stats["drops"],
             "transfer_log": stats["transfer_log"], "since": stats["since"],
-            "channels": [], "inputs": [], "files": []}
+            "faults": stats["faults"], "channels": [], "inputs": [], "files": []}

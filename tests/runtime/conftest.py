@@ -189,3 +189,30 @@ def hot_path(request, monkeypatch):
     monkeypatch.setenv(ENV, request.param)
     assert current().name == request.param
     return request.param
+
+
+# ---------------------------------------------------------------- a small filesystem (full-disk tests)
+# `small_fs(size)` mounts a tmpfs of `size` bytes in a fresh directory (root only, as CI
+# runs) and unmounts it at teardown; where mounting is not possible the test is skipped.
+
+@_ftp_pytest.fixture
+def small_fs(tmp_path_factory):
+    import os as _os
+    import subprocess as _subprocess
+
+    mounted: list[_FtpPath] = []
+
+    def mount(size: int) -> _FtpPath:
+        where = tmp_path_factory.mktemp("smallfs")
+        if _os.geteuid() != 0:
+            _ftp_pytest.skip("mounting a small tmpfs needs root (CI runs the suite as root)")
+        done = _subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(where)],
+                               capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            _ftp_pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounted.append(where)
+        return where
+
+    yield mount
+    for where in mounted:
+        _subprocess.run(["umount", "-l", str(where)], check=False)

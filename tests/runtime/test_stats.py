@@ -88,13 +88,15 @@ def test_memory_pool_counts_blocks() -> None:
 # ---------------------------------------------------------------- typed records of the pipe and socket
 
 def test_typed_counter_records_name_every_counter() -> None:
-    from flowc.runtime.stats import DROPS, RATE_COUNTERS, Counters, Drops, RateView, TransferLogView
+    from flowc.runtime.stats import DROPS, FAULTS, RATE_COUNTERS, Counters, Drops, Faults, RateView, TransferLogView
 
     assert tuple(Counters.__annotations__) == RATE_COUNTERS
     assert tuple(Drops.__annotations__) == DROPS
+    assert tuple(Faults.__annotations__) == (*FAULTS, "translog_lines_pending")
     snap = CollectorStats().snapshot()
-    assert set(snap) == {"counters", "drops", "ftp_failures", "transfer_log", "since"}
+    assert set(snap) == {"counters", "drops", "faults", "ftp_failures", "transfer_log", "since"}
     assert set(snap["transfer_log"]) == set(TransferLogView.__annotations__)
+    assert set(snap["faults"]) == set(FAULTS)
     assert set(snap["counters"]) == set(RATE_COUNTERS)
     assert all(set(v) == set(RateView.__annotations__) for v in snap["counters"].values())
     assert set(snap["drops"]) == set(DROPS)

@@ -182,12 +182,16 @@ def test_rate_limited_upload_still_arrives_whole(ftp_server, tmp_path):
     assert clock.monotonic() == pytest.approx(100_000 * 8 / 80_000 - 1.0, abs=0.5)
 
 
-def test_a_second_upload_of_the_same_name_replaces_the_first(ftp_server, tmp_path):
+def test_a_second_upload_of_the_same_name_never_replaces_the_first(ftp_server, tmp_path):
     server = ftp_server()
     transport = FtplibTransport(timeout=5)
     first = _payload(tmp_path, 1000)
-    transport.upload(_request(server.target(), first))
+    kept = first.read_bytes()
+    assert transport.upload(_request(server.target(), first)).name == "flows.gz"
     second = _payload(tmp_path, 2000)
-    transport.upload(_request(server.target(), second))
-    assert (server.home / "flows.gz").read_bytes() == second.read_bytes()
-    assert sorted(p.name for p in server.home.iterdir()) == ["flows.gz"]
+    result = transport.upload(_request(server.target(), second))
+    third = transport.upload(_request(server.target(), second))
+    assert (result.name, third.name) == ("flows~flowc-1.gz", "flows~flowc-2.gz")
+    assert (server.home / "flows.gz").read_bytes() == kept
+    assert (server.home / "flows~flowc-1.gz").read_bytes() == second.read_bytes()
+    assert sorted(p.name for p in server.home.iterdir()) == ["flows.gz", "flows~flowc-1.gz", "flows~flowc-2.gz"]

@@ -543,13 +543,14 @@ def _rnto_no_overwrite(self, path):
     return type(self).__mro__[2].ftp_RNTO(self, path)
 
 
-def test_rnto_over_an_existing_file_refused_deletes_the_old_copy_and_renames(quirky, payload):
+def test_an_existing_file_is_never_replaced_the_upload_takes_a_new_name(quirky, payload):
     server = quirky(ftp_RNTO=_rnto_no_overwrite)
     (server.home / "f.gz").write_bytes(b"old copy")
     result = server.upload(payload)
-    assert sorted(p.name for p in server.home.iterdir()) == ["f.gz"]
-    assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
-    assert result.code == 250
+    assert sorted(p.name for p in server.home.iterdir()) == ["f.gz", "f~flowc-1.gz"]
+    assert (server.home / "f.gz").read_bytes() == b"old copy"
+    assert (server.home / "f~flowc-1.gz").read_bytes() == payload.read_bytes()
+    assert (result.code, result.name) == (250, "f~flowc-1.gz")
 
 
 def test_rnto_refused_for_good_reports_rnto_not_dele_and_removes_the_part(quirky, payload):
