@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from flowc.runtime.plan.model import Plan
+from flowc.runtime.processes.handle import ChildSetup
 from flowc.runtime.processes.logline import PipeHandler, child_logger
 
 EXPORT_WAIT_AFTER_REPLAY = 10.0
@@ -25,16 +25,14 @@ def child_entry(control_fd: int, log_fd: int) -> None:
     """What a collector process runs: read its setup, then `collector_main`."""
     conn = Connection(control_fd)
     log_conn = Connection(log_fd, readable=False)
-    setup = conn.recv()
-    sockets = [socket.socket(fileno=fd) for fd in setup.get("fds", ())]
-    collector_main(setup["plan"], setup["interface"], conn, log_conn, setup["replay"],
-                   setup["first"], setup["other_ports"], sockets or None)
+    setup: ChildSetup = conn.recv()
+    collector_main(setup, conn, log_conn)
 
 
-def collector_main(plan: Plan, interface: str, conn: Connection, log_conn: Connection,
-                   replay: str | None, first: bool, other_ports: frozenset[int],
-                   sockets: list[socket.socket] | None = None) -> None:
+def collector_main(setup: ChildSetup, conn: Connection, log_conn: Connection) -> None:
     """Entry point of a collector process."""
+    plan, interface, replay = setup.plan, setup.interface, setup.replay
+    sockets = [socket.socket(fileno=fd) for fd in setup.fds] or None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
     _die_with_parent()
     log = child_logger(interface, PipeHandler(log_conn))
@@ -54,7 +52,7 @@ def collector_main(plan: Plan, interface: str, conn: Connection, log_conn: Conne
         if replay is None:
             pipeline.run(poll_control=lambda: _serve(conn, pipeline), control_fd=conn.fileno())
         else:
-            _replay(pipeline, Path(replay), first, other_ports, log, lambda: _serve(conn, pipeline))
+            _replay(pipeline, Path(replay), setup.first, setup.other_ports, log, lambda: _serve(conn, pipeline))
     except Exception:  # a bug: log it, close what can be closed, let the supervisor restart
         log.exception("collector failed")
         pipeline.stop()

@@ -7,6 +7,7 @@ parent, no re-import of the caller's `__main__`. Listening sockets are passed do
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import socket
@@ -14,12 +15,26 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from flowc.runtime.ops.replies import Reply, Request
+from flowc.runtime.plan.model import Plan
 
 REQUEST_WAIT = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class ChildSetup:
+    """What a collector process is told at start (pickled over its control pipe)."""
+
+    plan: Plan
+    interface: str
+    first: bool                     # the first collector of the plan (replays own the rest)
+    replay: str | None              # a pcap to replay instead of listening
+    other_ports: frozenset[int]     # ports of the other collectors (replay: whose datagrams to skip)
+    fds: tuple[int, ...] = ()       # lent listening sockets, as descriptor numbers in the child
 
 
 class CollectorProcess:
@@ -50,7 +65,7 @@ class CollectorProcess:
         self.popen.terminate()
 
 
-def spawn_collector(setup: dict[str, Any], lent: list[socket.socket] | None = None
+def spawn_collector(setup: ChildSetup, lent: list[socket.socket] | None = None
                     ) -> tuple[CollectorProcess, Connection, Connection]:
     """Start a collector process; (process, control connection, log connection)."""
     ours, theirs = socket.socketpair()
@@ -62,7 +77,7 @@ def spawn_collector(setup: dict[str, Any], lent: list[socket.socket] | None = No
     theirs.close()
     os.close(log_write)
     conn = Connection(ours.detach())
-    conn.send({**setup, "fds": fds})
+    conn.send(dataclasses.replace(setup, fds=tuple(fds)))
     return CollectorProcess(popen), conn, Connection(log_read, writable=False)
 
 

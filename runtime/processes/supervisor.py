@@ -23,7 +23,7 @@ from flowc.runtime.ingest.inputs import endpoints
 from flowc.runtime.ingest.sockets import ListenSockets
 from flowc.runtime.ops.replies import ClearReply, CollectorHealth, Reply, Request
 from flowc.runtime.plan.model import Plan, PlanError, loads_plan
-from flowc.runtime.processes.handle import Child, spawn_collector
+from flowc.runtime.processes.handle import Child, ChildSetup, spawn_collector
 from flowc.runtime.processes.logline import StreamSink
 from flowc.runtime.processes.reload import apply_plan
 from flowc.runtime.stats import CollectorSnapshot, CollectorStats
@@ -59,8 +59,8 @@ class Supervisor:
         other_ports = frozenset(
             e.port for i, c in enumerate(self.plan.collectors) if i != index
             for e in [c.listen, *(x.listen for x in c.inputs if x.listen)])
-        setup = {"plan": self.plan, "interface": child.interface, "first": index == 0,
-                 "replay": str(self.replay) if self.replay else None, "other_ports": other_ports}
+        setup = ChildSetup(self.plan, child.interface, first=index == 0,
+                           replay=str(self.replay) if self.replay else None, other_ports=other_ports)
         lent = None if self.replay else self.sockets.ensure(endpoints(self.plan.collectors[index]))
         with child.lock:
             child.ready = False
