@@ -42,7 +42,11 @@ def parse_brace(text: str, name: str, backend: Backend | None = None
         except UnexpectedInput:
             builder.reset(text, name)  # recovered by the pure-Python interactive parser
             parser = lalr_parser("curly.lark", builder, builder.lexed.callbacks(), "python")
-            parser.parse(text, on_error=lambda e: recover(builder, e))
+            try:
+                parser.parse(text, on_error=lambda e: recover(builder, e))
+            except UnexpectedInput as stuck:  # what recovery cannot repair ends the file's findings
+                builder.lexed.report.error("FC001", "syntax error: the file cannot be read on from here",
+                                           max(stuck.line, 1), max(stuck.column, 1))
         statements = tree_order(builder.out) if builder.reopened else tuple(builder.out)
         diagnostics = sort_diagnostics(builder.lexed.report.items)
         builder.reset("", "")
@@ -307,6 +311,8 @@ class _BraceBuilder:
 
     def block(self, ch: list[Tok]) -> None:
         close = ch[-1]
+        if close.start_pos >= len(self.lexed.text):  # fed by the recovery at the end of the file
+            self.unclosed(close.line, close.end_column)
         self.close_block(close.line, close.column, close.start_pos)
 
     def close_block(self, line: int, col: int, pos: int) -> None:

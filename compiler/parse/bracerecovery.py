@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lark import Token
+from lark import Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 if TYPE_CHECKING:
@@ -50,15 +50,37 @@ def recover(b: _BraceBuilder, e: UnexpectedInput) -> bool:
 def _where(ip: Any) -> str:
     """"list" inside `[ … ]`, "listed" just after its `]`, "words" inside a statement, or ""."""
     stack = ip.parser_state.value_stack
-    if not stack or not isinstance(stack[-1], Token):
+    if not stack:
         return ""
-    last = stack[-1]
-    if last.type == "RSQB":
+    if isinstance(stack[-1], Token) and stack[-1].type == "RSQB":
         return "listed"
+    seen = False
     for value in reversed(stack):
-        if not isinstance(value, Token) or value.type not in ("WORD", "STRING", "NL"):
-            return "list" if isinstance(value, Token) and value.type == "LSQB" else "words"
-    return "words"
+        if isinstance(value, Token) and value.type == "NL":
+            continue  # a blank line between items, or a line end inside `[ … ]`
+        if _is_values(value):
+            seen = True
+        elif isinstance(value, Token) and value.type == "LSQB":
+            return "list"
+        else:
+            break
+    return "words" if seen else ""
+
+
+def _is_values(value: object) -> bool:
+    """Words (or line ends) not reduced yet: tokens, or the internal tree of a `_value+`."""
+    if isinstance(value, Token):
+        return value.type in ("WORD", "STRING", "NL")
+    if not isinstance(value, Tree):
+        return False
+    data = str(value.data)  # `_value`, a `_value+` (`__statement_plus_1`) or a list's values
+    return data == "_value" or "_plus_" in data or data.startswith(("__list_star", "__tagged_list_star"))
+
+
+def _last_token(value: Any) -> Any:
+    while isinstance(value, Tree):
+        value = value.children[-1]
+    return value
 
 
 def _list_start(ip: Any) -> Any:
@@ -82,7 +104,7 @@ def _end_statement(b: _BraceBuilder, ip: Any, tok: Any) -> None:
         report.error("FC002", "missing `;` after `]`", tok.line, tok.column)
         ip.feed_token(_synthetic("SEMI", ";", tok))
     elif where == "words" and tok.type in ("RBRACE", "$END") and "SEMI" in ip.accepts():
-        last = ip.parser_state.value_stack[-1]
+        last = _last_token(ip.parser_state.value_stack[-1])
         at_end = " at the end of the file" if tok.type == "$END" else ""
         report.error("FC002", f"missing `;` after `{_text(last)}`{at_end}", last.end_line, last.end_column)
         ip.feed_token(_synthetic("SEMI", ";", tok))
@@ -93,11 +115,9 @@ def _finish(b: _BraceBuilder, ip: Any) -> None:
     line, end_col, pos = _end_of(b.lexed.text)
     end = Token("$END", "", pos, line, end_col, line, end_col, pos)
     _end_statement(b, ip, end)
-    stack = ip.parser_state.value_stack
-    if stack and isinstance(stack[-1], list):  # tags with nothing after them
+    if "SEMI" in ip.accepts():  # tags with nothing after them
         ip.feed_token(_synthetic("SEMI", ";", end))
-    while b.stack and "RBRACE" in ip.accepts():
-        b.unclosed(line, end_col)
+    while "RBRACE" in ip.accepts():  # the block callback reports FC004 for a `}` at the end
         ip.feed_token(Token("RBRACE", "}", pos, line, end_col - 1, line, end_col, pos))
 
 

@@ -343,7 +343,11 @@ def parse_set(text: str, name: str, backend: Backend | None = None
         except UnexpectedInput:
             builder.reset(text, name)  # recovered by the pure-Python interactive parser
             parser = lalr_parser("set.lark", builder, builder.lexed.callbacks(), "python")
-            parser.parse(text, on_error=lambda e: recover(builder, e))
+            try:
+                parser.parse(text, on_error=lambda e: recover(builder, e))
+            except UnexpectedInput as stuck:  # what recovery cannot repair ends the file's findings
+                builder.lexed.report.error("FC001", "syntax error: the file cannot be read on from here",
+                                           max(stuck.line, 1), max(stuck.column, 1))
         builder.state.finish([(t, sp) for t, sp, _p, _k in builder.lexed.pending])
         result = builder.state.result(), sort_diagnostics(builder.lexed.report.items)
         builder.reset("", "")
