@@ -17,12 +17,13 @@ from lark.exceptions import UnexpectedInput
 
 from flowc.compiler.diagnostics import Diagnostic, Related, sort_diagnostics
 from flowc.compiler.parse.blocktree import tree_order
+from flowc.compiler.parse.bracerecovery import recover
 from flowc.compiler.parse.grammars import Backend, default_backend, lalr_parser
 from flowc.compiler.parse.lexing import AFTER_CLOSE, AFTER_OPEN, AFTER_SEMI, Lexed
+from flowc.compiler.parse.setform import SESSION_COMMANDS
 from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
 from flowc.compiler.parse.tokens import unquote
 from flowc.compiler.source import Span
-from flowc.compiler.parse.setform import SESSION_COMMANDS
 
 _LOCK = threading.RLock()
 Tok = Any  # a Lark token (lark.Token or lark_cython's Token)
@@ -32,7 +33,6 @@ Pending = list[tuple[str, Span, int, str]]
 def parse_brace(text: str, name: str, backend: Backend | None = None
                 ) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
     """Brace-form text -> (statements, diagnostics). See grammar/curly.lark."""
-    from flowc.compiler.parse.bracerecovery import recover
     chosen = backend or default_backend()
     with _LOCK:
         builder = _BUILDER
@@ -56,11 +56,12 @@ def parse_brace(text: str, name: str, backend: Backend | None = None
 class _Frame:
     """An open block: the context to restore when it closes."""
 
-    __slots__ = ("anonymous", "blocks", "ctx", "dele", "has_children", "head_col", "head_line", "inact",
-                 "line", "col", "prefix", "prot", "ptexts", "repl", "start", "suspect")
+    __slots__ = ("anonymous", "blocks", "col", "ctx", "dele", "has_children", "head_col", "head_line", "inact",
+                 "line", "node", "prefix", "prot", "repl", "start", "suspect")
 
     def __init__(self, b: _BraceBuilder, line: int, col: int, head: tuple[int, int], anonymous: bool) -> None:
-        self.prefix, self.ptexts, self.blocks = b.prefix, b.ptexts, b.blocks
+        # lengths, not the tuples: 20,000 nested blocks must not hold 20,000 long tuples
+        self.prefix, self.blocks, self.node = len(b.prefix), len(b.blocks), b.node
         self.inact, self.prot, self.repl, self.dele, self.ctx = b.inact, b.prot, b.repl, b.dele, b.ctx
         self.has_children = b.has_children
         self.line, self.col = line, col
@@ -82,7 +83,7 @@ class _BraceBuilder:
         self.name = name
         self.out: list[Statement] = []
         self.seen: set[tuple[str, ...]] = set()
-        self.opened: set[tuple[str, ...]] = set()   # block paths opened so far
+        self.node: dict[str, Any] = {}  # the tree of block paths opened so far
         self.reopened = False                        # a block written twice: merge them
         self.suspect: tuple[int, int] | None = None  # (line, block line) where a `}` seems missing
         self.stack: list[_Frame] = []
@@ -207,9 +208,7 @@ class _BraceBuilder:
         before, after = self._comments_of(end_pos, AFTER_SEMI)
         if before:
             ctx = ctx + tuple(Comment(t, sp, depth, "before") for t, sp in before)
-        if values is None:
-            items = [(words, texts, new_span(self.name, first.line, first.column, end_line, end_col), False)]
-        elif not values:
+        if values is None or not values:
             items = [(words, texts, new_span(self.name, first.line, first.column, end_line, end_col), False)]
         else:
             items = [(words + (v,), texts + (v.text,),
@@ -287,10 +286,17 @@ class _BraceBuilder:
         self.stack.append(_Frame(self, brace.line, brace.column, (first.line, first.column), False))
         self.hdr_col = first.column
         self.prefix = prefix = self.prefix + tuple(cur)
-        self.ptexts = ptexts = self.ptexts + tuple(w.text for w in cur)
-        if ptexts in self.opened:
-            self.reopened = True
-        self.opened.add(ptexts)
+        self.ptexts = self.ptexts + tuple(w.text for w in cur)
+        node, known = self.node, True
+        for w in cur:
+            child = node.get(w.text)
+            if child is None:
+                child = node[w.text] = {}
+                known = False
+            node = child
+        if known:
+            self.reopened = True  # this block was written before: merge them
+        self.node = node
         depth = len(prefix)
         self.blocks = self.blocks + (depth,)
         for tag in tags or ():
@@ -323,7 +329,8 @@ class _BraceBuilder:
             before = [(t, sp) for t, sp, _p, _k in self.lexed.take(pos)]
             if before:
                 self._attach(before, len(self.prefix), "tail", frame.start)
-        self.prefix, self.ptexts, self.blocks = frame.prefix, frame.ptexts, frame.blocks
+        self.prefix, self.ptexts = self.prefix[:frame.prefix], self.ptexts[:frame.prefix]
+        self.blocks, self.node = self.blocks[:frame.blocks], frame.node
         self.inact, self.prot, self.repl, self.dele, self.ctx = frame.inact, frame.prot, frame.repl, frame.dele, \
             frame.ctx
         self.hdr_col = self.stack[-1].head_col if self.stack else 0

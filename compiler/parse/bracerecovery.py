@@ -7,13 +7,12 @@ the `;`, `]` or `}` that is missing, or drops the token that does not fit.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
-if TYPE_CHECKING:
-    from flowc.compiler.parse.braceform import _BraceBuilder
+_BraceBuilder = Any  # compiler/parse/braceform.py's builder (it imports this module)
 
 _VALUES = ("WORD", "STRING")
 _SHOWN = {"RBRACE": "}", "LBRACE": "{", "SEMI": ";", "LSQB": "[", "RSQB": "]", "NL": "line end", "$END": "end"}

@@ -14,13 +14,9 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
-from lark.exceptions import UnexpectedInput
-
-from flowc.compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
+from flowc.compiler.diagnostics import Severity
 from flowc.compiler.parse.blocktree import KEYED
-from flowc.compiler.parse.reporter import Reporter
-from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
-from flowc.compiler.parse.grammars import Backend, default_backend, lalr_parser
+from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement
 from flowc.compiler.source import Span
 
 SET_COMMANDS = frozenset(
@@ -328,30 +324,6 @@ def _outermost(marks: dict[Path, Span], path: Path) -> int:
         if path[:i] in marks:
             return i
     return 0
-
-
-def parse_set(text: str, name: str, backend: Backend | None = None
-              ) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
-    """Set-form text -> (statements, diagnostics): commands applied in order. See grammar/set.lark."""
-    from flowc.compiler.parse.setlines import SetBuilder, recover  # noqa: PLC0415 (it imports SetState)
-    chosen = backend or default_backend()
-    with _LOCK:
-        builder = SetBuilder.shared()
-        builder.reset(text, name)
-        try:
-            lalr_parser("set.lark", builder, builder.lexed.callbacks(), chosen).parse(text)
-        except UnexpectedInput:
-            builder.reset(text, name)  # recovered by the pure-Python interactive parser
-            parser = lalr_parser("set.lark", builder, builder.lexed.callbacks(), "python")
-            try:
-                parser.parse(text, on_error=lambda e: recover(builder, e))
-            except UnexpectedInput as stuck:  # what recovery cannot repair ends the file's findings
-                builder.lexed.report.error("FC001", "syntax error: the file cannot be read on from here",
-                                           max(stuck.line, 1), max(stuck.column, 1))
-        builder.state.finish([(t, sp) for t, sp, _p, _k in builder.lexed.pending])
-        result = builder.state.result(), sort_diagnostics(builder.lexed.report.items)
-        builder.reset("", "")
-    return result
 
 
 def apply_mixed(target: MixedTarget, words: list[Word]) -> None:

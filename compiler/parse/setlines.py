@@ -8,18 +8,22 @@ which applies it. `recover` is the parser's `on_error` handler: it reports a bro
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from lark import Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
+from flowc.compiler.diagnostics import Diagnostic, sort_diagnostics
+from flowc.compiler.parse.grammars import Backend, default_backend, lalr_parser
 from flowc.compiler.parse.lexing import Lexed
 from flowc.compiler.parse.setform import SetState
-from flowc.compiler.parse.statements import Word, new_span, new_word
+from flowc.compiler.parse.statements import Statement, Word, new_span, new_word
 from flowc.compiler.parse.tokens import unquote
 from flowc.compiler.source import Span
 
 Tok = Any
+_LOCK = threading.RLock()
 _SHARED: list[SetBuilder] = []
 
 
@@ -151,3 +155,26 @@ def recover(b: SetBuilder, e: UnexpectedInput) -> bool:
         report.error("FC001", "nothing may follow a `[ … ]` list", tok.line, tok.column,
                      tok.column + len(tok.value))
     return True
+
+
+def parse_set(text: str, name: str, backend: Backend | None = None
+              ) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
+    """Set-form text -> (statements, diagnostics): commands applied in order. See grammar/set.lark."""
+    chosen = backend or default_backend()
+    with _LOCK:
+        builder = SetBuilder.shared()
+        builder.reset(text, name)
+        try:
+            lalr_parser("set.lark", builder, builder.lexed.callbacks(), chosen).parse(text)
+        except UnexpectedInput:
+            builder.reset(text, name)  # recovered by the pure-Python interactive parser
+            parser = lalr_parser("set.lark", builder, builder.lexed.callbacks(), "python")
+            try:
+                parser.parse(text, on_error=lambda e: recover(builder, e))
+            except UnexpectedInput as stuck:  # what recovery cannot repair ends the file's findings
+                builder.lexed.report.error("FC001", "syntax error: the file cannot be read on from here",
+                                           max(stuck.line, 1), max(stuck.column, 1))
+        builder.state.finish([(t, sp) for t, sp, _p, _k in builder.lexed.pending])
+        result = builder.state.result(), sort_diagnostics(builder.lexed.report.items)
+        builder.reset("", "")
+    return result

@@ -10,7 +10,7 @@ import pytest
 from flowc.compiler.parse.braceform import parse_brace
 from flowc.compiler.parse.grammars import cython_plugins
 from flowc.compiler.parse.loader import parse_file
-from flowc.compiler.parse.setform import parse_set
+from flowc.compiler.parse.setlines import parse_set
 
 CASES = Path(__file__).parent / "parse_cases"
 EXAMPLES = Path(__file__).parents[3] / "examples"

@@ -4,7 +4,6 @@ session, SRX cluster node groups, clear-text secrets printed by `fmt`.
 Every text here is written for this test (addresses from the documentation ranges)."""
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,6 @@ from flowc.compiler.document.groups import apply_groups
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.fmt.sealing import seal, secret_value_index
 from flowc.compiler.parse.loader import parse_file, parse_text
-from flowc.runtime.plan.secret import decode
 
 
 def paths(text: str, fmt: str = "auto") -> list[tuple[str, ...]]:
@@ -171,22 +169,19 @@ def flowc(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=60, check=False)
 
 
-def test_fmt_never_prints_a_clear_password_and_is_idempotent(tmp_path: Path) -> None:
+def test_fmt_keeps_every_value_as_written_and_is_idempotent(tmp_path: Path) -> None:
     source = tmp_path / "secrets.conf"
     source.write_text("".join(SECRETS.values()))
     brace = flowc("fmt", str(source))
     as_set = flowc("fmt", "--to", "set", str(source))
     assert brace.returncode == as_set.returncode == 0
-    for plain in SECRETS:
-        assert plain not in brace.stdout and plain not in as_set.stdout
-    sealed = re.findall(r'"(\$9\$[^"]+)"', brace.stdout)
-    assert sorted(decode(s) for s in sealed) == sorted(SECRETS)
-    assert sorted(re.findall(r'"(\$9\$[^"]+)"', as_set.stdout)) == sorted(sealed)
+    for plain in SECRETS:  # fmt changes layout, never a value (lint's FC263 flags clear passwords)
+        assert plain in brace.stdout and plain in as_set.stdout
+    assert "$9$" not in brace.stdout
     once = tmp_path / "once.conf"
     once.write_text(brace.stdout)
     assert flowc("fmt", "--check", str(once)).returncode == 0
     assert flowc("fmt", str(once)).stdout == brace.stdout
-    assert flowc("fmt", "--check", str(source)).stdout.strip() == str(source)
 
 
 @pytest.mark.parametrize("value", ["$9$Jdjk.mT39Cu", "$1$Ab3dEf$q0ZbS6Wm0", "$6$saltsalt$0123456789abcdef"])
