@@ -114,7 +114,9 @@ def _contenders(text: str, grammar: str, kind: str) -> dict[str, object]:
     lark-cython, and lark-cython with the cyclic GC paused as flowc's parser does (the
     hardest baseline)."""
     parser = Lark(grammar, parser="lalr")
-    jobs: dict[str, object] = {"flowc": lambda: parse_text(text, "bench", kind), "lark": lambda: parser.parse(text)}
+    jobs: dict[str, object] = {"flowc": lambda: parse_text(text, "bench", kind),
+                               "flowc, pure-Python Lark": _pure(lambda: parse_text(text, "bench", kind)),
+                               "lark": lambda: parser.parse(text)}
     try:
         import lark_cython
     except ImportError:
@@ -123,6 +125,17 @@ def _contenders(text: str, grammar: str, kind: str) -> dict[str, object]:
     jobs["lark-cython"] = lambda: fast.parse(text)
     jobs["lark-cython, gc paused"] = _paused_gc(lambda: fast.parse(text))
     return jobs
+
+
+def _pure(fn):
+    """`fn` with flowc's parser on pure-Python Lark (FLOWC_PARSER=python)."""
+    def run():
+        os.environ["FLOWC_PARSER"] = "python"
+        try:
+            return fn()
+        finally:
+            del os.environ["FLOWC_PARSER"]
+    return run
 
 
 def _race(jobs: dict[str, object], rounds: int = 3) -> dict[str, float]:
@@ -162,8 +175,12 @@ def main() -> None:
     for label, text, grammar, kind in (("brace", brace, GENERIC_BRACE, "brace"), ("set", twin, GENERIC_SET, "set")):
         times = _race(_contenders(text, grammar, kind))
         ours = times.pop("flowc")
+        pure = times.pop("flowc, pure-Python Lark")
+        lines = text.count("\n")
         ratios = ", ".join(f"vs {k} {v:.2f}s = {ours / v:.2f}" for k, v in times.items())
-        print(f"{label:5}: flowc {ours:.2f}s; ratio {ratios}")
+        print(f"{label:5}: flowc {ours:.2f}s ({lines / ours:,.0f} lines/s); ratio {ratios}")
+        print(f"{label:5}: flowc on pure-Python Lark {pure:.2f}s ({lines / pure:,.0f} lines/s); "
+              f"ratio vs lark {times['lark']:.2f}s = {pure / times['lark']:.2f}")
     big = generate(2 * n)
     t1, t2 = _interleaved(lambda: parse_text(brace, "bench", "brace"), lambda: parse_text(big, "bench", "brace"))
     print(f"scaling: {2 * n // 1000}k/{n // 1000}k = {t2 / t1:.2f} ({t1:.2f}s, {t2:.2f}s; limit 2.2)")

@@ -2,8 +2,8 @@
 
 Prints each file's statements as canonical brace text (4-space indent, order and comments
 as written) or as `display set` lines. `--check` prints the names of files that are not
-canonical and exits 1. Clear values of the leaves Junos stores encrypted are printed in
-their `$9$` form (`compiler/fmt/sealing.py`). Syntax errors go to stderr as `file:line:col: error FC0xx …` with
+canonical and exits 1. Layout changes, values never do: a clear password is printed as
+written (lint's FC263 flags it; diagnostics mask it). Syntax errors go to stderr as `file:line:col: error FC0xx …` with
 the source line and a caret; the exit code is then 1 (2 for unreadable files).
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.fmt.printer import to_brace, to_set
-from flowc.compiler.fmt.sealing import clear_secrets, seal
+from flowc.compiler.fmt.sealing import clear_secrets
 from flowc.compiler.parse.loader import ParsedConfig, parse_file, parse_text
 
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         if not config.ok:
             status = 1
             continue
-        statements = seal(config.statements)  # no clear password in the output (see secretleaf)
+        statements = config.statements  # values as written: fmt changes layout, never a value
         text = to_set(statements) if args.to == "set" else to_brace(statements)
         if args.check:
             if text != config.source.text:

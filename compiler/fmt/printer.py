@@ -50,6 +50,8 @@ def to_set(statements: Sequence[Statement]) -> str:
             else:
                 after.append(c)
         words = " ".join(quote(w) for w in st.words)
+        # Junos' own `display set` does not print the `## SECRET-DATA` trailers of brace text
+        after = [c for c in after if not _secret_data(c.text)]
         inline = [c.text for c in after if c.position == "after" and "\n" not in c.text]
         lines.append(f"set {words}" + ("".join(" " + t for t in inline)))
         lines.extend(c.text for c in after if c.text not in inline)
@@ -59,6 +61,10 @@ def to_set(statements: Sequence[Statement]) -> str:
             marks["protect"] = path[: st.protected_at or len(path)]
     _close_marks(lines, marks, None)
     return "".join(line + "\n" for line in lines)
+
+
+def _secret_data(text: str) -> bool:
+    return text.lstrip("#").strip() == "SECRET-DATA" and text.startswith("##")
 
 
 def _close_marks(lines: list[str], marks: dict[str, tuple[str, ...] | None], path: tuple[str, ...] | None) -> None:

@@ -1,406 +1,219 @@
-"""Brace form (`show configuration`) -> statements with spans, in one pass.
+"""Brace form (`show configuration`) -> statements with spans, built as Lark parses.
 
-Implements `grammar/curly.lark` with a hand-written loop over the tokens of
-`compiler/parse/tokens.py`: a stack of open blocks holds the words (and their spans) written
-in block headers, so every statement of a block shares those Word objects; a statement is
-built when its `;` (or the `}` of an empty block) is read. Tags (`inactive:` `protect:`
-`replace:` `delete:`), `[ … ]` lists and comments are handled on the way; after a syntax
-error the loop resynchronises on the next `;`, `}` or line and goes on.
+`grammar/curly.lark` is the parser: `parse_brace` runs it (Lark LALR, contextual lexer,
+lark-cython when installed) with `_BraceBuilder` as its rule callbacks, so no tree is made.
+The parser reduces a block's header before anything inside the block, so the builder keeps
+a stack of open blocks holding the header words; every statement of a block shares those
+Word objects. Tags (`inactive:` `protect:` `replace:` `delete:`), `[ … ]` lists and
+comments (lexer callbacks, `lexing.py`) are handled in the callbacks; syntax errors are
+recovered in `bracerecovery.py` (Lark's interactive parser).
 """
 from __future__ import annotations
 
+import threading
+from typing import Any
+
+from lark.exceptions import UnexpectedInput
+
 from flowc.compiler.diagnostics import Diagnostic, Related, sort_diagnostics
 from flowc.compiler.parse.blocktree import tree_order
-from flowc.compiler.parse.reporter import Reporter
+from flowc.compiler.parse.bracerecovery import recover
+from flowc.compiler.parse.grammars import Backend, default_backend, lalr_parser
+from flowc.compiler.parse.lexing import AFTER_CLOSE, AFTER_OPEN, AFTER_SEMI, Lexed
+from flowc.compiler.parse.setform import SESSION_COMMANDS
 from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
-from flowc.compiler.parse.tokens import (
-    BCOMMENT,
-    LCOMMENT,
-    NL,
-    OPENCOMMENT,
-    OTHER,
-    PUNCT,
-    STRING,
-    TAGS,
-    TOKEN,
-    WORD,
-    unquote,
-)
+from flowc.compiler.parse.tokens import unquote
 from flowc.compiler.source import Span
 
+_LOCK = threading.RLock()
+Tok = Any  # a Lark token (lark.Token or lark_cython's Token)
+Pending = list[tuple[str, Span, int, str]]
 
-def parse_brace(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
+
+def parse_brace(text: str, name: str, backend: Backend | None = None
+                ) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
     """Brace-form text -> (statements, diagnostics). See grammar/curly.lark."""
-    parser = _BraceParser(text, name)
-    parser.run()
-    statements = tree_order(parser.out) if parser.reopened else tuple(parser.out)
-    return statements, sort_diagnostics(parser.report.items)
+    chosen = backend or default_backend()
+    with _LOCK:
+        builder = _BUILDER
+        builder.reset(text, name)
+        try:
+            lalr_parser("curly.lark", builder, builder.lexed.callbacks(), chosen).parse(text)
+        except UnexpectedInput:
+            builder.reset(text, name)  # recovered by the pure-Python interactive parser
+            parser = lalr_parser("curly.lark", builder, builder.lexed.callbacks(), "python")
+            try:
+                parser.parse(text, on_error=lambda e: recover(builder, e))
+            except UnexpectedInput as stuck:  # what recovery cannot repair ends the file's findings
+                builder.lexed.report.error("FC001", "syntax error: the file cannot be read on from here",
+                                           max(stuck.line, 1), max(stuck.column, 1))
+        statements = tree_order(builder.out) if builder.reopened else tuple(builder.out)
+        diagnostics = sort_diagnostics(builder.lexed.report.items)
+        builder.reset("", "")
+    return statements, diagnostics
 
 
-class _BraceParser:
-    """One pass over the tokens, building statements as blocks close (no tree)."""
+class _Frame:
+    """An open block: the context to restore when it closes."""
 
-    def __init__(self, text: str, name: str) -> None:
-        self.text = text
+    __slots__ = ("anonymous", "blocks", "col", "ctx", "dele", "has_children", "head_col", "head_line", "inact",
+                 "line", "node", "prefix", "prot", "repl", "start", "suspect")
+
+    def __init__(self, b: _BraceBuilder, line: int, col: int, head: tuple[int, int], anonymous: bool) -> None:
+        # lengths, not the tuples: 20,000 nested blocks must not hold 20,000 long tuples
+        self.prefix, self.blocks, self.node = len(b.prefix), len(b.blocks), b.node
+        self.inact, self.prot, self.repl, self.dele, self.ctx = b.inact, b.prot, b.repl, b.dele, b.ctx
+        self.has_children = b.has_children
+        self.line, self.col = line, col
+        self.head_line, self.head_col = head
+        self.anonymous = anonymous
+        self.start = len(b.out)
+        self.suspect = 0   # a line indented like this block's header: a `}` missing before it?
+
+
+class _BraceBuilder:
+    """The rule callbacks of curly.lark: statements are built as the parser reduces."""
+
+    def __init__(self) -> None:
+        self.lexed = Lexed()
+        self.reset("", "")
+
+    def reset(self, text: str, name: str) -> None:
+        self.lexed.reset(text, name)
         self.name = name
-        self.report = Reporter(name)
         self.out: list[Statement] = []
         self.seen: set[tuple[str, ...]] = set()
-        self.opened: set[tuple[str, ...]] = set()   # block paths opened so far
+        self.node: dict[str, Any] = {}  # the tree of block paths opened so far
         self.reopened = False                        # a block written twice: merge them
         self.suspect: tuple[int, int] | None = None  # (line, block line) where a `}` seems missing
+        self.stack: list[_Frame] = []
+        self.prefix: tuple[Word, ...] = ()
+        self.ptexts: tuple[str, ...] = ()
+        self.blocks: tuple[int, ...] = (0,)
+        self.inact = self.prot = self.repl = 0
+        self.dele = False
+        self.ctx: tuple[Comment, ...] = ()
+        self.has_children = False
+        self.hdr_col = 0
+        self.sets: list[Statement] = []
 
-    def run(self) -> None:
-        text, name, out, report = self.text, self.name, self.out, self.report
-        seen = self.seen
-        seen_add, out_append = seen.add, out.append
-        opened = self.opened
-        opened_add = opened.add
-        tags_set = TAGS
-        stack: list[list] = []
-        # current block context
-        prefix: tuple[Word, ...] = ()
-        ptexts: tuple[str, ...] = ()
-        blocks: tuple[int, ...] = (0,)   # brace statements start at the top level
-        inact = prot = repl = 0
-        dele = False
-        ctx: tuple[Comment, ...] = ()
-        has_children = False
-        hdr_col = 0                            # column of the open block's header
-        # statement being read
-        cur: list[Word] = []
-        ctexts: list[str] = []
-        cur_line = cur_col = 0
-        tags: list[tuple[str, int, int]] | None = None
-        nl_pending = False
-        list_vals: list[Word] | None = None   # inside `[ … ]`
-        list_done = False                      # after `]`, waiting for `;`
-        list_line = list_col = 0
-        pend: list[tuple[str, Span]] = []      # comments waiting for their statement
-        last_line = 0
-        last_kind = ""
-        last_range = (0, 0)
-        line, ls, pos = 1, 0, 0
-        n = len(text)
-        while pos <= n:
-            restart = -1
-            for m in TOKEN.finditer(text, pos):
-                k = m.lastindex
-                if k == WORD:
-                    w = m.group(5)
-                    s = m.start(5)
-                    col = s - ls + 1
-                    if w in tags_set and not cur and list_vals is None and not list_done:
-                        if tags is None:
-                            tags = []
-                        tags.append((w[:-1], line, col))
-                        continue
-                    if list_vals is not None:
-                        list_vals.append(new_word(w, new_span(name, line, col, line, col + len(w)), False))
-                        continue
-                    if nl_pending or list_done:
-                        # recovery: end the previous statement where the `;` was missing
-                        self._missing_semicolon(cur, list_done, line, col)
-                        last_range = self._end_statement(
-                            prefix, ptexts, blocks, inact, prot, repl, dele, ctx, cur, ctexts, tags, pend,
-                            self._list_hold if list_done else None, cur_line, cur_col, line, col)
-                        has_children = True
-                        cur, ctexts, tags, pend = [], [], None, []
-                        list_done = nl_pending = False
-                    if not cur:
-                        cur_line, cur_col = line, col
-                        if col <= hdr_col and stack[-1][14] == 0:
-                            stack[-1][14] = line  # indented like its block's header: a `}` missing?
-                    cur.append(new_word(w, new_span(name, line, col, line, col + len(w)), False))
-                    ctexts.append(w)
-                elif k == NL:
-                    line += 1
-                    ls = m.end(1)
-                    if cur and list_vals is None:
-                        nl_pending = True
-                elif k == PUNCT:
-                    c = m.group(2)
-                    s = m.start(2)
-                    col = s - ls + 1
-                    if c == ";":
-                        if list_vals is not None:
-                            report.error("FC006", "unclosed `[`: expected `]` before `;`", list_line, list_col)
-                            self._list_hold, list_vals, list_done = list_vals, None, True
-                        if cur or list_done:
-                            if not list_done and not dele and not tags and not pend:
-                                # the hot path: a plain leaf statement
-                                key = ptexts + tuple(ctexts)
-                                if key not in seen:
-                                    seen_add(key)
-                                    words = prefix + tuple(cur)
-                                    out_append(new_statement(words, new_span(name, cur_line, cur_col, line, col + 1),
-                                                         inact, prot > 0, ctx, None, None, blocks, False, prot, repl))
-                                    last_range = (len(out) - 1, len(out))
-                                else:
-                                    last_range = (0, 0)
-                            else:
-                                last_range = self._end_statement(
-                                    prefix, ptexts, blocks, inact, prot, repl, dele, ctx, cur, ctexts, tags, pend,
-                                    self._list_hold if list_done else None, cur_line, cur_col, line, col + 1)
-                                pend = []
-                            has_children = True
-                            cur, ctexts, tags = [], [], None
-                            list_done = nl_pending = False
-                        elif tags:
-                            self._bad_tags(tags, "a statement")
-                            tags = None
-                        last_line, last_kind = line, ";"
-                    elif c == "{":
-                        if list_vals is not None:
-                            report.error("FC006", "unclosed `[`: expected `]` before `{`", list_line, list_col)
-                            self._list_hold, list_vals, list_done = list_vals, None, True
-                        if list_done:
-                            report.error("FC002", "missing `;` after `]`", line, col)
-                            last_range = self._end_statement(
-                                prefix, ptexts, blocks, inact, prot, repl, dele, ctx, cur, ctexts, tags, pend,
-                                self._list_hold, cur_line, cur_col, line, col)
-                            cur, ctexts, tags, pend = [], [], None, []
-                            list_done = False
-                        stack.append([prefix, ptexts, blocks, inact, prot, repl, dele, ctx, line, col,
-                                      cur_line, cur_col, not cur, len(out), 0])
-                        hdr_col = cur_col if cur else col
-                        if not cur:
-                            report.error("FC001", "`{` must follow a statement name", line, col)
-                            if tags:
-                                self._bad_tags(tags, "a statement")
-                        else:
-                            prefix = prefix + tuple(cur)
-                            ptexts = ptexts + tuple(ctexts)
-                            if ptexts in opened:
-                                self.reopened = True
-                            opened_add(ptexts)
-                            depth = len(prefix)
-                            blocks = blocks + (depth,)
-                            if tags:
-                                for tag, _tl, _tc in tags:
-                                    if tag == "inactive" and not inact:
-                                        inact = depth
-                                    elif tag == "protect" and not prot:
-                                        prot = depth
-                                    elif tag == "replace" and not repl:
-                                        repl = depth
-                                    elif tag == "delete":
-                                        dele = True
-                            if pend:
-                                ctx = ctx + tuple(Comment(t, sp, depth, "before") for t, sp in pend)
-                                pend = []
-                        has_children = False
-                        cur, ctexts, tags = [], [], None
-                        nl_pending = False
-                        last_line, last_kind = line, "{"
-                    elif c == "}":
-                        if list_vals is not None:
-                            report.error("FC006", "unclosed `[`: expected `]` before `}`", list_line, list_col)
-                            self._list_hold, list_vals, list_done = list_vals, None, True
-                        if cur or list_done:
-                            where = "after `]`" if list_done else f"after `{ctexts[-1]}`" if ctexts else ""
-                            last_word = cur[-1].span if cur and not list_done else None
-                            if last_word is not None:
-                                report.error("FC002", f"missing `;` {where}", last_word.line, last_word.end_column)
-                            else:
-                                report.error("FC002", f"missing `;` {where}", line, col)
-                            last_range = self._end_statement(
-                                prefix, ptexts, blocks, inact, prot, repl, dele, ctx, cur, ctexts, tags, pend,
-                                self._list_hold if list_done else None, cur_line, cur_col, line, col)
-                            has_children = True
-                            cur, ctexts, tags, pend = [], [], None, []
-                            list_done = nl_pending = False
-                        elif tags:
-                            self._bad_tags(tags, "a statement")
-                            tags = None
-                        if not stack:
-                            report.error("FC003", "`}` without a matching `{`", line, col)
-                            continue
-                        frame = stack.pop()
-                        if not has_children and not frame[12]:
-                            last_range = self._empty_block(prefix, ptexts, blocks, inact, prot, repl, dele, ctx,
-                                                           frame[10], frame[11], line, col + 1)
-                        if pend:
-                            self._attach(pend, len(prefix), "tail", frame[13])
-                            pend = []
-                        (prefix, ptexts, blocks, inact, prot, repl, dele, ctx) = frame[:8]
-                        hdr_col = stack[-1][11] if stack else 0
-                        if frame[14] and not self.suspect:
-                            self.suspect = (frame[14], frame[8])
-                        has_children = True
-                        last_line, last_kind = line, "}"
-                        last_range = (frame[13], len(out))
-                    elif c == "[":
-                        if list_vals is not None:
-                            report.error("FC006", "`[` inside a `[ … ]` list", line, col)
-                        elif list_done:
-                            report.error("FC002", "missing `;` after `]`", line, col)
-                        else:
-                            if not cur:
-                                report.error("FC001", "`[` must follow a statement name", line, col)
-                            list_vals = []
-                            list_line, list_col = line, col
-                            nl_pending = False
-                    else:  # "]"
-                        if list_vals is None:
-                            report.error("FC006", "`]` without a matching `[`", line, col)
-                        else:
-                            self._list_hold, list_vals, list_done = list_vals, None, True
-                elif k == STRING:
-                    tok = m.group(6)
-                    s = m.start(6)
-                    col = s - ls + 1
-                    value = unquote(tok)
-                    nls = tok.count("\n")
-                    if nls:
-                        end_line = line + nls
-                        end_col = len(tok) - tok.rindex("\n")
-                    else:
-                        end_line, end_col = line, col + len(tok)
-                    word = new_word(value, new_span(name, line, col, end_line, end_col), True)
-                    if list_vals is not None:
-                        list_vals.append(word)
-                    else:
-                        if nl_pending or list_done:
-                            self._missing_semicolon(cur, list_done, line, col)
-                            last_range = self._end_statement(
-                                prefix, ptexts, blocks, inact, prot, repl, dele, ctx, cur, ctexts, tags, pend,
-                                self._list_hold if list_done else None, cur_line, cur_col, line, col)
-                            has_children = True
-                            cur, ctexts, tags, pend = [], [], None, []
-                            list_done = nl_pending = False
-                        if not cur:
-                            cur_line, cur_col = line, col
-                            if col <= hdr_col and stack[-1][14] == 0:
-                                stack[-1][14] = line
-                        cur.append(word)
-                        ctexts.append(value)
-                    if nls:
-                        line = end_line
-                        ls = s + tok.rindex("\n") + 1
-                elif k in (LCOMMENT, BCOMMENT):
-                    tok = m.group(k).rstrip("\r")
-                    s = m.start(k)
-                    col = s - ls + 1
-                    nls = tok.count("\n")
-                    end_line = line + nls
-                    end_col = (len(tok) - tok.rindex("\n")) if nls else col + len(tok)
-                    span = new_span(name, line, col, end_line, end_col)
-                    if cur or list_vals is not None or list_done or last_line != line:
-                        pend.append((tok, span))
-                    elif last_kind == ";":
-                        self._attach([(tok, span)], 0, "after", last_range[0], last_range[1], full=True)
-                    elif last_kind == "{":
-                        ctx = ctx + (Comment(tok, span, len(prefix), "after"),)
-                    else:  # after "}"
-                        self._attach([(tok, span)], len(prefix), "end", last_range[0], last_range[1],
-                                     depth_of_last_block=True)
-                    if nls:
-                        line = end_line
-                        ls = s + tok.rindex("\n") + 1
-                elif k == OPENCOMMENT:
-                    s = m.start(4)
-                    report.error("FC010", "unterminated comment: `/*` without `*/`", line, s - ls + 1, s - ls + 3)
-                    report.mute()  # the rest of the file is inside the comment: no more findings
-                    restart = n + 1
-                    break
-                else:
-                    s = m.start(OTHER)
-                    col = s - ls + 1
-                    if m.group(OTHER) == '"':
-                        report.error("FC005", "unterminated string: `\"` without a closing `\"`", line, col)
-                    else:
-                        report.error("FC001", f"unexpected character {m.group(OTHER)!r}", line, col)
-                    # drop the broken statement and go on with the next line
-                    cur, ctexts, tags, pend = [], [], None, []
-                    list_vals, list_done, nl_pending = None, False, False
-                    nxt = text.find("\n", s)
-                    restart = n if nxt < 0 else nxt
-                    break
-            if restart < 0:
-                break
-            pos = restart
-            if pos > n:
-                break
-        # end of text
-        end_col = n - ls + 1
-        if list_vals is not None:
-            report.error("FC006", "unclosed `[`: expected `]`", list_line, list_col)
-            self._list_hold, list_vals, list_done = list_vals, None, True
-        if cur or list_done:
-            last_word = cur[-1].span if cur and not list_done else None
-            if last_word is not None:
-                report.error("FC002", f"missing `;` after `{ctexts[-1]}` at the end of the file",
-                             last_word.line, last_word.end_column)
+    # -- words ----------------------------------------------------------------------------
+
+    def _words(self, toks: list[Tok]) -> list[Word]:
+        name = self.name
+        out = []
+        for t in toks:
+            if t.type == "WORD":
+                out.append(new_word(t.value, new_span(name, t.line, t.column, t.end_line, t.end_column), False))
             else:
-                report.error("FC002", "missing `;` at the end of the file", line, end_col)
-            self._end_statement(prefix, ptexts, blocks, inact, prot, repl, dele, ctx, cur, ctexts, tags, pend,
-                                self._list_hold if list_done else None, cur_line, cur_col, line, end_col)
-            has_children = True
-            pend = []
-        elif tags:
-            self._bad_tags(tags, "a statement")
-        while stack:
-            frame = stack.pop()
-            related = [Related(new_span(name, line, end_col, line, end_col), "the file ends here")]
-            candidates = [c for c in ((frame[14], frame[8]) if frame[14] else None, self.suspect) if c]
-            suspect = min(candidates) if candidates else None
-            if suspect:
-                related.insert(0, Related(new_span(name, suspect[0], 1, suspect[0], 1),
-                                          f"a `}}` is probably missing before this line (it is indented like "
-                                          f"the header of the block opened at line {suspect[1]})"))
-            report.error("FC004", f"unclosed `{{` opened at line {frame[8]}: missing `}}` before the end of the file",
-                         frame[8], frame[9], related=tuple(related))
-            if not has_children and not frame[12]:
-                self._empty_block(prefix, ptexts, blocks, inact, prot, repl, dele, ctx,
-                                  frame[10], frame[11], line, end_col)
-            (prefix, ptexts, blocks, inact, prot, repl, dele, ctx) = frame[:8]
-            has_children = True
-        if pend and out:
-            self._attach(pend, 0, "tail", 0)
+                out.append(new_word(unquote(t.value), new_span(name, t.line, t.column, t.end_line, t.end_column),
+                                    True))
+        return out
 
-    _list_hold: list[Word] | None = None
+    def _check_indent(self, first: Tok) -> None:
+        if self.stack and first.column <= self.hdr_col and self.stack[-1].suspect == 0:
+            self.stack[-1].suspect = first.line
 
-    # -- helpers (the rare paths) ---------------------------------------------------------
+    def _broken(self, first: Tok, end: Tok) -> bool:
+        """Was a broken piece (an unterminated string, a bad character) inside this statement?"""
+        at = self.lexed.broken_at
+        return at >= 0 and first.start_pos <= at <= end.start_pos
 
-    def _missing_semicolon(self, cur: list[Word], list_done: bool, line: int, col: int) -> None:
-        if list_done or not cur:
-            self.report.error("FC002", "missing `;` after `]`", line, col)
+    # -- statements -----------------------------------------------------------------------
+
+    def statement(self, ch: list[Tok]) -> None:
+        end = ch[-1]
+        first = ch[0]
+        self._check_indent(first)
+        if end.type == "NL" and not self.stack and first.value in SESSION_COMMANDS and first.type == "WORD":
+            self._session_line(ch[:-1])
             return
-        last = cur[-1]
-        self.report.error("FC002", f"missing `;` after `{last.text}`", last.span.end_line, last.span.end_column,
-                          hint="each statement ends with `;` (or opens a block with `{`)")
-
-    def _bad_tags(self, tags: list[tuple[str, int, int]], what: str) -> None:
-        tag, line, col = tags[0]
-        self.report.error("FC008", f"`{tag}:` must be followed by {what}", line, col, col + len(tag) + 1)
-
-    def _end_statement(self, prefix, ptexts, blocks, inact, prot, repl, dele, ctx, cur, ctexts, tags, pend,
-                       list_vals, cur_line, cur_col, end_line, end_col) -> tuple[int, int]:
-        """Emit the statement(s) of `cur` (one, or one per list value); return their range."""
-        out = self.out
-        start = len(out)
-        words = prefix + tuple(cur)
-        texts = ptexts + tuple(ctexts)
-        depth = len(words)
-        for tag, _line, _col in tags or ():
-            if tag == "inactive" and not inact:
-                inact = depth
-            elif tag == "protect" and not prot:
-                prot = depth
-            elif tag == "replace" and not repl:
-                repl = depth
-            elif tag == "delete":
-                dele = True
-        if pend:
-            ctx = ctx + tuple(Comment(t, sp, depth, "before") for t, sp in pend)
-        if list_vals is None:
-            items = [(words, texts, new_span(self.name, cur_line, cur_col, end_line, end_col), False)]
+        if self.lexed.broken_at >= 0 and self._broken(first, end):
+            self.has_children = True
+            return
+        words = self._words(ch[:-1])
+        if end.type == "SEMI":
+            end_line, end_col = end.line, end.end_column
         else:
-            items = [(words + (v,), texts + (v.text,), self._list_span(cur, v.span, cur_line, cur_col), True)
-                     for v in list_vals]
-            if not list_vals and cur:
-                items = [(words, texts, new_span(self.name, cur_line, cur_col, end_line, end_col), False)]
+            end_line, end_col = words[-1].span.end_line, words[-1].span.end_column
+        self._emit(words, None, first, end_line, end_col, end.start_pos, None)
+
+    def tagged_statement(self, ch: list[Tok]) -> None:
+        end = ch[-1]
+        self._check_indent(ch[1])
+        if self._broken(ch[1], end):
+            self.has_children = True
+            return
+        words = self._words(ch[1:-1])
+        if end.type == "SEMI":
+            end_line, end_col = end.line, end.end_column
+        else:
+            end_line, end_col = words[-1].span.end_line, words[-1].span.end_column
+        self._emit(words, None, ch[1], end_line, end_col, end.start_pos, ch[0])
+
+    def list(self, ch: list[Tok]) -> None:
+        self._list(ch, None)
+
+    def tagged_list(self, ch: list[Tok]) -> None:
+        self._list(ch[1:], ch[0])
+
+    def _list(self, ch: list[Tok], tags: list[Tok] | None) -> None:
+        end = ch[-1]
+        at = next(i for i, t in enumerate(ch) if t.type == "LSQB")
+        first = ch[0]
+        self._check_indent(first)
+        if self._broken(first, end):
+            self.has_children = True
+            return
+        words = self._words(ch[:at])
+        values = self._words([t for t in ch[at + 1:-1] if t.type != "NL"])
+        if end.type == "SEMI":
+            end_line, end_col = end.line, end.end_column
+        else:
+            end_line, end_col = end.line, end.column
+        self._emit(words, values, first, end_line, end_col, end.start_pos, tags)
+
+    def _emit(self, cur: list[Word], values: list[Word] | None, first: Tok, end_line: int, end_col: int,
+              end_pos: int, tags: list[Tok] | None) -> None:
+        """The statement(s) of `cur` (one, or one per list value), with the comments written
+        in it and after it on its line."""
+        self.has_children = True
+        lexed = self.lexed
+        ptexts = self.ptexts
+        if values is None and tags is None and not self.dele and not lexed.pending:
+            # the hot path: a plain leaf statement
+            key = ptexts + tuple(w.text for w in cur)
+            if key not in self.seen:
+                self.seen.add(key)
+                self.out.append(new_statement(self.prefix + tuple(cur),
+                                              new_span(self.name, first.line, first.column, end_line, end_col),
+                                              self.inact, self.prot > 0, self.ctx, None, None, self.blocks, False,
+                                              self.prot, self.repl))
+            return
+        start = len(self.out)
+        inact, prot, repl, dele, ctx = self.inact, self.prot, self.repl, self.dele, self.ctx
+        words = self.prefix + tuple(cur)
+        texts = ptexts + tuple(w.text for w in cur)
+        depth = len(words)
+        for tag in tags or ():
+            kind = tag.value[:-1]
+            if kind == "inactive" and not inact:
+                inact = depth
+            elif kind == "protect" and not prot:
+                prot = depth
+            elif kind == "replace" and not repl:
+                repl = depth
+            elif kind == "delete":
+                dele = True
+        before, after = self._comments_of(end_pos, AFTER_SEMI)
+        if before:
+            ctx = ctx + tuple(Comment(t, sp, depth, "before") for t, sp in before)
+        if values is None or not values:
+            items = [(words, texts, new_span(self.name, first.line, first.column, end_line, end_col), False)]
+        else:
+            items = [(words + (v,), texts + (v.text,),
+                      new_span(self.name, first.line, first.column, v.span.end_line, v.span.end_column), True)
+                     for v in values]
         for w, key, span, listed in items:
             if dele:
                 self._delete(key)
@@ -408,24 +221,157 @@ class _BraceParser:
             if key in self.seen:
                 continue
             self.seen.add(key)
-            out.append(new_statement(w, span, inact, prot > 0, ctx, None, None, blocks, listed, prot, repl))
-        return (start, len(out))
+            self.out.append(new_statement(w, span, inact, prot > 0, ctx, None, None, self.blocks, listed, prot,
+                                          repl))
+        if after:
+            self._attach(after, 0, "after", start, full=True)
 
-    def _list_span(self, cur: list[Word], value: Span, line: int, col: int) -> Span:
-        """A list value's statement runs from the list's first word to the value."""
-        if not cur:
-            return value
-        return new_span(self.name, line, col, value.end_line, value.end_column)
+    def _comments_of(self, end_pos: int, kind: str) -> tuple[list[tuple[str, Span]], list[tuple[str, Span]]]:
+        """The pending comments written before `end_pos`, and those after it on its line (of
+        `kind`: after a `;`, a `{` or a `}`)."""
+        lexed = self.lexed
+        if not lexed.pending:
+            return [], []
+        before = [(t, sp) for t, sp, _pos, _k in lexed.take(end_pos)]
+        after = []
+        while lexed.pending and lexed.pending[0][3] == kind:
+            t, sp, _pos, _k = lexed.pending.pop(0)
+            after.append((t, sp))
+        return before, after
 
-    def _empty_block(self, prefix, ptexts, blocks, inact, prot, repl, dele, ctx, hl, hc, line, col) -> tuple[int, int]:
-        start = len(self.out)
-        if dele:
-            self._delete(ptexts)
-        elif ptexts not in self.seen:
-            self.seen.add(ptexts)
-            self.out.append(new_statement(prefix, new_span(self.name, hl, hc, line, col), inact, prot > 0, ctx,
-                                      None, None, blocks, False, prot, repl))
-        return (start, len(self.out))
+    def _session_line(self, toks: list[Tok]) -> None:
+        """A CLI line at the top of a brace file: a `set`/`delete` command of a mixed file is
+        applied; `show configuration`, `configure`, `load merge terminal`, … are dropped."""
+        from flowc.compiler.parse.setform import apply_mixed
+        apply_mixed(self, self._words(toks))
+
+    def bad_tags(self, ch: list[Tok]) -> None:
+        self._bad_tags(ch[0])
+
+    def dangling_tags(self, ch: list[Tok]) -> None:
+        self._bad_tags(ch[0])
+
+    def _bad_tags(self, tags: list[Tok]) -> None:
+        tag = tags[0]
+        self.lexed.report.error("FC008", f"`{tag.value}` must be followed by a statement", tag.line, tag.column,
+                                tag.column + len(tag.value))
+
+    def tags(self, ch: list[Tok]) -> list[Tok]:
+        return ch
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def header(self, ch: list[Tok]) -> None:
+        self._open(ch, None)
+
+    def tagged_header(self, ch: list[Tok]) -> None:
+        self._open(ch[1:], ch[0])
+
+    def anonymous(self, ch: list[Tok]) -> None:
+        brace = ch[-1]
+        self.lexed.report.error("FC001", "`{` must follow a statement name", brace.line, brace.column)
+        if len(ch) > 1:
+            self._bad_tags(ch[0])
+        self.stack.append(_Frame(self, brace.line, brace.column, (brace.line, brace.column), True))
+        self.hdr_col = brace.column
+        self.has_children = False
+        self._comments_of(brace.start_pos, AFTER_OPEN)
+
+    def _open(self, ch: list[Tok], tags: list[Tok] | None) -> None:
+        brace = ch[-1]
+        toks = ch[:-2] if ch[-2].type == "NL" else ch[:-1]
+        first = toks[0]
+        self._check_indent(first)
+        cur = self._words(toks)
+        self.stack.append(_Frame(self, brace.line, brace.column, (first.line, first.column), False))
+        self.hdr_col = first.column
+        self.prefix = prefix = self.prefix + tuple(cur)
+        self.ptexts = self.ptexts + tuple(w.text for w in cur)
+        node, known = self.node, True
+        for w in cur:
+            child = node.get(w.text)
+            if child is None:
+                child = node[w.text] = {}
+                known = False
+            node = child
+        if known:
+            self.reopened = True  # this block was written before: merge them
+        self.node = node
+        depth = len(prefix)
+        self.blocks = self.blocks + (depth,)
+        for tag in tags or ():
+            kind = tag.value[:-1]
+            if kind == "inactive" and not self.inact:
+                self.inact = depth
+            elif kind == "protect" and not self.prot:
+                self.prot = depth
+            elif kind == "replace" and not self.repl:
+                self.repl = depth
+            elif kind == "delete":
+                self.dele = True
+        if self.lexed.pending:
+            before, after = self._comments_of(brace.start_pos, AFTER_OPEN)
+            self.ctx = self.ctx + tuple(Comment(t, sp, depth, "before") for t, sp in before) + tuple(
+                Comment(t, sp, depth, "after") for t, sp in after)
+        self.has_children = False
+
+    def block(self, ch: list[Tok]) -> None:
+        close = ch[-1]
+        if close.start_pos >= len(self.lexed.text):  # fed by the recovery at the end of the file
+            self.unclosed(close.line, close.end_column)
+        self.close_block(close.line, close.column, close.start_pos)
+
+    def close_block(self, line: int, col: int, pos: int) -> None:
+        frame = self.stack.pop()
+        if not self.has_children and not frame.anonymous:
+            self._empty_block(frame.head_line, frame.head_col, line, col + 1)
+        if self.lexed.pending:
+            before = [(t, sp) for t, sp, _p, _k in self.lexed.take(pos)]
+            if before:
+                self._attach(before, len(self.prefix), "tail", frame.start)
+        self.prefix, self.ptexts = self.prefix[:frame.prefix], self.ptexts[:frame.prefix]
+        self.blocks, self.node = self.blocks[:frame.blocks], frame.node
+        self.inact, self.prot, self.repl, self.dele, self.ctx = frame.inact, frame.prot, frame.repl, frame.dele, \
+            frame.ctx
+        self.hdr_col = self.stack[-1].head_col if self.stack else 0
+        if frame.suspect and not self.suspect:
+            self.suspect = (frame.suspect, frame.line)
+        self.has_children = True
+        if self.lexed.pending:
+            _before, after = self._comments_of(pos + 1, AFTER_CLOSE)
+            if after:
+                self._attach(after, len(self.prefix), "end", frame.start, depth_of_last_block=True)
+
+    def unclosed(self, line: int, end_col: int) -> None:
+        """The file ends inside a block: FC004 for the innermost open block."""
+        frame = self.stack[-1]
+        name = self.name
+        related = [Related(new_span(name, line, end_col, line, end_col), "the file ends here")]
+        candidates = [c for c in ((frame.suspect, frame.line) if frame.suspect else None, self.suspect) if c]
+        suspect = min(candidates) if candidates else None
+        if suspect:
+            related.insert(0, Related(new_span(name, suspect[0], 1, suspect[0], 1),
+                                      f"a `}}` is probably missing before this line (it is indented like "
+                                      f"the header of the block opened at line {suspect[1]})"))
+        self.lexed.report.error("FC004", f"unclosed `{{` opened at line {frame.line}: missing `}}` before the end "
+                                f"of the file", frame.line, frame.col, related=tuple(related))
+
+    def start(self, ch: list[Tok]) -> None:
+        if self.lexed.pending and self.out:
+            tail = [(t, sp) for t, sp, _p, _k in self.lexed.pending]
+            self.lexed.pending = []
+            self._attach(tail, 0, "tail", 0)
+
+    # -- the rare paths -------------------------------------------------------------------
+
+    def _empty_block(self, hl: int, hc: int, line: int, col: int) -> None:
+        if self.dele:
+            self._delete(self.ptexts)
+        elif self.ptexts not in self.seen:
+            self.seen.add(self.ptexts)
+            self.out.append(new_statement(self.prefix, new_span(self.name, hl, hc, line, col), self.inact,
+                                          self.prot > 0, self.ctx, None, None, self.blocks, False, self.prot,
+                                          self.repl))
 
     def _delete(self, key: tuple[str, ...]) -> None:
         """`delete:` as `load merge` applies it: drop what is at or under `key` so far."""
@@ -433,14 +379,22 @@ class _BraceParser:
         kept = [st for st in self.out if st.path[:size] != key]
         if len(kept) != len(self.out):
             self.out[:] = kept
-            self.seen.clear()  # in place: the reading loop holds this set
+            self.seen.clear()
             self.seen.update(st.path for st in kept)
 
-    def _attach(self, pend, depth: int, position: str, start: int, end: int | None = None, *,
+    def add(self, words: tuple[Word, ...], span: Span) -> None:
+        """A statement from a `set` line of a mixed file."""
+        key = tuple(w.text for w in words)
+        if key not in self.seen:
+            self.seen.add(key)
+            self.reopened = True  # set lines may add to blocks written before: merge them
+            self.out.append(new_statement(words, span, 0, False, (), None, None, (0,), False, 0, 0))
+
+    def _attach(self, pend: list[tuple[str, Span]], depth: int, position: str, start: int, *,
                 full: bool = False, depth_of_last_block: bool = False) -> None:
-        """Attach comments to the statements out[start:end] (the last one for tail/end)."""
+        """Attach comments to the statements out[start:] (the last one for tail/end)."""
         out = self.out
-        end = len(out) if end is None else end
+        end = len(out)
         if start >= end:
             return
         targets = range(start, end) if full else range(end - 1, end)
@@ -453,7 +407,8 @@ class _BraceParser:
             else:
                 d = depth
             comments = st.comments + tuple(Comment(t, sp, d, position) for t, sp in pend)
-            out[i] = _replace_comments(st, comments)
+            out[i] = new_statement(st.words, st.span, st.inactive_at, st.protected, comments, st.group, st.origin,
+                                   st.blocks, st.listed, st.protected_at, st.replace_at)
 
 
 def _block_index(st: Statement, depth: int) -> int:
@@ -464,6 +419,4 @@ def _block_index(st: Statement, depth: int) -> int:
     return len(st.blocks) - 1
 
 
-def _replace_comments(st: Statement, comments: tuple[Comment, ...]) -> Statement:
-    return new_statement(st.words, st.span, st.inactive_at, st.protected, comments, st.group, st.origin,
-                     st.blocks, st.listed, st.protected_at, st.replace_at)
+_BUILDER = _BraceBuilder()

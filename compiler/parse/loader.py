@@ -3,17 +3,19 @@
 `parse_text` / `parse_file` turn a whole configuration (or its `display json` form, see
 `compiler/parse/jsonform.py`) into the flat statement paths that
 `show configuration | display set` shows, each word and statement with its span, plus
-syntax diagnostics (FC0xx). The token syntax is declared in `grammar/terminals.lark`
-(compiled into one regex by `compiler/parse/tokens.py`); the statement syntax of
-`grammar/curly.lark` and `grammar/set.lark` is implemented by hand-written loops over the
-tokens (`compiler/parse/braceform.py`, `compiler/parse/setform.py`), which build statements directly
-(no parse tree) and recover after errors.
+syntax diagnostics (FC0xx). The grammars `grammar/curly.lark` and `grammar/set.lark` are
+the parser: Lark runs them (`compiler/parse/grammars.py`) with rule callbacks that build the
+statements directly, no parse tree (`compiler/parse/braceform.py`, `compiler/parse/setlines.py`),
+and recovers after errors with its interactive parser.
 """
 from __future__ import annotations
 
 import dataclasses
+import errno
 import gc
 import io
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -24,7 +26,8 @@ from flowc.compiler.parse.braceform import parse_brace
 from flowc.compiler.parse.jsonform import looks_like_json, parse_json
 from flowc.compiler.parse.reporter import MAX_ERRORS
 from flowc.compiler.parse.session import Part, blank_outside, placed, relative_parts
-from flowc.compiler.parse.setform import NAVIGATION, SET_COMMANDS, parse_set
+from flowc.compiler.parse.setform import NAVIGATION, SESSION_ONLY, SET_COMMANDS
+from flowc.compiler.parse.setlines import parse_set
 from flowc.compiler.parse.statements import Statement
 from flowc.compiler.parse.tokens import TAGS
 from flowc.compiler.parse.transcript import blank_session_lines
@@ -71,6 +74,9 @@ class ParsedConfig:
 
 def parse_file(path: str | Path, fmt: Format = "auto") -> ParsedConfig:
     """Read and parse one file (OSError propagates: the CLI maps it to exit code 2)."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):  # a FIFO would block, a directory is no configuration
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
     source = Source.read(path)
     return _parse_source(source, fmt)
 
@@ -85,7 +91,7 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
     if fmt == "json" or (fmt == "auto" and looks_like_json(source.text)):
         statements, diagnostics = parse_json(source.text, source.name)
         return ParsedConfig(source.name, "json", source, statements, diagnostics)
-    text = blank_session_lines(source.text)
+    text = blank_session_lines(_line_ends(source.text))
     kind = detect_format(text) if fmt == "auto" else fmt
     # The parser makes millions of small acyclic objects: the cyclic garbage collector,
     # triggered by allocation counts, would rescan them over and over (it doubled the
@@ -98,12 +104,23 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
             statements, diagnostics = _parse_parts(text, source.name, parts)
         elif kind == "set":
             statements, diagnostics = parse_set(text, source.name)
+            if any(d.code == "FC001" and d.message.endswith("in a set command") for d in diagnostics):
+                mixed = parse_brace(text, source.name)  # brace blocks in a set file, as archivers write
+                if not any(d.severity >= Severity.ERROR for d in mixed[1]):
+                    kind, (statements, diagnostics) = "brace", mixed
         else:
             statements, diagnostics = parse_brace(text, source.name)
     finally:
         if was_enabled:
             gc.enable()
     return ParsedConfig(source.name, kind, source, statements, diagnostics)
+
+
+def _line_ends(text: str) -> str:
+    """CR-only line ends (old Mac files) as `\n`: same length, so columns stay put."""
+    if "\r" in text and "\n" not in text:
+        return text.replace("\r", "\n")
+    return text
 
 
 def _parse_parts(text: str, name: str, parts: list[Part]) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
@@ -143,5 +160,7 @@ def detect_format(text: str) -> Literal["brace", "set"]:
         if not line or line.startswith("#"):
             continue
         first = line.split(None, 1)[0]
+        if first in SESSION_ONLY:
+            continue  # `show configuration | display set`, `configure`, `load merge terminal`, …
         return "set" if first in SET_COMMANDS or first in NAVIGATION else "brace"
     return "brace"

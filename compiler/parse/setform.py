@@ -11,20 +11,23 @@ The schema is not known here: a later `set` of a single-valued leaf keeps both l
 """
 from __future__ import annotations
 
+import threading
 from typing import Protocol
 
-from flowc.compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
+from flowc.compiler.diagnostics import Severity
 from flowc.compiler.parse.blocktree import KEYED
-from flowc.compiler.parse.reporter import Reporter
-from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
-from flowc.compiler.parse.tokens import BCOMMENT, LCOMMENT, NL, OPENCOMMENT, OTHER, PUNCT, STRING, TOKEN, WORD, unquote
+from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement
 from flowc.compiler.source import Span
 
 SET_COMMANDS = frozenset(
     ("set", "delete", "deactivate", "activate", "insert", "protect", "unprotect", "annotate", "rename", "copy")
 )
 NAVIGATION = frozenset(("edit", "top", "up", "exit"))
+# CLI session lines of scripts meant to be pasted or loaded: no configuration change
+SESSION_ONLY = frozenset(("quit", "commit", "load", "run", "show", "configure"))
+SESSION_COMMANDS = SET_COMMANDS | NAVIGATION | SESSION_ONLY
 Path = tuple[str, ...]
+_LOCK = threading.RLock()
 
 
 class ErrorSink(Protocol):
@@ -74,6 +77,9 @@ class SetState:
         """Apply one command line (`words[0]` is the command, `values` a closing `[ … ]`,
         `first`/`last` the line and column where its path starts and ends)."""
         cmd = texts[0]
+        if cmd in SESSION_ONLY:
+            self.trailing = []
+            return
         if cmd in NAVIGATION:
             self._navigate(words, texts, pend, values, first, last)
             return
@@ -92,7 +98,7 @@ class SetState:
         else:
             self._error("FC007", f"unknown set command `{cmd}`", words[0],
                         hint="expected one of: set, delete, deactivate, activate, protect, unprotect, "
-                             "annotate, insert, rename, copy, edit, top, up, exit")
+                             "annotate, insert, rename, copy, edit, top, up, exit, quit, commit, load, run, show")
         self.trailing = []
 
     def _navigate(self, words: list[Word], texts: list[str], pend: list[tuple[str, Span]],
@@ -320,136 +326,19 @@ def _outermost(marks: dict[Path, Span], path: Path) -> int:
     return 0
 
 
-def parse_set(text: str, name: str) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
-    """Set-form text -> (statements, diagnostics): commands applied in order."""
-    report = Reporter(name)
-    state = SetState(name, report)
-    line, ls, pos, n = 1, 0, 0, len(text)
-    words: list[Word] = []
-    texts: list[str] = []
-    list_vals: list[Word] | None = None    # inside `[ … ]`
-    values: list[Word] | None = None       # after `]`: the line's list
-    list_at = -1
-    bad = False
-    pend: list[tuple[str, Span]] = []
-    prev: list[Word] = []                  # the words of the line before
-    plen, share = 0, False
-    first = last = (0, 0)                  # where this line's path starts and ends
-    while pos <= n:
-        restart = -1
-        for m in TOKEN.finditer(text, pos):
-            k = m.lastindex
-            if k in (WORD, STRING):
-                tok = m.group(k)
-                if share:
-                    # the words this line shares with the line before are the same Word
-                    # objects: like a block header in brace text, they point at the line
-                    # that first wrote them (the statement's own span is this line)
-                    j = len(words)
-                    if j == 0 and k == WORD and plen and prev[0].text == tok:
-                        words.append(prev[0])  # shared; where this line has it is kept aside
-                        texts.append(tok)
-                        state.command_at = (prev[0], line, m.start(k) - ls + 1)
-                        continue
-                    if j < plen and prev[j].text == tok and k == WORD and not prev[j].quoted:
-                        words.append(prev[j])
-                        texts.append(tok)
-                        if j == 1:
-                            first = (line, m.start(k) - ls + 1)
-                        last = (line, m.end(k) - ls + 1)
-                        continue
-                    share = False
-                s = m.start(k)
-                col = s - ls + 1
-                if k == WORD:
-                    word = new_word(tok, new_span(name, line, col, line, col + len(tok)), False)
-                    nls = 0
-                else:
-                    nls = tok.count("\n")
-                    end_line = line + nls
-                    end_col = (len(tok) - tok.rindex("\n")) if nls else col + len(tok)
-                    word = new_word(unquote(tok), new_span(name, line, col, end_line, end_col), True)
-                if list_vals is not None:
-                    list_vals.append(word)
-                elif values is not None:
-                    if not bad:
-                        report.error("FC001", "nothing may follow a `[ … ]` list", line, col, col + len(tok))
-                        bad = True
-                else:
-                    if len(words) == 1:
-                        first = (line, col)
-                    words.append(word)
-                    texts.append(word.text)
-                    sp = word.span
-                    last = (sp.end_line, sp.end_column)
-                if nls:
-                    line = end_line
-                    ls = s + tok.rindex("\n") + 1
-            elif k == NL:
-                if words:
-                    if list_vals is not None:
-                        report.error("FC006", "unclosed `[`: expected `]`", line, list_at)
-                    elif not bad:
-                        state.command(words, texts, pend, values, first, last)
-                    state.command_at = None
-                    prev, plen, share = words, len(words), True
-                    words, texts, pend, bad, list_at, list_vals, values = [], [], [], False, -1, None, None
-                line += 1
-                ls = m.end(1)
-            elif k == PUNCT:
-                c = m.group(2)
-                col = m.start(2) - ls + 1
-                if c == "[" and list_vals is None and values is None and len(words) > 1:
-                    list_vals, list_at, share = [], col, False
-                elif c == "]" and list_vals is not None:
-                    values, list_vals = list_vals, None
-                elif not bad:
-                    bad = True
-                    what = {"[": "`[` here", "]": "`]` without a matching `[`"}.get(c, f"`{c}` in a set command")
-                    code = "FC006" if c in "[]" else "FC001"
-                    report.error(code, f"unexpected {what}", line, col,
-                                 hint="set form has one command per line, without braces or `;`"
-                                 if c in "{};" else "")
-            elif k in (LCOMMENT, BCOMMENT):
-                tok = m.group(k).rstrip("\r")
-                s = m.start(k)
-                col = s - ls + 1
-                nls = tok.count("\n")
-                end_line = line + nls
-                end_col = (len(tok) - tok.rindex("\n")) if nls else col + len(tok)
-                span = new_span(name, line, col, end_line, end_col)
-                if words:
-                    state.trailing.append((tok, span))
-                else:
-                    pend.append((tok, span))
-                if nls:
-                    line = end_line
-                    ls = s + tok.rindex("\n") + 1
-            elif k == OPENCOMMENT:
-                s = m.start(4)
-                report.error("FC010", "unterminated comment: `/*` without `*/`", line, s - ls + 1, s - ls + 3)
-                report.mute()
-                restart = n + 1
-                break
-            else:
-                s = m.start(OTHER)
-                col = s - ls + 1
-                if m.group(OTHER) == '"':
-                    report.error("FC005", "unterminated string: `\"` without a closing `\"`", line, col)
-                else:
-                    report.error("FC001", f"unexpected character {m.group(OTHER)!r}", line, col)
-                bad = True
-                nxt = text.find("\n", s)
-                restart = n if nxt < 0 else nxt
-                break
-        if restart < 0:
-            break
-        pos = restart
-    if words:
-        if list_vals is not None:
-            report.error("FC006", "unclosed `[`: expected `]`", line, list_at)
-        elif not bad:
-            state.command(words, texts, pend, values, first, last)
-        pend = []
-    state.finish(pend)
-    return state.result(), sort_diagnostics(report.items)
+def apply_mixed(target: MixedTarget, words: list[Word]) -> None:
+    """A CLI line at the top level of a brace file (a mixed file, as config archivers write
+    them): `set P` adds P, `delete P` removes P; session lines (`show configuration`,
+    `configure`, `load merge terminal`, `commit`, …) are dropped."""
+    cmd = words[0].text
+    if cmd == "set" and len(words) > 1:
+        span = words[1].span.cover(words[-1].span)
+        target.add(tuple(words[1:]), span)
+    elif cmd == "delete" and len(words) > 1:
+        target._delete(tuple(w.text for w in words[1:]))
+
+
+class MixedTarget(Protocol):
+    def add(self, words: tuple[Word, ...], span: Span) -> None: ...
+
+    def _delete(self, key: tuple[str, ...]) -> None: ...

@@ -47,11 +47,11 @@ def test_several_files_get_a_header_each(tmp_path: Path) -> None:
 
 def test_syntax_errors_exit_1_with_location_source_line_and_caret(tmp_path: Path) -> None:
     bad = tmp_path / "bad.conf"
-    bad.write_text("system {\n    host-name r1\n    ntp;\n")
+    bad.write_text("system {\n    host-name r1 [ a ] ntp;\n")
     result = flowc("fmt", str(bad))
     assert result.returncode == 1 and result.stdout == ""
-    assert f"{bad}:2:17: error FC002 missing `;` after `r1`\n        host-name r1\n" \
-           f"                    ^\n" in result.stderr
+    assert f"{bad}:2:24: error FC002 missing `;` after `]`\n        host-name r1 [ a ] ntp;\n" \
+           f"                           ^\n" in result.stderr
     assert f"{bad}:1:8: error FC004 unclosed `{{` opened at line 1" in result.stderr
     assert "Traceback" not in result.stderr
 

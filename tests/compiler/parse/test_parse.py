@@ -103,10 +103,11 @@ def test_comment_between_words_and_at_line_ends_do_not_split_statements() -> Non
     assert parsed.diagnostics == ()
 
 
-def test_a_statement_continued_on_the_next_line_is_a_missing_semicolon() -> None:
+def test_a_statement_ends_at_the_end_of_its_line_as_in_junos() -> None:
     parsed = parse_text("a b # two\n  c;\n")
-    assert [(d.code, d.span.line, d.span.column) for d in parsed.diagnostics] == [("FC002", 1, 4)]
+    assert parsed.diagnostics == ()
     assert [str(s) for s in parsed.statements] == ["a b", "c"]
+    assert parsed.statements[0].comments[0].text == "# two"
 
 
 def test_brace_on_its_own_line_is_fine() -> None:

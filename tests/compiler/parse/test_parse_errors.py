@@ -14,7 +14,8 @@ def errors(text: str, fmt: str = "auto") -> list[tuple[str, int, int]]:
 
 CASES = [
     # (name, text, [(code, line, column)])
-    ("missing semicolon at line end", "system {\n    host-name r1\n    domain-name x;\n}\n", [("FC002", 2, 17)]),
+    ("the line end ends a statement, as in Junos", "system {\n    host-name r1\n    domain-name x;\n}\n", []),
+    ("missing semicolon before a word", "system { host-name r1 [ a ] b; }\n", [("FC002", 1, 29)]),
     ("missing semicolon before brace", "system { host-name r1 }\n", [("FC002", 1, 22)]),
     ("missing semicolon at end of file", "version 1.2", [("FC002", 1, 12)]),
     ("close without open", "system { host-name r1; }\n}\n", [("FC003", 2, 1)]),
@@ -26,7 +27,7 @@ CASES = [
     ("tag without a statement", "system { inactive: ; }\n", [("FC008", 1, 10)]),
     ("tag before a closing brace", "system { host-name r1; protect: }\n", [("FC008", 1, 24)]),
     ("unterminated comment", "system { /* no end\n host-name r1; }\n", [("FC010", 1, 10)]),
-    ("unknown set command", "set system host-name r1\nshow system\n", [("FC007", 2, 1)]),
+    ("unknown set command", "set system host-name r1\nfrobnicate system\n", [("FC007", 2, 1)]),
     ("brace in a set line", "set system {\n", [("FC001", 1, 12)]),
     ("nothing after a set list", "set a b [ c d ] e\n", [("FC001", 1, 17)]),
     ("insert without before/after", "set a b c\ninsert a b c d\n", [("FC012", 2, 1)]),
@@ -48,18 +49,19 @@ def test_unclosed_brace_points_back_at_its_opening_line() -> None:
 
 
 def test_messages_read_like_a_person_wrote_them() -> None:
-    parsed = parse_text("system {\n    host-name r1\n    ntp;\n}\n", "m.conf")
+    parsed = parse_text("system {\n    host-name r1 }\n", "m.conf")
     (d,) = parsed.diagnostics
     assert d.message == "missing `;` after `r1`"
     assert str(d) == "m.conf:2:17: error FC002 missing `;` after `r1`"
+    assert d.message == "missing `;` after `r1`"
 
 
 def test_parsing_goes_on_after_errors() -> None:
-    text = "system {\n    host-name r1\n    domain-name example.net;\n}\n}\nsnmp { location x; }\n"
+    text = "system {\n    host-name r1 }\n    domain-name example.net;\n}\n}\nsnmp { location x; }\n"
     parsed = parse_text(text, "g.conf")
-    assert [d.code for d in parsed.diagnostics] == ["FC002", "FC003"]
+    assert [d.code for d in parsed.diagnostics] == ["FC002", "FC003", "FC003"]
     assert [str(s) for s in parsed.statements] == [
-        "system host-name r1", "system domain-name example.net", "snmp location x"]
+        "system host-name r1", "domain-name example.net", "snmp location x"]
 
 
 def test_error_cap_then_one_too_many() -> None:

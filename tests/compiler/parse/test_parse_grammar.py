@@ -1,50 +1,21 @@
-"""The Lark grammars in grammar/ and the hand-written parser agree on what is valid."""
+"""The Lark grammars in grammar/ are the parser: both backends agree, and without Lark nothing parses."""
 from __future__ import annotations
 
-from importlib.resources import files
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from lark import Lark, LarkError
 
-from flowc.compiler.parse.loader import parse_file, parse_text
-from flowc.compiler.parse.tokens import TOKEN, _load_terminals
+from flowc.compiler.parse.braceform import parse_brace
+from flowc.compiler.parse.grammars import cython_plugins
+from flowc.compiler.parse.loader import parse_file
+from flowc.compiler.parse.setlines import parse_set
 
 CASES = Path(__file__).parent / "parse_cases"
 EXAMPLES = Path(__file__).parents[3] / "examples"
-
-
-def grammar(name: str) -> Lark:
-    path = files("flowc.grammar").joinpath(name)
-    return Lark(path.read_text(encoding="utf-8"), parser="lalr", import_paths=[str(path.parent)],
-                source_path=str(path))
-
-
-@pytest.fixture(scope="module")
-def curly() -> Lark:
-    return grammar("curly.lark")
-
-
-@pytest.fixture(scope="module")
-def setform() -> Lark:
-    return grammar("set.lark")
-
-
-def valid_files() -> list[Path]:
-    return sorted(CASES.iterdir()) + sorted(EXAMPLES.glob("*/router.*"))
-
-
-@pytest.mark.parametrize("path", valid_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_lark_grammar_accepts_what_the_parser_accepts(path: Path, curly: Lark, setform: Lark) -> None:
-    parsed = parse_file(path)
-    assert parsed.ok
-    text = path.read_text(encoding="utf-8")
-    (setform if parsed.format == "set" else curly).parse(text if text.endswith("\n") else text + "\n")
-
-
-SYNTAX_ERRORS = [
+ERRORS = [
     "system { host-name r1 }\n",
-    "version 1.2",
     "system { host-name r1; }\n}\n",
     "system {\n  ntp {\n    server 1.2.3.4;\n}\n",
     'system {\n    host-name "r1;\n}\n',
@@ -52,24 +23,65 @@ SYNTAX_ERRORS = [
     "system { name-server [ 1.2.3.4; }\n",
     "{ host-name r1; }\n",
     "system { inactive: ; }\n",
+    "a { b [ c ] d; }\n",
+    "a { b [ c [ d ] ; }\n",
+    "a\x01 b;\n",
 ]
+SET_ERRORS = ["set a { b\n", "set a b [ c d ] e\n", "set a b ]\n", "set a b [ c\nset d e\n", "set [ a ]\n"]
 
 
-@pytest.mark.parametrize("text", SYNTAX_ERRORS)
-def test_lark_grammar_rejects_what_the_parser_rejects(text: str, curly: Lark) -> None:
-    assert not parse_text(text, "bad.conf", "brace").ok
-    with pytest.raises(LarkError):
-        curly.parse(text)
+def valid_files() -> list[Path]:
+    return sorted(CASES.iterdir()) + sorted(EXAMPLES.glob("*/router.*"))
 
 
-@pytest.mark.parametrize("text", ["set a { b\n", "set a b [ c d ] e\n", "set a b ]\n"])
-def test_set_grammar_rejects_what_the_parser_rejects(text: str, setform: Lark) -> None:
-    assert not parse_text(text, "bad.set", "set").ok
-    with pytest.raises(LarkError):
-        setform.parse(text)
+def _both(text: str, kind: str) -> tuple[object, object]:
+    reader = parse_set if kind == "set" else parse_brace
+    return reader(text, "t", "python"), reader(text, "t", "cython")
 
 
-def test_tokenizer_is_compiled_from_terminals_lark() -> None:
-    terminals = _load_terminals()
-    for name in ("WORD", "STRING", "LINE_COMMENT", "BLOCK_COMMENT", "NEWLINE"):
-        assert terminals[name] in TOKEN.pattern
+needs_cython = pytest.mark.skipif(cython_plugins() is None, reason="lark-cython is not installed")
+
+
+@needs_cython
+@pytest.mark.parametrize("path", valid_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_pure_python_and_cython_lark_give_the_same_statements(path: Path) -> None:
+    parsed = parse_file(path)
+    assert parsed.ok
+    pure, fast = _both(parsed.source.text, parsed.format)
+    assert pure == fast
+    assert [(s.span, s.comments, s.blocks) for s in pure[0]] == [(s.span, s.comments, s.blocks) for s in fast[0]]  # type: ignore[index]
+
+
+@needs_cython
+@pytest.mark.parametrize(("text", "kind"), [(t, "brace") for t in ERRORS] + [(t, "set") for t in SET_ERRORS])
+def test_both_backends_report_the_same_errors(text: str, kind: str) -> None:
+    pure, fast = _both(text, kind)
+    assert pure == fast
+    assert pure[1]  # type: ignore[index]
+
+
+def test_statements_are_not_produced_without_lark(tmp_path: Path) -> None:
+    conf = tmp_path / "r.conf"
+    conf.write_text("system { host-name r1; }\n")
+    code = ("import sys; sys.modules['lark'] = None; sys.modules['lark_cython'] = None\n"
+            "from flowc.compiler.parse.loader import parse_file\n"
+            f"parse_file({str(conf)!r})\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode != 0 and "lark" in result.stderr
+
+
+def test_the_readers_use_lark(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lark
+
+    calls: list[str] = []
+    real = lark.Lark.parse
+
+    def spy(self: lark.Lark, text: str, *args: object, **kwargs: object) -> object:
+        calls.append(text)
+        return real(self, text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lark.Lark, "parse", spy)
+    monkeypatch.setenv("FLOWC_PARSER", "python")
+    parse_brace("a { b; }\n", "t", "python")
+    parse_set("set a b\n", "t", "python")
+    assert calls == ["a { b; }\n", "set a b\n"]

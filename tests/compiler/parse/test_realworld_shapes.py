@@ -4,7 +4,6 @@ session, SRX cluster node groups, clear-text secrets printed by `fmt`.
 Every text here is written for this test (addresses from the documentation ranges)."""
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,6 @@ from flowc.compiler.document.groups import apply_groups
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.fmt.sealing import seal, secret_value_index
 from flowc.compiler.parse.loader import parse_file, parse_text
-from flowc.runtime.plan.secret import decode
 
 
 def paths(text: str, fmt: str = "auto") -> list[tuple[str, ...]]:
@@ -101,7 +99,8 @@ def test_configuration_text_that_only_looks_like_a_session_is_kept(text: str) ->
 def test_a_prompt_not_at_the_start_of_a_line_is_still_an_error() -> None:
     parsed = parse_text("system {\n    ops@r1> show;\n}\n", "t")
     assert paths(to_brace(parsed.statements)) == [("system", "ops@r1>", "show")]
-    assert [d.code for d in parse_text("  ops@r1# show\n", "t").diagnostics] == ["FC002"]
+    indented = parse_text("  ops@r1# show\n", "t")  # a statement ended by its line end, as Junos reads it
+    assert indented.ok and [str(s) for s in indented.statements] == ["ops@r1# show"]
 
 
 # --- SRX cluster: apply-groups "${node}" --------------------------------------------------
@@ -170,22 +169,19 @@ def flowc(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=60, check=False)
 
 
-def test_fmt_never_prints_a_clear_password_and_is_idempotent(tmp_path: Path) -> None:
+def test_fmt_keeps_every_value_as_written_and_is_idempotent(tmp_path: Path) -> None:
     source = tmp_path / "secrets.conf"
     source.write_text("".join(SECRETS.values()))
     brace = flowc("fmt", str(source))
     as_set = flowc("fmt", "--to", "set", str(source))
     assert brace.returncode == as_set.returncode == 0
-    for plain in SECRETS:
-        assert plain not in brace.stdout and plain not in as_set.stdout
-    sealed = re.findall(r'"(\$9\$[^"]+)"', brace.stdout)
-    assert sorted(decode(s) for s in sealed) == sorted(SECRETS)
-    assert sorted(re.findall(r'"(\$9\$[^"]+)"', as_set.stdout)) == sorted(sealed)
+    for plain in SECRETS:  # fmt changes layout, never a value (lint's FC263 flags clear passwords)
+        assert plain in brace.stdout and plain in as_set.stdout
+    assert "$9$" not in brace.stdout
     once = tmp_path / "once.conf"
     once.write_text(brace.stdout)
     assert flowc("fmt", "--check", str(once)).returncode == 0
     assert flowc("fmt", str(once)).stdout == brace.stdout
-    assert flowc("fmt", "--check", str(source)).stdout.strip() == str(source)
 
 
 @pytest.mark.parametrize("value", ["$9$Jdjk.mT39Cu", "$1$Ab3dEf$q0ZbS6Wm0", "$6$saltsalt$0123456789abcdef"])
@@ -317,7 +313,7 @@ def test_an_error_about_a_command_word_points_at_its_own_line() -> None:
 
 def test_fmt_syntax_errors_do_not_show_a_clear_secret(tmp_path: Path) -> None:
     source = tmp_path / "broken.conf"
-    source.write_text("system {\n    radius-server {\n        192.0.2.4 secret Rad-Key-77\n    }\n}\n")
+    source.write_text("system {\n    radius-server {\n        192.0.2.4 secret Rad-Key-77 }\n}\n")
     result = flowc("fmt", str(source))
     assert result.returncode == 1
     assert "FC002" in result.stderr and "Rad-Key-77" not in result.stderr

@@ -1,0 +1,73 @@
+"""The Lark parsers of `grammar/curly.lark` and `grammar/set.lark`, built once and cached.
+
+Stage parse. `lalr_parser(grammar, callbacks, backend)` gives a Lark LALR parser with the
+contextual lexer whose rule callbacks (`transformer=`) and lexer callbacks are those of
+`callbacks`: the readers build statements as the parser reduces, no tree is made. The
+grammar analysis is cached on disk by Lark (`cache=`), so that start-up stays small.
+
+The backend is lark-cython when it is installed (the `fast` extra) and pure-Python Lark
+otherwise; `FLOWC_PARSER=python` forces pure Python. Both give the same statements; a
+syntax error is always recovered by the pure-Python parser (its interactive parser).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Literal
+
+from lark import Lark
+
+Backend = Literal["cython", "python"]
+
+_PARSERS: dict[tuple[str, int, Backend], Lark] = {}
+
+
+def cython_plugins() -> dict[str, Any] | None:
+    """lark-cython's plugins, or None when it is not installed (or `FLOWC_PARSER=python`)."""
+    if os.environ.get("FLOWC_PARSER") == "python":
+        return None
+    try:
+        import lark_cython
+    except ImportError:
+        return None
+    plugins: dict[str, Any] = lark_cython.plugins
+    return plugins
+
+
+def default_backend() -> Backend:
+    return "cython" if cython_plugins() is not None else "python"
+
+
+def grammar_text(name: str) -> str:
+    return files("flowc.grammar").joinpath(name).read_text(encoding="utf-8")
+
+
+def _cache_path(name: str, backend: Backend) -> str:
+    """Lark's cache file for a grammar: in the temp dir, keyed by the grammar texts."""
+    digest = hashlib.sha256()
+    for part in (name, "terminals.lark"):
+        digest.update(grammar_text(part).encode())
+    tag = f"flowc-{name.split('.')[0]}-{backend}-{digest.hexdigest()[:16]}.lark-cache"
+    return str(Path(tempfile.gettempdir()) / tag)
+
+
+def lalr_parser(name: str, callbacks: object, lexer_callbacks: dict[str, Callable[[Any], Any]],
+                backend: Backend) -> Lark:
+    """The LALR parser of grammar `name` with these rule and lexer callbacks (one per
+    callbacks object and backend, built on first use)."""
+    key = (name, id(callbacks), backend)
+    parser = _PARSERS.get(key)
+    if parser is None:
+        path = files("flowc.grammar").joinpath(name)
+        plugins = cython_plugins() if backend == "cython" else None
+        options: dict[str, Any] = {"_plugins": plugins} if plugins else {}
+        parser = Lark(grammar_text(name), parser="lalr", lexer="contextual", transformer=callbacks,
+                      lexer_callbacks=lexer_callbacks, import_paths=[str(Path(str(path)).parent)],
+                      source_path=str(path), cache=_cache_path(name, backend), maybe_placeholders=False,
+                      **options)
+        _PARSERS[key] = parser
+    return parser
