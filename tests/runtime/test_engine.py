@@ -277,3 +277,31 @@ def test_timeout_closes_a_file_with_no_more_traffic(plan_builder, ftp_server, tm
     assert found(server.home) == keys(sent)
     assert "reason=timeout" in engine.log.read_text()
     assert engine.stop() == 0
+
+
+def test_a_collector_killed_again_and_again_keeps_every_record(plan_builder, ftp_server, tmp_path: Path) -> None:
+    """Crash loop: each batch is sent while the collector is dead (the supervisor keeps the
+    socket, the kernel queues the datagrams) and flushed before the next kill -9; at the end
+    every record is on the server exactly once."""
+    server = ftp_server()
+    plan = plan_builder(inputs=[INPUT], destinations=[server.target("/")])
+    dirs = SpoolDirs.for_collector(plan.spool, "cp-6/0/0")
+    engine = Engine(plan, tmp_path)
+    port = plan.collectors[0].listen.port
+
+    def flushed() -> int:
+        return sum(json.loads(m.read_text())["records"] for m in dirs.active.glob("*.part.meta.json"))
+
+    sent: list[FlowRecord] = []
+    for round_ in range(3):
+        pid = engine.show()["collectors"][0]["pid"]
+        os.kill(pid, signal.SIGKILL)
+        batch = flows(300, base=1000 * round_)
+        send(port, batch)
+        sent += batch
+        wait_for(lambda pid=pid: engine.show()["collectors"][0].get("pid", pid) != pid, what="the restart")
+        wait_for(lambda batch=batch: flushed() == len(batch), what="the batch flushed by the new process")
+    assert engine.stop() == 0
+    on_server = found(server.home, dirs.ready)
+    assert on_server == keys(sent)  # none lost, none twice
+    assert engine.log.read_text().count("exited code=-9; restarting") == 3
