@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowc.compiler.diff.tree import Leaf, Node, ident_text, identifier, order_class
+from flowc.compiler.diff.order import anchor, ident_text, identifier, order_class
+from flowc.compiler.diff.tree import Leaf, Node
 from flowc.compiler.parse.statements import Statement, Word
 
 
@@ -108,11 +109,11 @@ def _inserts(old: Node, new: Node) -> list[str]:
         for index, entry in enumerate(target):
             if current[index] == entry:
                 continue
-            anchor = current[index]
+            reference = current[index]
             current.remove(entry)
             current.insert(index, entry)
-            commands.append(f"insert {_words(new.path)} {_words(target[entry])} before "
-                            f"{_words(target[anchor])}")
+            words = new.path + identifier(target[entry]) + (Word("before"),) + anchor(target[reference])
+            commands.append(f"insert {_words(words)}")
     return commands
 
 
@@ -128,9 +129,9 @@ def _kept_entries(old: Node, new: Node, name: str) -> set[Any]:
     return kept
 
 
-def _entries(node: Node, name: str) -> dict[Any, tuple[Word, ...]]:
-    entries: dict[Any, tuple[Word, ...]] = {}
+def _entries(node: Node, name: str) -> dict[Any, Node | Leaf]:
+    entries: dict[Any, Node | Leaf] = {}
     for item in node.children.values():
         if order_class(node, item) == name:
-            entries.setdefault(ident_text(item), identifier(item))
+            entries.setdefault(ident_text(item), item)
     return entries

@@ -27,8 +27,16 @@ PAIRED = frozenset({"unit", "term", "family", "filter", "fpc", "pic", "policy-st
 CONTAINERS = frozenset({"groups", "interfaces", "routing-instances", "logical-systems", "protocols",
                         "policy-options", "security", "snmp", "system", "services", "firewall",
                         "class-of-service", "chassis", "forwarding-options", "routing-options"})
-# Of those, lists whose entry order means something (firewall terms, policy terms).
-ORDERED_PAIRED = frozenset({"term"})
+# Named lists outside the schemas: the keyword prints with the entry's name (`group ebgp {`,
+# `prefix-list p1 {`, `policy p1 {`), even when the name looks like a keyword.
+NAMED = frozenset({"group", "neighbor", "policy", "rule", "rule-set", "prefix-list", "community",
+                   "as-path", "as-path-group", "policy-statement", "term", "security-zone",
+                   "address-set", "application", "application-set", "instance", "pool",
+                   "proposal", "gateway", "vpn", "routing-instance", "interface-range",
+                   "lsp", "path", "area", "level", "bridge-domain", "firewall-filter",
+                   "profile", "user", "class", "template-name"})
+# Words that are keywords though they start with a digit (`802.3ad ae0;`).
+DIGIT_KEYWORDS = frozenset({"802.3ad", "802.1p", "802.1ad", "802.1x"})
 _KEYWORD = re.compile(r"[a-z][a-z0-9-]*")
 SECRET_KEYWORDS = frozenset({"password", "secret", "authentication-key", "encrypted-password"})
 
@@ -198,6 +206,16 @@ def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[li
         end += 1
     while index < end:
         word = path[index]
+        if word == "from-zone" and index + 4 < len(path) and path[index + 2] == "to-zone":
+            levels.append(path[index:index + 4])  # `from-zone trust to-zone untrust {`
+            index += 4
+            end = max(end, index)
+            continue
+        if word in NAMED and index + 2 < len(path) and levels[-1:] not in ([("then",)], [("from",)], [("to",)]):
+            levels.append((word, path[index + 1]))
+            index += 2
+            end = max(end, index)
+            continue
         pairs = word in PAIRED or (word not in CONTAINERS and not _value(word) and _value(path[index + 1]))
         if index + 1 < end and pairs:
             levels.append((word, path[index + 1]))
@@ -210,27 +228,4 @@ def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[li
 
 def _value(word: str) -> bool:
     """A value (address, number, name with capitals, quoted text) rather than a keyword."""
-    return not _KEYWORD.fullmatch(word)
-
-
-# ------------------------------------------------------------------ ordering
-
-def order_class(parent: Node, item: Node | Leaf) -> str | None:
-    """The ordered list an item belongs to (None: order does not matter)."""
-    if parent.level and parent.level[-1] in HOMOGENEOUS:
-        return parent.level[-1]
-    first = item.words[0].text if item.words else ""
-    if first in ORDERED_PAIRED and isinstance(item, Node) and len(item.words) == 2:
-        return first
-    return None
-
-
-def identifier(item: Node | Leaf) -> tuple[Word, ...]:
-    """How an `insert` command names an entry: `"ftp://…"` or `term t1`."""
-    if isinstance(item, Node):
-        return item.words
-    return item.words[:1]
-
-
-def ident_text(item: Node | Leaf) -> Level:
-    return tuple(w.text for w in identifier(item))
+    return not _KEYWORD.fullmatch(word) and word not in DIGIT_KEYWORDS
