@@ -13,6 +13,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from flowc.compiler.diff.oneliners import split_oneliners
 from flowc.compiler.diff.order import order_class
 from flowc.compiler.diff.plan import PlanChange, diff_plans, plan_diff_json, plan_diff_text
 from flowc.compiler.diff.setcommands import command_list
@@ -85,11 +86,14 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
                     *, shown_old: list[Statement] | tuple[Statement, ...] | None = None,
                     shown_new: list[Statement] | tuple[Statement, ...] | None = None) -> ConfigDiff:
     """Compare two configurations. Commands come from `old`/`new` as written; the compare
-    sections from `shown_old`/`shown_new` when given (the effective, groups-applied view)."""
+    sections from `shown_old`/`shown_new` when given (the effective, groups-applied view).
+    Both sides are compared as Junos' set form has them: one-liners split into their leaves
+    (`flowc.compiler.diff.oneliners`)."""
+    old, new = split_oneliners(old), split_oneliners(new)
     old_tree, new_tree = build(old), build(new)
     sections: list[Section] = []
-    _compare(old_tree if shown_old is None else build(shown_old),
-             new_tree if shown_new is None else build(shown_new), sections)
+    _compare(old_tree if shown_old is None else build(split_oneliners(shown_old)),
+             new_tree if shown_new is None else build(split_oneliners(shown_new)), sections)
     return ConfigDiff(tuple(sections), command_list(old, new, old_tree, new_tree))
 
 
