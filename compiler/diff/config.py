@@ -10,9 +10,13 @@ See docs/diff.md for the decisions (sections in NEW's order, moves, inactive tag
 from __future__ import annotations
 
 import difflib
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from flowc.compiler.diff.blocks import changed_blocks
 from flowc.compiler.diff.oneliners import split_oneliners
 from flowc.compiler.diff.order import order_class
 from flowc.compiler.diff.plan import PlanChange, diff_plans, plan_diff_json, plan_diff_text
@@ -89,12 +93,16 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
     sections from `shown_old`/`shown_new` when given (the effective, groups-applied view).
     Both sides are compared as Junos' set form has them: one-liners split into their leaves
     (`flowc.compiler.diff.oneliners`)."""
-    old, new = split_oneliners(old), split_oneliners(new)
-    old_tree, new_tree = build(old), build(new)
+    old_split, new_split = (split_oneliners(side) for side in changed_blocks(old, new))
+    old_tree, new_tree = build(old_split), build(new_split)
+    if (shown_old is None or shown_old is old) and (shown_new is None or shown_new is new):
+        old_shown, new_shown = old_tree, new_tree
+    else:
+        shown = changed_blocks(old if shown_old is None else shown_old, new if shown_new is None else shown_new)
+        old_shown, new_shown = (build(split_oneliners(side)) for side in shown)
     sections: list[Section] = []
-    _compare(old_tree if shown_old is None else build(split_oneliners(shown_old)),
-             new_tree if shown_new is None else build(split_oneliners(shown_new)), sections)
-    return ConfigDiff(tuple(sections), command_list(old, new, old_tree, new_tree))
+    _compare(old_shown, new_shown, sections)
+    return ConfigDiff(tuple(sections), command_list(old_split, new_split, old_tree, new_tree))
 
 
 # ------------------------------------------------------------------ compare text
@@ -114,6 +122,8 @@ def _section_lines(old: Node, new: Node) -> list[Line]:
     lists (`-` at the old place, `+` at the new one) and activation changes. Only order
     within an ordered list counts: a child that changed place among unordered siblings
     has not moved."""
+    if len(old.children) == len(new.children) and list(old.children) == list(new.children):
+        return [line for key in new.children for line in _common_lines(old, new, key, set())]
     moved = _moved(old, new)
     old_view, new_view = _views(old, new, moved)
     context = _context_classes(old, new)
@@ -309,8 +319,11 @@ def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
     from flowc.compiler.document.groups import APPLY, EXCEPT, GROUPS, apply_groups
 
     def group_text(statement: Statement) -> bool:
-        return statement.path[:1] == (GROUPS,) or any(w in (APPLY, EXCEPT) for w in statement.path)
+        return bool(statement.words) and (statement.words[0].text == GROUPS or any(
+            w.text == APPLY or w.text == EXCEPT for w in statement.words))
 
+    if not any(group_text(s) for s in statements):
+        return statements
     applied, _ = apply_groups(statements)
     index: dict[Statement, int] = {}
     for number, statement in enumerate(statements):
@@ -327,4 +340,18 @@ def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
 
 def diff_files(old: str, new: str) -> ConfigDiff:
     a, b = load_config(old), load_config(new)
-    return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown)
+    with _gc_paused():
+        return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The trees are millions of small acyclic objects: the cyclic collector, run by
+    allocation counts, would rescan them over and over (as in the parser, pause it)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -69,3 +69,7 @@ def anchor(item: Node | Leaf) -> tuple[Word, ...]:
 
 def ident_text(item: Node | Leaf) -> Level:
     return tuple(w.text for w in identifier(item))
+
+
+# Every word that names an ordered list (used to keep a list in one block, see blocks.py).
+ORDERED_WORDS = HOMOGENEOUS | ORDERED_LEAVES | ORDERED_ANYWHERE | frozenset(ORDERED_UNDER)

@@ -47,12 +47,9 @@ class Leaf:
 
     words: tuple[Word, ...]
     path: tuple[Word, ...]
+    line: Level
     inactive_at: int = 0
     group: str | None = None
-
-    @property
-    def line(self) -> Level:
-        return tuple(w.text for w in self.words)
 
     @property
     def key(self) -> Key:
@@ -70,12 +67,9 @@ class Node:
 
     words: tuple[Word, ...]
     path: tuple[Word, ...]
+    level: Level
     inactive_at: int = 0
     children: dict[Key, Node | Leaf] = field(default_factory=dict)
-
-    @property
-    def level(self) -> Level:
-        return tuple(w.text for w in self.words)
 
     @property
     def key(self) -> Key:
@@ -84,7 +78,7 @@ class Node:
 
 def build(statements: list[Statement] | tuple[Statement, ...]) -> Node:
     """The tree of a statement list (root node has no words)."""
-    root = Node((), ())
+    root = Node((), (), ())
     for statement in statements:
         if statement.words:
             _insert(root, statement)
@@ -92,25 +86,28 @@ def build(statements: list[Statement] | tuple[Statement, ...]) -> Node:
 
 
 def _insert(root: Node, statement: Statement) -> None:
-    levels, leaf_start = split(statement.path)
+    texts = statement.path
+    levels, leaf_start = split(texts)
     words = statement.words
+    inactive_at = statement.inactive_at
     node, start = root, 0
     for level in levels:
         end = start + len(level)
         key: Key = ("n", level)
         child = node.children.get(key)
         if not isinstance(child, Node):
-            child = Node(words[start:end], words[:end])
+            child = Node(words[start:end], words[:end], level)
             node.children[key] = child
-        if start < statement.inactive_at <= end:
-            child.inactive_at = statement.inactive_at
+        if start < inactive_at <= end:
+            child.inactive_at = inactive_at
         node, start = child, end
-    leaf = Leaf(words[leaf_start:], words, group=statement.group)
-    if statement.inactive_at > leaf_start:
-        leaf.inactive_at = statement.inactive_at
-    existing = node.children.get(leaf.key)
+    line = texts[leaf_start:]
+    leaf = Leaf(words[leaf_start:], words, line, inactive_at if inactive_at > leaf_start else 0,
+                statement.group)
+    leaf_key: Key = ("l", line)
+    existing = node.children.get(leaf_key)
     if not isinstance(existing, Leaf) or leaf.inactive_at:
-        node.children[leaf.key] = leaf
+        node.children[leaf_key] = leaf
 
 
 def split(path: tuple[str, ...]) -> tuple[list[Level], int]:
