@@ -10,6 +10,7 @@ differs in 1% of its statements is thus compared in little more than the time to
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from flowc.compiler.diff.order import ORDERED_WORDS
 from flowc.compiler.parse.statements import Statement
@@ -44,16 +45,26 @@ def block_key(path: tuple[str, ...]) -> Block:
 
 def _rows(statements: Sequence[Statement]) -> list[tuple[Block, Row]]:
     rows = []
+    ordered = ORDERED_WORDS
+    text = attrgetter("text")
     for statement in statements:
-        path = tuple([w.text for w in statement.words])
-        rows.append((block_key(path), (path, statement.inactive_at)))
+        path = tuple(map(text, statement.words))
+        if len(path) > _DEPTH and path[0] not in ordered and path[1] not in ordered:
+            key = path[:_DEPTH]  # the common case, without the call
+        else:
+            key = block_key(path)
+        rows.append((key, (path, statement.inactive_at)))
     return rows
 
 
 def _blocks(rows: list[tuple[Block, Row]]) -> dict[Block, list[Row]]:
     blocks: dict[Block, list[Row]] = {}
     for key, row in rows:
-        blocks.setdefault(key, []).append(row)
+        found = blocks.get(key)
+        if found is None:
+            blocks[key] = [row]
+        else:
+            found.append(row)
     return blocks
 
 

@@ -309,6 +309,8 @@ def load_config(path: str) -> LoadedConfig:
     if errors:
         shown = "\n".join(str(d) for d in errors[:10])
         raise UsageError(f"{path}: cannot compare a configuration with syntax errors:\n{shown}")
+    if "groups" not in parsed.source.text:  # no `groups`, no `apply-groups`: as written
+        return LoadedConfig(parsed.statements, parsed.statements)
     return LoadedConfig(parsed.statements, effective(parsed.statements))
 
 
