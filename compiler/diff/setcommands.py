@@ -102,7 +102,8 @@ def _inserts(old: Node, new: Node) -> list[str]:
     """`insert` commands that give each ordered list NEW's order, after deletes and sets
     (which leave kept entries in OLD's order and append new ones in NEW's order)."""
     commands = []
-    for name in sorted({order_class(new, item) for item in new.children.values()} - {None}):
+    names = {c for c in (order_class(new, item) for item in new.children.values()) if c is not None}
+    for name in sorted(names):
         target = _entries(new, name)
         kept = _kept_entries(old, new, name)
         current = [k for k in _entries(old, name) if k in kept] + [k for k in target if k not in kept]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from flowc.compiler.parse.statements import Statement, Word
 
@@ -166,7 +167,7 @@ def _named(path: tuple[str, ...], index: int, child: object, levels: list[Level]
         key_at += 1
     if key_at >= len(path):
         return -index
-    entry = child.entry or child  # type: ignore[attr-defined]
+    entry: Any = child.entry or child  # type: ignore[attr-defined]
     if word in HOMOGENEOUS:
         levels.append((word,))
         if key_at + 1 >= len(path) or entry.kind in ("leaf", "leaf-list"):
