@@ -1,4 +1,5 @@
-"""`flowc diff OLD NEW`: compare two configurations (brace or set, any mix) or two plans.
+"""`flowc diff OLD NEW`: compare two configurations (brace, set or Junos JSON, any mix) or
+two plans (a `.json` file is a plan unless its content is Junos JSON).
 
 Exit codes: 0 identical, 1 different, 2 trouble (unreadable file, syntax error, bad plan).
 """
@@ -15,9 +16,9 @@ from flowc.compiler.diagnostics import FlowcError, UsageError
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser(
         "diff", help="compare two configurations or two plans (like `show | compare`)",
-        description="Compare OLD and NEW: two Junos configurations (brace or set form, any "
-                    "mix) or two plans (.json/.yaml; a configuration beside a plan is compiled "
-                    "first). Exit 0 identical, 1 different, 2 trouble.")
+        description="Compare OLD and NEW: two Junos configurations (brace, set or "
+                    "`| display json` form, any mix) or two plans (.json/.yaml; a configuration "
+                    "beside a plan is compiled first). Exit 0 identical, 1 different, 2 trouble.")
     parser.add_argument("old", metavar="OLD")
     parser.add_argument("new", metavar="NEW")
     parser.add_argument("--format", choices=("text", "set", "json"), default="text",
@@ -30,10 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def diff_command(args: argparse.Namespace) -> int:
-    from flowc.compiler.api import is_plan_file
+    from flowc.compiler.diff.inputs import is_plan_input
 
     try:
-        if is_plan_file(args.old) or is_plan_file(args.new):
+        if is_plan_input(args.old) or is_plan_input(args.new):
             return _plans(args)
         return _configs(args)
     except FlowcError as exc:  # a configuration that must compile (plan beside config) does not
@@ -79,9 +80,18 @@ def _plans(args: argparse.Namespace) -> int:
 
 
 def _plan(path: str, site: str | None) -> Any:
-    from flowc.compiler.api import load_plan_or_config
+    """A plan file as loaded, or a configuration (any form, Junos JSON included) compiled."""
+    from flowc.compiler.api import compile_paths, load_plan_or_config
+    from flowc.compiler.diff.inputs import is_junos_json
 
-    return load_plan_or_config(path, site)
+    if not is_junos_json(path):
+        return load_plan_or_config(path, site)
+    compiled = compile_paths([path], site)
+    if compiled.plan is None:
+        from flowc.compiler.lint.report import render
+
+        raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.report(), "text"))
+    return compiled.plan
 
 
 def _config_impact(args: argparse.Namespace) -> Any:

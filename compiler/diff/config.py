@@ -10,12 +10,18 @@ See docs/diff.md for the decisions (sections in NEW's order, moves, inactive tag
 from __future__ import annotations
 
 import difflib
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from flowc.compiler.diff.blocks import changed_blocks
+from flowc.compiler.diff.oneliners import split_oneliners
+from flowc.compiler.diff.order import order_class
 from flowc.compiler.diff.plan import PlanChange, diff_plans, plan_diff_json, plan_diff_text
 from flowc.compiler.diff.setcommands import command_list
-from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build, order_class
+from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build
 from flowc.compiler.parse.statements import Statement, Word
 
 __all__ = [
@@ -84,12 +90,19 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
                     *, shown_old: list[Statement] | tuple[Statement, ...] | None = None,
                     shown_new: list[Statement] | tuple[Statement, ...] | None = None) -> ConfigDiff:
     """Compare two configurations. Commands come from `old`/`new` as written; the compare
-    sections from `shown_old`/`shown_new` when given (the effective, groups-applied view)."""
-    old_tree, new_tree = build(old), build(new)
+    sections from `shown_old`/`shown_new` when given (the effective, groups-applied view).
+    Both sides are compared as Junos' set form has them: one-liners split into their leaves
+    (`flowc.compiler.diff.oneliners`)."""
+    old_split, new_split = (split_oneliners(side) for side in changed_blocks(old, new))
+    old_tree, new_tree = build(old_split), build(new_split)
+    if (shown_old is None or shown_old is old) and (shown_new is None or shown_new is new):
+        old_shown, new_shown = old_tree, new_tree
+    else:
+        shown = changed_blocks(old if shown_old is None else shown_old, new if shown_new is None else shown_new)
+        old_shown, new_shown = (build(split_oneliners(side)) for side in shown)
     sections: list[Section] = []
-    _compare(old_tree if shown_old is None else build(shown_old),
-             new_tree if shown_new is None else build(shown_new), sections)
-    return ConfigDiff(tuple(sections), command_list(old, new, old_tree, new_tree))
+    _compare(old_shown, new_shown, sections)
+    return ConfigDiff(tuple(sections), command_list(old_split, new_split, old_tree, new_tree))
 
 
 # ------------------------------------------------------------------ compare text
@@ -105,20 +118,57 @@ def _compare(old: Node, new: Node, sections: list[Section]) -> None:
 
 
 def _section_lines(old: Node, new: Node) -> list[Line]:
-    old_keys, new_keys = list(old.children), list(new.children)
+    """A level's lines in NEW's order: gone and added children, moved entries of ordered
+    lists (`-` at the old place, `+` at the new one) and activation changes. Only order
+    within an ordered list counts: a child that changed place among unordered siblings
+    has not moved."""
+    if len(old.children) == len(new.children) and list(old.children) == list(new.children):
+        return [line for key in new.children for line in _common_lines(old, new, key, set())]
+    moved = _moved(old, new)
+    old_view, new_view = _views(old, new, moved)
     context = _context_classes(old, new)
     lines: list[Line] = []
-    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, old_view, new_view, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            for key in new_keys[j1:j2]:
+            for _, key in new_view[j1:j2]:
                 lines += _common_lines(old, new, key, context)
             continue
-        for key in old_keys[i1:i2]:
+        for _, key in old_view[i1:i2]:
             lines += _gone_lines(old, new, key)
-        for key in new_keys[j1:j2]:
+        for _, key in new_view[j1:j2]:
             lines += _come_lines(old, new, key, context)
-    return _pair_changes(lines)
+    return _pair_changes(lines, {_elided(new.children[k]) for k in moved})
+
+
+def _moved(old: Node, new: Node) -> set[Key]:
+    """Entries on both sides whose place in their ordered list changed (those outside the
+    longest run of entries kept in order)."""
+    moved: set[Key] = set()
+    for name in _classes(new):
+        before = [k for k, i in old.children.items() if k in new.children and order_class(old, i) == name]
+        after = [k for k, i in new.children.items() if k in old.children and order_class(new, i) == name]
+        kept: set[Key] = set()
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        for block in matcher.get_matching_blocks():
+            kept.update(after[block.b:block.b + block.size])
+        moved.update(k for k in after if k not in kept)
+    return moved
+
+
+def _classes(node: Node) -> set[str]:
+    return {c for c in (order_class(node, item) for item in node.children.values()) if c is not None}
+
+
+def _views(old: Node, new: Node, moved: set[Key]) -> tuple[list[tuple[str, Key]], list[tuple[str, Key]]]:
+    """Both sides' children for the line matcher: children kept in place are in NEW's
+    relative order on both sides (so they all match), moved ones never match."""
+    steady = [k for k in new.children if k in old.children and k not in moved]
+    slots = iter(steady)
+    old_view = [("m", k) if k in moved else ("k", next(slots)) if k in new.children else ("k", k)
+                for k in old.children]
+    new_view = [("n", k) if k in moved else ("k", k) for k in new.children]
+    return old_view, new_view
 
 
 def _context_classes(old: Node, new: Node) -> set[str]:
@@ -168,15 +218,17 @@ def _come_lines(old: Node, new: Node, key: Key, context: set[str]) -> list[Line]
     return _common_lines(old, new, key, set())
 
 
-def _pair_changes(lines: list[Line]) -> list[Line]:
-    """Put a removed leaf right before the added leaf of the same keyword (`-` old, `+` new)."""
+def _pair_changes(lines: list[Line], moved: set[str]) -> list[Line]:
+    """Put a removed leaf right before the added leaf of the same keyword (`-` old, `+` new);
+    moved entries of ordered lists stay where they are."""
     out = list(lines)
     for line in lines:
-        if line.op != "+" or line.text.startswith(" ") or line.text.endswith("{"):
+        if line.op != "+" or line.text.startswith(" ") or line.text.endswith("{") or line.text in moved:
             continue
         keyword = line.text.split(" ", 1)[0]
         for other in out:
             if (other.op == "-" and not other.text.startswith(" ") and ";" in other.text
+                    and other.text not in moved
                     and not other.text.endswith("{") and other.text.split(" ", 1)[0] == keyword):
                 out.remove(other)
                 out.insert(out.index(line), other)
@@ -257,6 +309,8 @@ def load_config(path: str) -> LoadedConfig:
     if errors:
         shown = "\n".join(str(d) for d in errors[:10])
         raise UsageError(f"{path}: cannot compare a configuration with syntax errors:\n{shown}")
+    if "groups" not in parsed.source.text:  # no `groups`, no `apply-groups`: as written
+        return LoadedConfig(parsed.statements, parsed.statements)
     return LoadedConfig(parsed.statements, effective(parsed.statements))
 
 
@@ -267,8 +321,11 @@ def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
     from flowc.compiler.document.groups import APPLY, EXCEPT, GROUPS, apply_groups
 
     def group_text(statement: Statement) -> bool:
-        return statement.path[:1] == (GROUPS,) or any(w in (APPLY, EXCEPT) for w in statement.path)
+        return bool(statement.words) and (statement.words[0].text == GROUPS or any(
+            w.text == APPLY or w.text == EXCEPT for w in statement.words))
 
+    if not any(group_text(s) for s in statements):
+        return statements
     applied, _ = apply_groups(statements)
     index: dict[Statement, int] = {}
     for number, statement in enumerate(statements):
@@ -285,4 +342,18 @@ def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
 
 def diff_files(old: str, new: str) -> ConfigDiff:
     a, b = load_config(old), load_config(new)
-    return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown)
+    with _gc_paused():
+        return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The trees are millions of small acyclic objects: the cyclic collector, run by
+    allocation counts, would rescan them over and over (as in the parser, pause it)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowc.compiler.diff.tree import Leaf, Node, ident_text, identifier, order_class
+from flowc.compiler.diff.order import anchor, ident_text, identifier, order_class
+from flowc.compiler.diff.tree import Leaf, Node
 from flowc.compiler.parse.statements import Statement, Word
 
 
@@ -101,18 +102,19 @@ def _inserts(old: Node, new: Node) -> list[str]:
     """`insert` commands that give each ordered list NEW's order, after deletes and sets
     (which leave kept entries in OLD's order and append new ones in NEW's order)."""
     commands = []
-    for name in sorted({order_class(new, item) for item in new.children.values()} - {None}):
+    names = {c for c in (order_class(new, item) for item in new.children.values()) if c is not None}
+    for name in sorted(names):
         target = _entries(new, name)
         kept = _kept_entries(old, new, name)
         current = [k for k in _entries(old, name) if k in kept] + [k for k in target if k not in kept]
         for index, entry in enumerate(target):
             if current[index] == entry:
                 continue
-            anchor = current[index]
+            reference = current[index]
             current.remove(entry)
             current.insert(index, entry)
-            commands.append(f"insert {_words(new.path)} {_words(target[entry])} before "
-                            f"{_words(target[anchor])}")
+            words = new.path + identifier(target[entry]) + (Word("before"),) + anchor(target[reference])
+            commands.append(f"insert {_words(words)}")
     return commands
 
 
@@ -128,9 +130,9 @@ def _kept_entries(old: Node, new: Node, name: str) -> set[Any]:
     return kept
 
 
-def _entries(node: Node, name: str) -> dict[Any, tuple[Word, ...]]:
-    entries: dict[Any, tuple[Word, ...]] = {}
+def _entries(node: Node, name: str) -> dict[Any, Node | Leaf]:
+    entries: dict[Any, Node | Leaf] = {}
     for item in node.children.values():
         if order_class(node, item) == name:
-            entries.setdefault(ident_text(item), identifier(item))
+            entries.setdefault(ident_text(item), item)
     return entries

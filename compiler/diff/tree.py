@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from flowc.compiler.parse.statements import Statement, Word
 
@@ -27,8 +28,16 @@ PAIRED = frozenset({"unit", "term", "family", "filter", "fpc", "pic", "policy-st
 CONTAINERS = frozenset({"groups", "interfaces", "routing-instances", "logical-systems", "protocols",
                         "policy-options", "security", "snmp", "system", "services", "firewall",
                         "class-of-service", "chassis", "forwarding-options", "routing-options"})
-# Of those, lists whose entry order means something (firewall terms, policy terms).
-ORDERED_PAIRED = frozenset({"term"})
+# Named lists outside the schemas: the keyword prints with the entry's name (`group ebgp {`,
+# `prefix-list p1 {`, `policy p1 {`), even when the name looks like a keyword.
+NAMED = frozenset({"group", "neighbor", "policy", "rule", "rule-set", "prefix-list", "community",
+                   "as-path", "as-path-group", "policy-statement", "term", "security-zone",
+                   "address-set", "application", "application-set", "instance", "pool",
+                   "proposal", "gateway", "vpn", "routing-instance", "interface-range",
+                   "lsp", "path", "area", "level", "bridge-domain", "firewall-filter",
+                   "profile", "user", "class", "template-name"})
+# Words that are keywords though they start with a digit (`802.3ad ae0;`).
+DIGIT_KEYWORDS = frozenset({"802.3ad", "802.1p", "802.1ad", "802.1x"})
 _KEYWORD = re.compile(r"[a-z][a-z0-9-]*")
 SECRET_KEYWORDS = frozenset({"password", "secret", "authentication-key", "encrypted-password"})
 
@@ -39,12 +48,9 @@ class Leaf:
 
     words: tuple[Word, ...]
     path: tuple[Word, ...]
+    line: Level
     inactive_at: int = 0
     group: str | None = None
-
-    @property
-    def line(self) -> Level:
-        return tuple(w.text for w in self.words)
 
     @property
     def key(self) -> Key:
@@ -62,12 +68,9 @@ class Node:
 
     words: tuple[Word, ...]
     path: tuple[Word, ...]
+    level: Level
     inactive_at: int = 0
     children: dict[Key, Node | Leaf] = field(default_factory=dict)
-
-    @property
-    def level(self) -> Level:
-        return tuple(w.text for w in self.words)
 
     @property
     def key(self) -> Key:
@@ -76,7 +79,7 @@ class Node:
 
 def build(statements: list[Statement] | tuple[Statement, ...]) -> Node:
     """The tree of a statement list (root node has no words)."""
-    root = Node((), ())
+    root = Node((), (), ())
     for statement in statements:
         if statement.words:
             _insert(root, statement)
@@ -84,25 +87,28 @@ def build(statements: list[Statement] | tuple[Statement, ...]) -> Node:
 
 
 def _insert(root: Node, statement: Statement) -> None:
-    levels, leaf_start = split(statement.path)
+    texts = statement.path
+    levels, leaf_start = split(texts)
     words = statement.words
+    inactive_at = statement.inactive_at
     node, start = root, 0
     for level in levels:
         end = start + len(level)
         key: Key = ("n", level)
         child = node.children.get(key)
         if not isinstance(child, Node):
-            child = Node(words[start:end], words[:end])
+            child = Node(words[start:end], words[:end], level)
             node.children[key] = child
-        if start < statement.inactive_at <= end:
-            child.inactive_at = statement.inactive_at
+        if start < inactive_at <= end:
+            child.inactive_at = inactive_at
         node, start = child, end
-    leaf = Leaf(words[leaf_start:], words, group=statement.group)
-    if statement.inactive_at > leaf_start:
-        leaf.inactive_at = statement.inactive_at
-    existing = node.children.get(leaf.key)
+    line = texts[leaf_start:]
+    leaf = Leaf(words[leaf_start:], words, line, inactive_at if inactive_at > leaf_start else 0,
+                statement.group)
+    leaf_key: Key = ("l", line)
+    existing = node.children.get(leaf_key)
     if not isinstance(existing, Leaf) or leaf.inactive_at:
-        node.children[leaf.key] = leaf
+        node.children[leaf_key] = leaf
 
 
 def split(path: tuple[str, ...]) -> tuple[list[Level], int]:
@@ -161,7 +167,7 @@ def _named(path: tuple[str, ...], index: int, child: object, levels: list[Level]
         key_at += 1
     if key_at >= len(path):
         return -index
-    entry = child.entry or child  # type: ignore[attr-defined]
+    entry: Any = child.entry or child  # type: ignore[attr-defined]
     if word in HOMOGENEOUS:
         levels.append((word,))
         if key_at + 1 >= len(path) or entry.kind in ("leaf", "leaf-list"):
@@ -198,6 +204,16 @@ def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[li
         end += 1
     while index < end:
         word = path[index]
+        if word == "from-zone" and index + 4 < len(path) and path[index + 2] == "to-zone":
+            levels.append(path[index:index + 4])  # `from-zone trust to-zone untrust {`
+            index += 4
+            end = max(end, index)
+            continue
+        if word in NAMED and index + 2 < len(path) and levels[-1:] not in ([("then",)], [("from",)], [("to",)]):
+            levels.append((word, path[index + 1]))
+            index += 2
+            end = max(end, index)
+            continue
         pairs = word in PAIRED or (word not in CONTAINERS and not _value(word) and _value(path[index + 1]))
         if index + 1 < end and pairs:
             levels.append((word, path[index + 1]))
@@ -210,27 +226,4 @@ def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[li
 
 def _value(word: str) -> bool:
     """A value (address, number, name with capitals, quoted text) rather than a keyword."""
-    return not _KEYWORD.fullmatch(word)
-
-
-# ------------------------------------------------------------------ ordering
-
-def order_class(parent: Node, item: Node | Leaf) -> str | None:
-    """The ordered list an item belongs to (None: order does not matter)."""
-    if parent.level and parent.level[-1] in HOMOGENEOUS:
-        return parent.level[-1]
-    first = item.words[0].text if item.words else ""
-    if first in ORDERED_PAIRED and isinstance(item, Node) and len(item.words) == 2:
-        return first
-    return None
-
-
-def identifier(item: Node | Leaf) -> tuple[Word, ...]:
-    """How an `insert` command names an entry: `"ftp://…"` or `term t1`."""
-    if isinstance(item, Node):
-        return item.words
-    return item.words[:1]
-
-
-def ident_text(item: Node | Leaf) -> Level:
-    return tuple(w.text for w in identifier(item))
+    return not _KEYWORD.fullmatch(word) and word not in DIGIT_KEYWORDS

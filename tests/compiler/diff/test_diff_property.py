@@ -1,5 +1,6 @@
 """Property: applying `flowc diff --format set` output to OLD (with flowc's own set-form
-loader) gives NEW, for generated configurations; and a configuration never differs from
+loader) gives NEW, order included (ordered lists in NEW's order), for generated
+configurations; and a configuration never differs from
 itself or from its brace-form twin."""
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowc.compiler.diff.config import diff_statements, set_text
+from flowc.compiler.diff.oneliners import split_oneliners
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.parse.loader import parse_text
+from flowc.compiler.parse.statements import Statement
 
 URLS = [f'"ftp://10.0.0.{n}/in/"' for n in range(1, 5)]
 TERMS = ["t1", "t2", "t3"]
@@ -54,8 +57,30 @@ def configs(draw: st.DrawFn) -> str:
         lines.append(f"set system ntp server {server}" + draw(st.sampled_from(["", " prefer"])))
     for group in draw(ordered(["g1", "g2"])):
         lines.append(f"set groups {group} services flow-collector retry {draw(st.sampled_from('12'))}")
+    lines += _ordered_families(draw)
     lines += _deactivations(draw, lines)
     return "".join(f"{line}\n" for line in lines)
+
+
+def _ordered_families(draw: st.DrawFn) -> list[str]:
+    """Statements whose order Junos keeps: policy chains, apply-groups, authentication
+    order, zone-pair policies, NAT rules, RADIUS servers (plus the one-liners set form splits)."""
+    lines = [f"set protocols bgp group ebgp {kind} {name}" for kind in ("import", "export")
+             for name in draw(ordered(["p1", "p2", "p3", "p4"]))]
+    lines += [f"set interfaces ge-0/0/0 apply-groups {g}" for g in draw(ordered(["g1", "g2", "g3"]))]
+    lines += [f"set system authentication-order {m}" for m in draw(ordered(["radius", "tacplus", "password"]))]
+    zones = "security policies from-zone trust to-zone untrust"
+    for policy in draw(ordered(["a", "b", "c"])):
+        lines.append(f"set {zones} policy {policy} then {draw(st.sampled_from(['permit', 'deny']))}")
+    for rule in draw(ordered(["r1", "r2"])):
+        lines.append(f"set security nat source rule-set rs rule {rule} match source-address 10.0.0.0/8")
+    for server in draw(ordered(["192.0.2.10", "192.0.2.11"])):
+        lines.append(f'set system radius-server {server} secret "$9$x"')
+    lines += [f"set policy-options prefix-list pl {p}" for p in draw(ordered(["10.0.0.0/8", "172.16.0.0/12"]))]
+    if draw(st.booleans()):
+        lines.append(f"set protocols isis source-packet-routing srgb start-label 16000 index-range "
+                     f"{draw(st.sampled_from(['8000', '9000']))}")
+    return lines
 
 
 def _deactivations(draw: st.DrawFn, lines: list[str]) -> list[str]:
@@ -67,10 +92,24 @@ def _deactivations(draw: st.DrawFn, lines: list[str]) -> list[str]:
         if present else []
 
 
-def parsed(text: str):  # type: ignore[no-untyped-def]
+ORDERED = ("protocols bgp group ebgp import", "protocols bgp group ebgp export",
+           "interfaces ge-0/0/0 apply-groups", "system authentication-order",
+           "security policies from-zone trust to-zone untrust policy",
+           "security nat source rule-set rs rule", "system radius-server",
+           f"{FC} destinations", "firewall filter f term")
+
+
+def _in_order(statements: tuple[Statement, ...] | list[Statement], family: str) -> list[str]:
+    """The entries of one ordered list in the order the statements have them."""
+    size = len(family.split()) + 1
+    entries = [" ".join(s.path[:size]) for s in statements if " ".join(s.path).startswith(family + " ")]
+    return list(dict.fromkeys(entries))
+
+
+def parsed(text: str) -> tuple[Statement, ...]:
     result = parse_text(text, "gen.set", fmt="set")
     assert result.ok, result.diagnostics
-    return result.statements
+    return split_oneliners(result.statements)
 
 
 @settings(max_examples=150, deadline=None)
@@ -82,6 +121,8 @@ def test_set_commands_turn_old_into_new(old_text: str, new_text: str) -> None:
     assert applied.ok, applied.diagnostics
     assert Counter(applied.statements) == Counter(new)
     assert diff_statements(applied.statements, new).identical
+    for family in ORDERED:
+        assert _in_order(applied.statements, family) == _in_order(new, family), family
     assert result.identical == (Counter(old) == Counter(new) and diff_statements(new, old).identical)
 
 

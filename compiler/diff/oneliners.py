@@ -1,0 +1,85 @@
+"""Junos one-liners split as Junos' set form splits them, so that a brace file and the
+router's own `display set` of the same device compare equal.
+
+Junos writes some statements with several values on one line in brace form
+(`srgb start-label 16000 index-range 80000;`, `vlan-tags outer 100 inner 200;`,
+`arp 10.0.0.2 l2-interface ge-0/0/0.0 mac 00:11:22:33:44:55;`, traceoptions
+`file bgp.log size 10m files 5;`) while `display set` gives one line per leaf. The diff
+compares the leaf statements as the set form has them: such a statement becomes one
+statement per keyword (after the entry's name, when the one-liner names an entry).
+Only the statements of `ONE_LINERS` are split; anything else is compared as written.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from flowc.compiler.parse.statements import Statement, Word
+
+
+@dataclass(frozen=True, slots=True)
+class OneLiner:
+    """A one-line statement: how many name words follow its keyword, whether the name is a
+    leaf of its own (`file NAME`), and its keywords (True: the keyword takes a value)."""
+
+    names: int
+    keywords: dict[str, bool]
+    named_leaf: bool = False
+    parent: str | None = None
+
+
+ONE_LINERS: dict[str, OneLiner] = {
+    "srgb": OneLiner(0, {"start-label": True, "index-range": True}),
+    "vlan-tags": OneLiner(0, {"outer": True, "inner": True, "inner-range": True, "inner-list": True}),
+    "arp": OneLiner(1, {"l2-interface": True, "mac": True, "multicast-mac": True, "publish": False}),
+    "file": OneLiner(1, {"size": True, "files": True, "match": True, "world-readable": False,
+                         "no-world-readable": False, "replace": False, "stamp": False,
+                         "no-stamp": False}, named_leaf=True, parent="traceoptions"),
+}
+
+
+def split_oneliners(statements: Sequence[Statement]) -> tuple[Statement, ...]:
+    """The statements with every one-liner of `ONE_LINERS` split into its leaves."""
+    out: list[Statement] = []
+    for statement in statements:
+        parts = _split(statement)
+        if parts is None:
+            out.append(statement)
+        else:
+            out += parts
+    return tuple(out)
+
+
+def _split(statement: Statement) -> list[Statement] | None:
+    words = statement.words
+    for index, word in enumerate(words):
+        rule = ONE_LINERS.get(word.text)
+        if rule is None or (rule.parent is not None and (index == 0 or words[index - 1].text != rule.parent)):
+            continue
+        head = index + 1 + rule.names
+        items = _items(words[head:], rule)
+        if items is None or len(items) + rule.named_leaf < 2:
+            continue
+        stem = words[:head] if not rule.named_leaf else words[:index + 1]
+        tails = ([words[index + 1:head]] if rule.named_leaf else []) + items
+        return [_statement(statement, stem + tail) for tail in tails]
+    return None
+
+
+def _items(words: tuple[Word, ...], rule: OneLiner) -> list[tuple[Word, ...]] | None:
+    """The keyword (and value) groups of a one-liner's tail; None when it is not one."""
+    items: list[tuple[Word, ...]] = []
+    index = 0
+    while index < len(words):
+        takes = rule.keywords.get(words[index].text)
+        if takes is None or (takes and index + 1 >= len(words)):
+            return None
+        size = 2 if takes else 1
+        items.append(words[index:index + size])
+        index += size
+    return items
+
+
+def _statement(statement: Statement, words: tuple[Word, ...]) -> Statement:
+    inactive = min(statement.inactive_at, len(words))
+    return replace(statement, words=words, inactive_at=inactive)
