@@ -20,6 +20,7 @@ from flowc.compiler.diff.blocks import changed_blocks
 from flowc.compiler.diff.oneliners import split_oneliners
 from flowc.compiler.diff.order import order_class
 from flowc.compiler.diff.plan import PlanChange, diff_plans, plan_diff_json, plan_diff_text
+from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.diff.setcommands import command_list
 from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build
 from flowc.compiler.parse.statements import Statement, Word
@@ -93,9 +94,13 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
     sections from `shown_old`/`shown_new` when given (the effective, groups-applied view).
     Both sides are compared as Junos' set form has them: one-liners split into their leaves
     (`flowc.compiler.diff.oneliners`)."""
+    same_view = (shown_old is None or shown_old is old) and (shown_new is None or shown_new is new)
+    old, new = conceal(old), conceal(new)
+    shown_old = None if shown_old is None else conceal(shown_old)
+    shown_new = None if shown_new is None else conceal(shown_new)
     old_split, new_split = (split_oneliners(side) for side in changed_blocks(old, new))
     old_tree, new_tree = build(old_split), build(new_split)
-    if (shown_old is None or shown_old is old) and (shown_new is None or shown_new is new):
+    if same_view:
         old_shown, new_shown = old_tree, new_tree
     else:
         shown = changed_blocks(old if shown_old is None else shown_old, new if shown_new is None else shown_new)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from flowc.compiler.diff.config import diff_statements, set_text
 from flowc.compiler.diff.oneliners import split_oneliners
+from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.parse.loader import parse_text
 from flowc.compiler.parse.statements import Statement
@@ -107,9 +108,11 @@ def _in_order(statements: tuple[Statement, ...] | list[Statement], family: str) 
 
 
 def parsed(text: str) -> tuple[Statement, ...]:
+    """The statements as Junos stores them: one-liners split, clear secrets in `$9$` form
+    (the diff shows and commands secrets that way, never in clear)."""
     result = parse_text(text, "gen.set", fmt="set")
     assert result.ok, result.diagnostics
-    return split_oneliners(result.statements)
+    return conceal(split_oneliners(result.statements))
 
 
 @settings(max_examples=150, deadline=None)
