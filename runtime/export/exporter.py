@@ -41,7 +41,7 @@ from flowc.runtime.export.ftp import (
     display_url,
     expand_path,
 )
-from flowc.runtime.export.translog import TransferRecord, Translog
+from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role, slug
 from flowc.runtime.stats import ChannelView, ExportSnapshot, FileView
@@ -87,8 +87,8 @@ class Exporter:
         channels = collector.channels or (Channel(0), Channel(1))
         self.channels = [ChannelState(c) for c in sorted(channels, key=lambda c: c.index)]
         first = self.channels[0].channel
-        self.translog = Translog(plan.transfer_log, plan.host_name, dirs.translog, clock,
-                                 self.transport, log, first.dscp, first.rate_bps, stats)
+        setup = ArchiveSetup(plan.transfer_log, plan.host_name, first.dscp, first.rate_bps)
+        self.translog = Translog(setup, dirs.translog, clock, self.transport, log, stats)
         self.tag = slug(collector.interface)
         self.name_lock = dirs.root.parent / ".names.lock"
         self.translog.tag, self.translog.name_lock = self.tag, self.name_lock
@@ -382,7 +382,7 @@ class Exporter:
         for state in added:
             state.thread = self.spawn(f"export-{state.channel.index}", self._run, state)
         first = self.channels[0].channel if self.channels else Channel(0)
-        self.translog.reconfigure(plan.transfer_log, plan.host_name, first.dscp, first.rate_bps)
+        self.translog.reconfigure(ArchiveSetup(plan.transfer_log, plan.host_name, first.dscp, first.rate_bps))
         if changed:
             self.log.warning("%s: destinations reloaded (%s): files not yet exported go to the new "
                              "server(s)", collector.interface, ", ".join(sorted(changed)))

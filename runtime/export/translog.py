@@ -68,22 +68,32 @@ def _clean(text: str) -> str:
     return " ".join(text.replace('"', "'").split())
 
 
+@dataclass(frozen=True, slots=True)
+class ArchiveSetup:
+    """What the plan says about one collector's transfer logs: the `transfer-log-archive`
+    settings, the host name in file names, and the export channel the archive uploads take."""
+
+    settings: TransferLog
+    host_name: str
+    dscp: int = 0
+    rate_bps: int | None = None
+
+
 class Translog:
     """Writes transfer records and runs the tmp -> log -> gz -> archive lifecycle."""
 
-    def __init__(self, settings: TransferLog, host_name: str, directory: Path, clock: Clock,
-                 transport: FtpTransport, log: logging.Logger, dscp: int = 0,
-                 rate_bps: int | None = None, stats: CounterSink | None = None) -> None:
-        self.settings = settings
+    def __init__(self, setup: ArchiveSetup, directory: Path, clock: Clock, transport: FtpTransport,
+                 log: logging.Logger, stats: CounterSink | None = None) -> None:
+        self.settings = setup.settings
         self.stats = stats
-        self.host_name = host_name or "flowc"
+        self.host_name = setup.host_name or "flowc"
         self.directory = directory
         self.failed = directory / "failed"
         self.clock = clock
         self.transport = transport
         self.log = log
-        self.dscp = dscp
-        self.rate_bps = rate_bps
+        self.dscp = setup.dscp
+        self.rate_bps = setup.rate_bps
         self._lock = threading.RLock()
         self._failed_due: float | None = None
         self.tag = ""                              # the collector, in file and archive names
@@ -93,16 +103,15 @@ class Translog:
         self.dropped = 0
         self._failing = False
 
-    def reconfigure(self, settings: TransferLog, host_name: str, dscp: int = 0,
-                    rate_bps: int | None = None) -> None:
+    def reconfigure(self, setup: ArchiveSetup) -> None:
         """New settings (live reload): the archive sites apply to the next archiving, the
         prefix and host name to the next log file opened, the maximum age at once."""
         with self._lock:
-            if settings.archive_sites != self.settings.archive_sites:
+            if setup.settings.archive_sites != self.settings.archive_sites:
                 self._failed_due = None  # offer failed/ to the new sites on the next tick
-            self.settings = settings
-            self.host_name = host_name or "flowc"
-            self.dscp, self.rate_bps = dscp, rate_bps
+            self.settings = setup.settings
+            self.host_name = setup.host_name or "flowc"
+            self.dscp, self.rate_bps = setup.dscp, setup.rate_bps
 
     # ------------------------------------------------------------ writing
     def write(self, record: TransferRecord) -> bool:

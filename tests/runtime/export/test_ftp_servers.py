@@ -34,7 +34,7 @@ import pytest
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.export.exporter import Exporter
 from flowc.runtime.export.ftp import FtpFailure, FtplibTransport, UploadRequest, expand_path
-from flowc.runtime.export.translog import TransferRecord, Translog
+from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FtpTarget, Plan, TransferLog
 
@@ -343,7 +343,7 @@ def test_transfer_log_is_archived_compressed(vsftpd, tmp_path):
     (directory / "failed").mkdir(parents=True)
     settings = TransferLog(filename_prefix="flowc", maximum_age=1,
                            archive_sites=(vsftpd.target("/pub/archive/"),))
-    translog = Translog(settings, "router1", directory, clock, FtplibTransport(timeout=5), LOG)
+    translog = Translog(ArchiveSetup(settings, "router1"), directory, clock, FtplibTransport(timeout=5), LOG)
     record = TransferRecord("cFlowd-x.bcp.bi.gz", 552569, 20000, 1077923335.0, True,
                             "ftp://10.63.152.1/tmp/server1/", 250, "", 3280)
     translog.write(record)

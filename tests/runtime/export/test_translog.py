@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.export.ftp import FtplibTransport
-from flowc.runtime.export.translog import TransferRecord, Translog
+from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
 from flowc.runtime.plan.model import FtpTarget, TransferLog
 
 LOG = logging.getLogger("flowc.test.translog")
@@ -29,7 +29,7 @@ def make(tmp_path: Path, sites: tuple[FtpTarget, ...] = (), maximum_age: int = 1
     directory = tmp_path / "translog"
     (directory / "failed").mkdir(parents=True)
     settings = TransferLog(filename_prefix="flowc", maximum_age=maximum_age, archive_sites=sites)
-    return Translog(settings, "router1", directory, clock, FtplibTransport(timeout=5), LOG), clock
+    return Translog(ArchiveSetup(settings, "router1"), directory, clock, FtplibTransport(timeout=5), LOG), clock
 
 
 def names(directory: Path) -> list[str]:
