@@ -97,7 +97,7 @@ def test_lint_text_masks_the_url_password_and_hints_the_fix(work: Path) -> None:
     out = flowc("lint", "--isolated", "lint.conf", cwd=work).stdout
     assert "ftp://flows:********@198.51.100.20/incoming/ has a password in its URL [url.password]" in out
     assert 'hint: put the password in `password "…";` (stored as $9$) and remove it from the URL' in out
-    assert f'password "********"' in out          # FC263 still masks the clear statement
+    assert 'password "********"' in out          # FC263 still masks the clear statement
 
 
 @pytest.mark.parametrize("to", ["brace", "set"])
