@@ -3,7 +3,7 @@
 Input: a `CheckResult`. Output: one string per format, deterministic (same input, same
 bytes). No secret is ever shown in clear: a `$9$` password stays as written, every other
 password (known from the IR, or spotted after `password`/`secret`-like keywords in a shown
-source line) becomes `********`.
+source line) becomes `********`, and so does the password of any URL (`ftp://u:********@h/`).
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from flowc.compiler.diagnostics import Diagnostic, Severity
 from flowc.compiler.lint.check import CheckResult
 from flowc.compiler.rules.registry import REGISTRY
 from flowc.compiler.source import Source
+from flowc.runtime.plan.secret import mask_url_passwords
 
 MASK = "********"
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -36,7 +37,7 @@ class Redactor:
     def text(self, text: str) -> str:
         for value in self.secrets:
             text = text.replace(value, MASK)
-        return text
+        return mask_url_passwords(text)
 
     def line(self, line: str) -> str:
         def mask(match: re.Match[str]) -> str:
@@ -85,7 +86,8 @@ def _text_block(d: Diagnostic, source: Source | None, redact: Redactor) -> str:
     head = f"{d.span}: {d.severity} {d.code} {redact.text(d.message)} [{rule_name(d.code)}]"
     lines = [head]
     if source is not None and d.span.line > 0:
-        text = redact.line(source.line(d.span.line)).expandtabs(1)
+        raw = source.line(d.span.line).expandtabs(1)
+        text = redact.line(raw)
         number = str(d.span.line)
         start = max(d.span.column - 1, 0)
         end = d.span.end_column - 1 if d.span.end_line == d.span.line else len(text)
@@ -93,6 +95,8 @@ def _text_block(d: Diagnostic, source: Source | None, redact: Redactor) -> str:
         masked = f'"{MASK}"'
         if text[start:start + len(masked)] == masked:
             width = len(masked)
+        elif mask_url_passwords(raw[start:end]) != raw[start:end]:  # a URL whose password is masked
+            width = len(mask_url_passwords(raw[start:end]))
         lines.append(f" {number} | {text}")
         lines.append(f" {' ' * len(number)} | {' ' * start}{'^' * width}")
     if d.hint:

@@ -6,6 +6,10 @@ In: `flowc.compiler.ir.model.FlowCollectorConfig` (after lint found no errors). 
 cp- interfaces the interface-map names, plus configured cp- interfaces on a
 flow-collector PIC; inputs are the interface-map entries and the mo- units a
 `collector-pic` monitoring group exports without an entry (they use the defaults).
+
+A password inside a site's URL (`ftp://user:pass@host/`, lint FC267) never reaches the plan:
+it moves into the target's `password` (sealed as `$9$`) and the URL keeps only the user;
+when the site also has a different `password` statement the plan is refused (FC304).
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from flowc.compiler.ir import model as ir
 from flowc.compiler.ir.lookups import resolve_ifalias
 from flowc.compiler.lowering.site import DEFAULT_CONTROL, DEFAULT_SPOOL, router_host
 from flowc.runtime.plan.secret import encode as encode_secret
-from flowc.runtime.plan.secret import is_encrypted
+from flowc.runtime.plan.secret import is_encrypted, mask_url_passwords, reveal, url_password, without_password
 
 DEFAULT_NAME_FORMAT = "flowc-%D_%T-%I_%N.gz"
 UNSET = rt.Endpoint("127.0.0.1", 0)
@@ -43,6 +47,9 @@ def lower(config: ir.FlowCollectorConfig,
         return None, (Diagnostic("FC303", Severity.ERROR,
                                  "no collector (cp-) interface: set interface-map collector cp-x/y/z",
                                  fc.span),)
+    conflicts = _password_conflicts(fc)
+    if conflicts:
+        return None, conflicts
     destinations = _destinations(fc)
     collectors = tuple(_collector(config, fc, name, destinations) for name in names)
     host = config.host_name or "flowc"
@@ -180,15 +187,29 @@ def _destinations(fc: ir.FlowCollector) -> tuple[rt.Destination, ...]:
 
 
 def _target(site: ir.FtpSite) -> rt.FtpTarget:
-    parts = urlsplit(site.url)
-    host, port = router_host(site.url)
+    url = without_password(site.url)
+    parts = urlsplit(url)
+    host, port = router_host(url)
     return rt.FtpTarget(
-        url=site.url,
+        url=url,
         connect=rt.Endpoint(host, port),
         username=site.username or unquote(parts.username or "") or "anonymous",
-        password=_sealed(site.password),
+        password=_sealed(site.password or url_password(site.url)),
         path=unquote(parts.path) or "/",
     )
+
+
+def _password_conflicts(fc: ir.FlowCollector) -> tuple[Diagnostic, ...]:
+    """FC304 for every site whose URL password differs from its `password` statement."""
+    archive = fc.transfer_log_archive.sites if fc.transfer_log_archive else ()
+    return tuple(
+        Diagnostic("FC304", Severity.ERROR,
+                   f"{mask_url_passwords(site.url)} has a password in its URL and a different `password` "
+                   "statement: which one is meant cannot be told", site.span,
+                   "remove the password from the URL (keep `password \"…\";`)")
+        for site in (*fc.destinations, *archive)
+        if site.password is not None and (in_url := url_password(site.url)) is not None
+        and reveal(_sealed(in_url)) != reveal(site.password))
 
 
 def _sealed(password: str | None) -> str:

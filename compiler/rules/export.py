@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flowc.compiler.diagnostics import Severity
 from flowc.compiler.ir.model import FlowCollectorConfig, FtpSite
 from flowc.compiler.rules.rule import Finding, at, rule
-from flowc.runtime.plan.secret import MAGIC, SecretError, decode
+from flowc.runtime.plan.secret import MAGIC, SecretError, decode, mask_url_passwords, url_password
 
 
 def _sites(config: FlowCollectorConfig) -> Iterator[tuple[str, FtpSite]]:
@@ -80,7 +80,7 @@ def password_missing(config: FlowCollectorConfig) -> Iterator[Finding]:
         destinations { "ftp://user@192.0.2.1/flows/" { password "$9$…"; } }
     """
     for role, site in _sites(config):
-        if site.password is None:
+        if site.password is None and url_password(site.url) is None:  # in the URL: FC267
             yield Finding(site.span, f"{role} {site.url} has no password", 'add password "…"; (stored as $9$)')
 
 
@@ -117,6 +117,25 @@ def password_undecodable(config: FlowCollectorConfig) -> Iterator[Finding]:
                               "copy the $9$ string again from the router")
 
 
+@rule("FC267", "url.password", Severity.ERROR)
+def password_in_url(config: FlowCollectorConfig) -> Iterator[Finding]:
+    """A destination or archive site URL holds a password (`ftp://user:password@host/`).
+
+    The URL is shown by `show`, in transfer logs and in rendered setups; the `password`
+    statement is the one place Junos keeps hidden (`$9$`).
+    Bad:
+        destinations { "ftp://user:s3cret@192.0.2.1/flows/"; }
+    Good:
+        destinations { "ftp://user@192.0.2.1/flows/" { password "$9$…"; } }
+    """
+    for role, site in _sites(config):
+        if url_password(site.url) is not None:
+            hint = ('remove the password from the URL: its `password` statement already holds one'
+                    if site.password is not None else
+                    'put the password in `password "…";` (stored as $9$) and remove it from the URL')
+            yield Finding(site.span, f"{role} {mask_url_passwords(site.url)} has a password in its URL", hint)
+
+
 @rule("FC265", "destinations.missing", Severity.ERROR)
 def destinations_missing(config: FlowCollectorConfig) -> Iterator[Finding]:
     """services flow-collector has no destinations, so files cannot be exported.
@@ -148,4 +167,4 @@ def analyzer_address_missing(config: FlowCollectorConfig) -> Iterator[Finding]:
 
 
 RULES = (not_ftp, malformed, password_missing, password_plaintext, password_undecodable,
-         destinations_missing, analyzer_address_missing)
+         password_in_url, destinations_missing, analyzer_address_missing)

@@ -19,7 +19,7 @@ from typing import Literal, cast
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from flowc.runtime.stats import CollectorSnapshot, RateView
+from flowc.runtime.stats import CollectorSnapshot, Faults, RateView
 
 PREFIX = "flowc"
 Snapshot = CollectorSnapshot
@@ -46,6 +46,27 @@ TRANSFER_LOG: dict[Literal["lines", "archive_attempts", "archive_failures"], tup
     "archive_attempts": ("transfer_log_archive_attempts", "Transfer-log files offered to an archive site."),
     "archive_failures": ("transfer_log_archive_failures", "Archive attempts an archive site refused."),
 }
+# snapshot["faults"] key -> (metric name without `_total`, help): the Faults section of `show … extensive`
+FAULT_COUNTERS: dict[str, tuple[str, str]] = {
+    "records_not_written": ("spool_records_not_written", "Records lost because the spool could not be "
+                            "written, e.g. a full disk (show … extensive: Records not written)."),
+    "write_error_episodes": ("spool_write_error_episodes", "Times the spool started failing to be written "
+                             "(show … extensive: Write error episodes)."),
+    "translog_write_failures": ("transfer_log_write_failures", "Transfer-log lines that could not be "
+                                "written at once, kept and retried (show … extensive: Transfer log write "
+                                "failures)."),
+    "ftp_deadline_failures": ("ftp_deadline_failures", "Uploads ended by the whole-transfer deadline "
+                              "(show … extensive: FTP deadline failures)."),
+    "name_conflicts": ("ftp_name_conflicts", "Uploads stored under a new name because the server had the "
+                       "name already (show … extensive: Name conflicts)."),
+    "export_errors": ("export_errors", "Unexpected errors an export thread survived "
+                      "(show … extensive: Export errors)."),
+}
+# snapshot["faults"] key -> (gauge name, help)
+FAULT_GAUGES: dict[str, tuple[str, str]] = {
+    "translog_lines_pending": ("transfer_log_lines_pending", "Transfer-log lines kept in memory, to be "
+                               "written when the log can be (show … extensive: Transfer log lines pending)."),
+}
 COLLECTING = "Collecting flows"
 
 
@@ -58,6 +79,7 @@ class SnapshotCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         snapshots = list(self.source())
         yield from _counters(snapshots)
+        yield from _faults(snapshots)
         yield from _inputs(snapshots)
         yield from _gauges(snapshots)
         yield from _channels(snapshots)
@@ -92,6 +114,23 @@ def _counters(snapshots: list[Snapshot]) -> Iterator[Metric]:
         for snap in snapshots:
             family.add_metric([snap["interface"]], snap["transfer_log"][key], created=snap["since"])
         yield family
+
+
+def _faults(snapshots: list[Snapshot]) -> Iterator[Metric]:
+    """Every field of the snapshot's `Faults` record (a missing one, from an older collector, is 0)."""
+    def value(faults: Faults, key: str) -> int:
+        return cast(Mapping[str, int], faults).get(key, 0)
+
+    for key, (name, text) in FAULT_COUNTERS.items():
+        family = CounterMetricFamily(_name(name), text, labels=["collector"])
+        for snap in snapshots:
+            family.add_metric([snap["interface"]], value(snap["faults"], key), created=snap["since"])
+        yield family
+    for key, (name, text) in FAULT_GAUGES.items():
+        gauge = GaugeMetricFamily(_name(name), text, labels=["collector"])
+        for snap in snapshots:
+            gauge.add_metric([snap["interface"]], value(snap["faults"], key))
+        yield gauge
 
 
 def _inputs(snapshots: list[Snapshot]) -> Iterator[Metric]:

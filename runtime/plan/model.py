@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from flowc.runtime.plan.secret import mask_url_passwords, url_password
+
 PLAN_VERSION = 1
 METRICS_PLAN_VERSION = 2  # the first version with `metrics`; a plan without it stays version 1
 Role = Literal["primary", "secondary"]
@@ -278,6 +280,9 @@ def _input(data: dict[str, Any]) -> Input:
 
 
 def _target(data: dict[str, Any]) -> FtpTarget:
+    if url_password(data["url"]) is not None:  # `show`, logs and setups print the URL
+        raise PlanError(f"invalid plan: {mask_url_passwords(data['url'])} has a password in its URL; "
+                        "a plan keeps passwords only in `password`, as $9$")
     return FtpTarget(
         url=data["url"],
         connect=Endpoint(**data["connect"]),

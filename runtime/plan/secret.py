@@ -9,13 +9,22 @@ engine needs the secret (`reveal`) and never prints the clear text.
 
 `encode(plain)` picks a random salt; `encode(plain, salt=c)` is deterministic (the padding
 is derived from salt and text), so a compiler can produce byte-identical plans.
+
+A password written inside a URL (`ftp://user:pass@host/`) is a secret too: `url_password`
+finds it, `without_password` drops it from the URL, `mask_url_passwords` hides every one in
+a text about to be shown.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets as _random
+from urllib.parse import unquote
 
 MAGIC = "$9$"
+MASK = "********"
+# scheme://user:password@ — the password runs to the last `@` before the path, as urlsplit reads it
+_URL_PASSWORD = re.compile(r"""(\b[A-Za-z][A-Za-z0-9+.-]*://[^/?#@:\s"']*):([^/?#\s"']*)@""")
 _FAMILIES = ("QzF3n6/9CAtpu0O", "B1IREhcSyrleKvMW8LXx", "7N-dVbwsY2g4oaJZGUDj", "iHkq.mPf5T")
 _ALPHABET = "".join(_FAMILIES)
 _INDEX = {letter: number for number, letter in enumerate(_ALPHABET)}
@@ -119,3 +128,22 @@ def reveal(text: str) -> str:
 def redact(text: str) -> str:
     """What a user may see: a `$9$` secret as written, anything else as asterisks."""
     return text if is_encrypted(text) else "********"
+
+
+def url_password(url: str) -> str | None:
+    """The password inside `url`'s user part (percent-decoded), or None when it has none."""
+    found = _URL_PASSWORD.match(url)
+    return unquote(found.group(2)) if found and found.group(2) else None
+
+
+def without_password(url: str) -> str:
+    """`url` with the `:password` of its user part removed (`ftp://u:p@h/` -> `ftp://u@h/`)."""
+    def user(found: re.Match[str]) -> str:
+        return found.group(1) if found.group(1).endswith("://") else f"{found.group(1)}@"
+
+    return _URL_PASSWORD.sub(user, url, count=1) if _URL_PASSWORD.match(url) else url
+
+
+def mask_url_passwords(text: str) -> str:
+    """`text` with the password of every URL in it shown as asterisks."""
+    return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{MASK}@" if m.group(2) else m.group(0), text)

@@ -4,6 +4,7 @@ numbers `show --format json` prints, they rise with traffic and drops, a clear r
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import signal
@@ -21,9 +22,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from flowc.runtime.engine import run_plan
 from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ops.control import request
-from flowc.runtime.ops.metrics import COUNTERS
+from flowc.runtime.ops.metrics import COUNTERS, FAULT_COUNTERS, FAULT_GAUGES
 from flowc.runtime.plan.model import Endpoint, Input, Plan, dumps_plan
 from flowc.runtime.plan.secret import encode
+from flowc.runtime.stats import Faults
 from flowc.runtime.testbed.generator import FlowRecord, v5_packet
 
 ENGINE = ("import sys; from flowc.runtime.engine import run_plan; from flowc.runtime.plan.model import load_plan; "
@@ -150,6 +152,10 @@ def assert_equal_to_show(samples: Samples, snap: dict) -> None:
     assert value(samples, "flowc_ftp_failures_total") == snap["ftp_failures"]
     assert value(samples, "flowc_memory_used_bytes") == snap["memory"]["used"]
     assert value(samples, "flowc_transfer_log_lines_total") == snap["transfer_log"]["lines"]
+    for key, (name, _) in FAULT_COUNTERS.items():
+        assert value(samples, f"flowc_{name}_total") == snap["faults"][key], key
+    for key, (name, _) in FAULT_GAUGES.items():
+        assert value(samples, f"flowc_{name}") == snap["faults"].get(key, 0), key
     for item in snap["inputs"]:
         assert value(samples, "flowc_input_interface_packets_total", input=item["interface"]) == item["packets"]
         assert value(samples, "flowc_input_interface_bytes_total", input=item["interface"]) == item["bytes"]
@@ -177,6 +183,49 @@ def test_scrape_equals_show_and_rises_with_traffic_and_drops(engine: MetricsEngi
     assert value(after, "flowc_files_created_total") >= 2
     assert value(after, "flowc_ftp_files_total") == value(after, "flowc_files_exported_total") >= 2
     assert value(after, "flowc_transfer_log_lines_total") >= 2  # one line per transfer attempt
+
+
+def test_every_fault_field_is_exported() -> None:
+    assert set(FAULT_COUNTERS) | set(FAULT_GAUGES) == set(Faults.__annotations__)
+    assert not set(FAULT_COUNTERS) & set(FAULT_GAUGES)
+
+
+def show_json(engine: MetricsEngine) -> dict:
+    """`flowc show services flow-collector interface all extensive --format json`, as an operator runs it."""
+    done = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "show", "services", "flow-collector",
+                           "interface", "all", "extensive", "--format", "json", "--control", engine.plan.control],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout)["collectors"][0])
+
+
+def test_a_fault_counter_scraped_equals_show_json(engine: MetricsEngine) -> None:
+    """Records the spool cannot take (its active/ folder replaced by a file) are counted once:
+    `flowc_spool_records_not_written_total` is the number `show … --format json` prints."""
+    assert value(engine.scrape(), "flowc_spool_records_not_written_total") == 0
+    active = SpoolDirs.for_collector(engine.plan.spool, CP).active
+    moved = active.with_name("active.moved")
+    active.rename(moved)
+    active.write_text("a file where the spool directory was")
+    try:
+        send(engine.plan.collectors[0].listen.port, good(5))
+        deadline, last = time.monotonic() + 20, None
+        while time.monotonic() < deadline:
+            faults = show_json(engine)["faults"]
+            if faults["records_not_written"] and faults == last:
+                break
+            last = faults
+            time.sleep(0.3)
+        shown = show_json(engine)
+        samples = engine.scrape()
+    finally:
+        active.unlink()
+        moved.rename(active)
+    assert shown["faults"]["records_not_written"] > 0
+    assert shown["faults"]["write_error_episodes"] >= 1
+    for key, (name, _) in FAULT_COUNTERS.items():
+        assert value(samples, f"flowc_{name}_total") == shown["faults"][key], key
+    assert value(samples, "flowc_spool_records_not_written_total") == shown["faults"]["records_not_written"]
 
 
 def test_clear_resets_counters_with_a_new_created_time(engine: MetricsEngine) -> None:

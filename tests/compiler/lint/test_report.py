@@ -169,3 +169,12 @@ def test_syntax_errors_are_reported_in_every_format_with_their_rule() -> None:
     heads = [line for line in render(result, "text").splitlines() if line.startswith("broken.conf:")]
     assert len(heads) == len(result.diagnostics)
     assert ET.fromstring(render(result, "junit")).find("./testsuite/testcase/failure") is not None
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_url_password_in_any_format(fmt: str) -> None:
+    text = ('set services flow-collector destinations "ftp://u:url-secret@192.0.2.1/" password "$9$ReqcyKY2aHqf"\n'
+            'set services flow-collector destinations "sftp://u:url-secret2@192.0.2.2/" password "$9$ReqcyKY2aHqf"\n')
+    out = render(check_text(text, "url.set"), fmt)
+    assert "FC267" in out and "FC260" in out  # the second URL is also not ftp://, its message names it
+    assert "url-secret" not in out and f":{MASK}@192.0.2.1" in out
