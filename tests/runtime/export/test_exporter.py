@@ -80,7 +80,10 @@ class Rig:
                 for line in path.read_text().splitlines()]
 
     def ready_names(self) -> set[str]:
-        return {p.name for p in self.dirs.ready.iterdir() if not p.name.endswith(".meta.json")}
+        """Files not yet done: in ready/, or taken by a channel that has not finished with
+        them (the spool copy goes before the transfer-log line is written)."""
+        names = {p.name for p in self.dirs.ready.iterdir() if not p.name.endswith(".meta.json")}
+        return names | {s.busy[0].name for s in self.exporter.channels if s.busy}
 
 
 @pytest.fixture
@@ -480,4 +483,6 @@ def test_reconfigure_adds_and_retires_channels_and_reaches_the_transfer_log(
     rig.exporter.submit(rig.dirs.ready / closed.name, closed)
     wait_until(lambda: not rig.ready_names(), "an upload on the new channel")
     assert (server.home / closed.name).exists()
+    # the spool copy goes first, the transfer-log line right after it
+    wait_until(lambda: list(rig.dirs.translog.glob("*.tmp")), "the transfer-log line")
     assert [p.name.startswith("router2_xfer_") for p in rig.dirs.translog.glob("*.tmp")] == [True]
