@@ -190,9 +190,10 @@ def _close_block(node: BlockNode, level: int, lines: list[str]) -> None:
 def _value_per_line(node: BlockNode, pad: str, words: str, lines: list[str]) -> bool:
     """An inferred block of bare values (`export LOOP`, `export LAN` in set text, the word
     not known as a leaf-list or a container) prints one `name value;` per line, which Junos
-    reads the same whether `name` is a leaf-list or a container of the values."""
+    reads the same whether `name` is a leaf-list or a container of the values. A keyword
+    pair (`prefix-list collectors`) names an entry, always a container: it stays a block."""
     children = list(node.children.values())
-    if node.seg[-1].text in VALUE_BLOCKS or node.comments.keys() - {"before"}:
+    if len(node.seg) != 1 or node.seg[0].text in VALUE_BLOCKS or node.comments.keys() - {"before"}:
         return False
     if any(c.children or c.kind != "t" or len(c.seg) != 1 or c.listed for c in children):
         return False
