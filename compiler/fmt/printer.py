@@ -14,7 +14,16 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from flowc.compiler.parse.blocktree import KEYED, VALUE_BLOCKS, BlockNode, build_tree, comment_key, gc_paused, node_comments
+from flowc.compiler.parse.blocktree import (
+    KEYED,
+    VALUE_BLOCKS,
+    BlockNode,
+    CommentKey,
+    build_tree,
+    comment_key,
+    gc_paused,
+    node_comments,
+)
 from flowc.compiler.parse.statements import Statement, Word
 
 INDENT = "    "
@@ -36,7 +45,7 @@ def quote(word: Word) -> str:
 def to_set(statements: Sequence[Statement]) -> str:
     """`show configuration | display set` text for the statements, in their order."""
     lines: list[str] = []
-    printed: set[tuple] = set()
+    printed: set[CommentKey] = set()
     marks: dict[str, tuple[str, ...] | None] = {"deactivate": None, "protect": None}
     for st in statements:
         path = st.path
@@ -245,6 +254,8 @@ def _value_chain(node: BlockNode, pad: str, words: str, lines: list[str]) -> boo
             return False
         chain.extend(current.seg)
         parts.append(current)
+        if len(chain) > 4:
+            return False
     if any(w.text in KEYED for w in chain):
         return False
     if len(chain) > 4 or not any(w.text.isdigit() for w in chain):

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from flowc.compiler.parse.statements import Comment, Statement, Word
+from flowc.compiler.source import Span
 
 # Keywords that Junos prints on one line with the name that follows them (`unit 0 {`).
 KEYED = frozenset([
@@ -78,7 +79,12 @@ def expression_start(words: Sequence[Word]) -> int:
     return -1
 
 
-def comment_key(c: Comment) -> tuple[str, object, str]:
+# A node's key among its siblings: its words, kind, tags and whether the tags are the list's.
+NodeKey = tuple[tuple[str, ...], str, str, bool]
+CommentKey = tuple[str, Span, str]
+
+
+def comment_key(c: Comment) -> CommentKey:
     return (c.text, c.span, c.position)
 
 
@@ -93,7 +99,7 @@ class BlockNode:
         self.tags = tags
         self.listed = listed
         self.list_tagged = False  # `tags` belong to the list (`inactive: members [ a b ];`)
-        self.children: dict[tuple, BlockNode] = {}
+        self.children: dict[NodeKey, BlockNode] = {}
         self.terminal: Statement | None = None   # the statement that ends here
         self.comments: dict[str, list[Comment]] = {}
 
@@ -132,7 +138,7 @@ def _tree_order(statements: Sequence[Statement]) -> tuple[Statement, ...]:
     return tuple(out) if len(out) == len(statements) else tuple(statements)
 
 
-def _add(root: BlockNode, st: Statement, seen: set[tuple]) -> None:
+def _add(root: BlockNode, st: Statement, seen: set[tuple[int, CommentKey]]) -> None:
     node = root
     ends: dict[int, BlockNode] = {0: root}
     first_new: BlockNode | None = None
@@ -164,9 +170,9 @@ def _add(root: BlockNode, st: Statement, seen: set[tuple]) -> None:
             target = ends[min(deeper) if deeper else max(ends)]
         if not st.blocks and c.position == "before" and first_new is not None:
             target = first_new  # a comment line of set text goes where this statement starts
-        key = (id(target),) + comment_key(c)
-        if key not in seen:
-            seen.add(key)
+        placed = (id(target), comment_key(c))
+        if placed not in seen:
+            seen.add(placed)
             target.comments.setdefault(c.position, []).append(c)
 
 
@@ -238,7 +244,7 @@ def node_comments(node: BlockNode, position: str) -> list[Comment]:
 def build_tree(statements: Sequence[Statement]) -> BlockNode:
     """The root of the block tree of the statements (comments attached where written)."""
     root = BlockNode((), "B", "", False)
-    seen: set[tuple] = set()
+    seen: set[tuple[int, CommentKey]] = set()
     for st in statements:
         _add(root, st, seen)
     return root
