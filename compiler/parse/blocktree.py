@@ -43,7 +43,7 @@ LEAF_LISTS = frozenset([
 # firewall filter.
 LEAF_LISTS_UNDER: dict[str, frozenset[str]] = {
     "from": frozenset(["community", "policy", "destination-port", "source-port", "port", "icmp-type",
-                       "dscp", "forwarding-class", "interface-group", "family", "neighbor"]),
+                       "dscp", "forwarding-class", "interface-group", "neighbor"]),
     "to": frozenset(["community", "policy"]),
     "match": frozenset(["source-address", "destination-address", "application", "source-identity",
                         "dynamic-application", "url-category"]),
