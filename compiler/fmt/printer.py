@@ -10,13 +10,24 @@ the statements they mark. Passwords and every other word are printed as written.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
-from flowc.compiler.parse.blocktree import KEYED, BlockNode, build_tree, comment_key, gc_paused, node_comments
+from flowc.compiler.parse.blocktree import (
+    KEYED,
+    VALUE_BLOCKS,
+    BlockNode,
+    CommentKey,
+    build_tree,
+    comment_key,
+    gc_paused,
+    node_comments,
+)
 from flowc.compiler.parse.statements import Statement, Word
 
 INDENT = "    "
+MAX_INDENT = 64  # levels; deeper blocks print at this indent
 _NEEDS_QUOTES = re.compile(r'[\s;{}\[\]"#\ufeff]|^$|^/\*|^(inactive|protect|replace|delete):$')
 _BACKSLASH = re.compile(r'\\(?=["\\]|$)')
 
@@ -34,7 +45,7 @@ def quote(word: Word) -> str:
 def to_set(statements: Sequence[Statement]) -> str:
     """`show configuration | display set` text for the statements, in their order."""
     lines: list[str] = []
-    printed: set[tuple] = set()
+    printed: set[CommentKey] = set()
     marks: dict[str, tuple[str, ...] | None] = {"deactivate": None, "protect": None}
     for st in statements:
         path = st.path
@@ -85,33 +96,59 @@ def to_brace(statements: Sequence[Statement]) -> str:
 def _to_brace(statements: Sequence[Statement]) -> str:
     root = build_tree(statements)
     lines: list[str] = []
-    _print_children(root, 0, lines)
+    _print_tree(root, lines)
     for c in node_comments(root, "tail") + node_comments(root, "end"):
         lines.append(c.text)
     return "".join(line + "\n" for line in lines)
 
 
-def _print_children(node: BlockNode, level: int, lines: list[str]) -> None:
-    children = list(node.children.values())
-    i = 0
-    while i < len(children):
-        child = children[i]
-        run = _list_run(children, i)
-        if len(run) > 1 or child.list_tagged:
-            _print_list(run, level, lines)
-            i += len(run)
+def _pad(level: int) -> str:
+    """The indent of a level; past `MAX_INDENT` levels it stays the same, so that 20,000
+    nested blocks print in linear size (Junos reads the braces, not the indent)."""
+    return INDENT * min(level, MAX_INDENT)
+
+
+class _Frame:
+    """A block being printed: its children, the next one to print, its level."""
+
+    __slots__ = ("children", "level", "next", "owner")
+
+    def __init__(self, owner: BlockNode | None, level: int) -> None:
+        self.owner = owner
+        self.children = list(owner.children.values()) if owner is not None else []
+        self.level = level
+        self.next = 0
+
+
+def _print_tree(root: BlockNode, lines: list[str]) -> None:
+    """Every node below `root`, depth first with an explicit stack (no recursion)."""
+    top = _Frame(None, 0)
+    top.children = list(root.children.values())
+    stack = [top]
+    while stack:
+        frame = stack[-1]
+        if frame.next >= len(frame.children):
+            stack.pop()
+            if frame.owner is not None:
+                _close_block(frame.owner, frame.level - 1, lines)
             continue
-        _print_node(child, level, lines)
-        i += 1
+        child = frame.children[frame.next]
+        run = _list_run(frame.children, frame.next)
+        frame.next += len(run)
+        if len(run) > 1 or child.list_tagged:
+            _print_list(run, frame.level, lines)
+        elif _open_node(child, frame.level, lines):
+            stack.append(_Frame(child, frame.level + 1))
 
 
 def _list_run(children: list[BlockNode], i: int) -> list[BlockNode]:
+    """The values of one list that follow each other from `children[i]` (one node else)."""
     first = children[i]
     if not (first.listed and first.kind == "t" and len(first.seg) >= 2 and not first.children):
         return [first]
     head = tuple(w.text for w in first.seg[:-1])
     run = [first]
-    for other in children[i + 1:]:
+    for other in itertools.islice(children, i + 1, None):
         if (other.listed and other.kind == "t" and not other.children and other.tags == first.tags
                 and other.list_tagged == first.list_tagged and len(other.seg) == len(first.seg)
                 and tuple(w.text for w in other.seg[:-1]) == head
@@ -123,7 +160,7 @@ def _list_run(children: list[BlockNode], i: int) -> list[BlockNode]:
 
 
 def _print_list(run: list[BlockNode], level: int, lines: list[str]) -> None:
-    pad = INDENT * level
+    pad = _pad(level)
     first = run[0]
     for c in node_comments(first, "before"):
         lines.append(_indent(c.text, pad))
@@ -132,25 +169,49 @@ def _print_list(run: list[BlockNode], level: int, lines: list[str]) -> None:
     lines.append(f"{pad}{first.tags}{head} [ {values} ];" + _after(first))
 
 
-def _print_node(node: BlockNode, level: int, lines: list[str]) -> None:
-    pad = INDENT * level
+def _open_node(node: BlockNode, level: int, lines: list[str]) -> bool:
+    """Print a node's line(s); True when it opened a block whose children come next."""
+    pad = _pad(level)
     for c in node_comments(node, "before"):
         lines.append(_indent(c.text, pad))
     words = " ".join(quote(w) for w in node.seg)
     if not node.children:
         lines.append(f"{pad}{node.tags}{words};" + _after(node) + _end(node))
         _tail_as_lines(node, pad, lines)
-        return
+        return False
     if node.terminal:
         lines.append(f"{pad}{node.tags}{words};")
     if node.kind == "b" and not node.terminal and not node.tags and (
-            _one_line(node, pad, words, lines) or _value_chain(node, pad, words, lines)):
-        return
+            _one_line(node, pad, words, lines) or _value_chain(node, pad, words, lines)
+            or _value_per_line(node, pad, words, lines)):
+        return False
     lines.append(f"{pad}{node.tags}{words} {{" + _after(node))
-    _print_children(node, level + 1, lines)
+    return True
+
+
+def _close_block(node: BlockNode, level: int, lines: list[str]) -> None:
+    pad = _pad(level)
     for c in node_comments(node, "tail"):
         lines.append(_indent(c.text, pad + INDENT))
     lines.append(f"{pad}}}" + _end(node))
+
+
+def _value_per_line(node: BlockNode, pad: str, words: str, lines: list[str]) -> bool:
+    """An inferred block of bare values (`export LOOP`, `export LAN` in set text, the word
+    not known as a leaf-list or a container) prints one `name value;` per line, which Junos
+    reads the same whether `name` is a leaf-list or a container of the values. A keyword
+    pair (`prefix-list collectors`) names an entry, always a container: it stays a block."""
+    children = list(node.children.values())
+    if len(node.seg) != 1 or node.seg[0].text in VALUE_BLOCKS or node.comments.keys() - {"before"}:
+        return False
+    if any(c.children or c.kind != "t" or len(c.seg) != 1 or c.listed for c in children):
+        return False
+    for child in children:
+        for c in node_comments(child, "before"):
+            lines.append(_indent(c.text, pad))
+        lines.append(f"{pad}{child.tags}{words} {quote(child.seg[0])};" + _after(child) + _end(child))
+        _tail_as_lines(child, pad, lines)
+    return True
 
 
 def _one_line(node: BlockNode, pad: str, words: str, lines: list[str]) -> bool:
@@ -169,7 +230,7 @@ def _one_line(node: BlockNode, pad: str, words: str, lines: list[str]) -> bool:
         parts = [node, only]
     else:
         return False
-    for c in node_comments(only, "before"):  # the node's own were printed by _print_node
+    for c in node_comments(only, "before"):  # the node's own were printed by _open_node
         lines.append(_indent(c.text, pad))
     lines.append(pad + text + "".join(_after(p) + _end(p) for p in parts))
     for part in parts:
@@ -193,6 +254,8 @@ def _value_chain(node: BlockNode, pad: str, words: str, lines: list[str]) -> boo
             return False
         chain.extend(current.seg)
         parts.append(current)
+        if len(chain) > 4:
+            return False
     if any(w.text in KEYED for w in chain):
         return False
     if len(chain) > 4 or not any(w.text.isdigit() for w in chain):
