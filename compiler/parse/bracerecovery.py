@@ -12,6 +12,8 @@ from typing import Any
 from lark import Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
+from flowc.compiler.parse.reductions import Seq
+
 _BraceBuilder = Any  # compiler/parse/braceform.py's builder (it imports this module)
 
 _VALUES = ("WORD", "STRING")
@@ -70,15 +72,19 @@ def _is_values(value: object) -> bool:
     """Words (or line ends) not reduced yet: tokens, or the internal tree of a `_value+`."""
     if isinstance(value, Token):
         return value.type in ("WORD", "STRING", "NL")
-    if not isinstance(value, Tree):
+    if isinstance(value, Seq):
+        data = value.rule  # the direct callbacks of reductions.py
+    elif isinstance(value, Tree):
+        data = str(value.data)
+    else:
         return False
-    data = str(value.data)  # `_value`, a `_value+` (`__statement_plus_1`) or a list's values
+    # `_value`, a `_value+` (`__statement_plus_1`) or a list's values
     return data == "_value" or "_plus_" in data or data.startswith(("__list_star", "__tagged_list_star"))
 
 
 def _last_token(value: Any) -> Any:
-    while isinstance(value, Tree):
-        value = value.children[-1]
+    while isinstance(value, (Tree, list)):
+        value = value.children[-1] if isinstance(value, Tree) else value[-1]
     return value
 
 

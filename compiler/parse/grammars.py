@@ -20,9 +20,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lark import Lark
+from lark.lexer import TerminalDef
+
+from flowc.compiler.parse.reductions import install
 
 Backend = Literal["cython", "python"]
 
+# part of the cache file's name: a new value when what is cached changes (plain_name)
+_CACHE_VERSION = 2
 _PARSERS: dict[tuple[str, int, Backend], Lark] = {}
 
 
@@ -51,8 +56,16 @@ def _cache_path(name: str, backend: Backend) -> str:
     digest = hashlib.sha256()
     for part in (name, "terminals.lark"):
         digest.update(grammar_text(part).encode())
-    tag = f"flowc-{name.split('.')[0]}-{backend}-{digest.hexdigest()[:16]}.lark-cache"
+    tag = f"flowc-{name.split('.')[0]}-{backend}-{_CACHE_VERSION}-{digest.hexdigest()[:16]}.lark-cache"
     return str(Path(tempfile.gettempdir()) / tag)
+
+
+def plain_name(terminal: TerminalDef) -> TerminalDef:
+    """A terminal named by a plain `str`: the grammar loader names it with a Token (a str
+    subclass whose `==` is Python code), and the lexer looks every token's name up in sets
+    of these names (`newline_types`), calling that `==` once per token."""
+    terminal.name = str(terminal.name)
+    return terminal
 
 
 def lalr_parser(name: str, callbacks: object, lexer_callbacks: dict[str, Callable[[Any], Any]],
@@ -68,6 +81,7 @@ def lalr_parser(name: str, callbacks: object, lexer_callbacks: dict[str, Callabl
         parser = Lark(grammar_text(name), parser="lalr", lexer="contextual", transformer=callbacks,
                       lexer_callbacks=lexer_callbacks, import_paths=[str(Path(str(path)).parent)],
                       source_path=str(path), cache=_cache_path(name, backend), maybe_placeholders=False,
-                      **options)
+                      edit_terminals=plain_name, **options)
+        install(parser, callbacks)
         _PARSERS[key] = parser
     return parser

@@ -1,0 +1,157 @@
+"""The rule callbacks Lark's LALR parser calls on each reduction, without a parse tree.
+
+Stage parse. Lark wraps every rule callback of `transformer=` in its tree builder: a rule
+whose name starts with `_` (`_value`, `_item`) and the helper rules of `x+` / `x*`
+(`__statement_plus_1`) each become a `Tree` that the rule above takes apart again, and
+every reduction goes through a Python wrapper. `install` replaces those callbacks, in the
+table the parser calls (`Lark._callbacks`), by direct ones that give the rule callbacks the
+same children lists (`_`-rules spliced in, filtered tokens left out), so that:
+
+* an inline rule of one child (`_value: WORD | STRING`, `_end`, `_item`) is that child,
+  with no call of Python code (`operator.itemgetter`);
+* a helper of `x+` / `x*` is a `Seq` (a list, named after its rule like a `Tree`'s data:
+  the error recovery reads them), grown in place;
+* a named rule calls the builder's method of that name with its children.
+
+It also makes the rule objects hash and compare by identity (the parser looks each one up
+on every reduction) and their names plain strings: the same parse, less Python per token.
+When Lark's tables are not shaped as expected (another Lark version), `install` changes
+nothing and returns False: the callbacks of `transformer=` give the same children.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from operator import itemgetter
+from typing import Any
+
+from lark import Lark
+from lark.grammar import Rule
+
+Callback = Callable[[list[Any]], Any]
+# (index in the rule's expansion, splice: the child is a list whose items are spliced in)
+Plan = tuple[tuple[int, bool], ...]
+
+
+class Seq(list[Any]):
+    """The children of a helper rule (`x+`, `x*`) or of an inline `_`-rule, not reduced yet."""
+
+    __slots__ = ()
+    rule = ""
+
+
+class _IdentityRule(Rule):
+    """A Rule that hashes and compares by identity (after the parse table is built, a rule
+    is only ever looked up as itself)."""
+
+    __slots__ = ()
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+
+
+def install(parser: Lark, builder: object) -> bool:
+    """Replace the rule callbacks of `parser` by direct calls of `builder`'s methods."""
+    table: dict[Any, Any] | None = getattr(parser, "_callbacks", None)
+    if not isinstance(table, dict):
+        return False
+    rules = [key for key in table if isinstance(key, Rule)]
+    if not rules or any(type(r) not in (Rule, _IdentityRule) or r.options.expand1 for r in rules):
+        return False
+    singles = _single_child_inlines(rules)
+    seqs: dict[str, type[Seq]] = {}
+    direct = [(rule, _callback(rule, builder, singles, seqs)) for rule in rules]
+    for rule in rules:
+        del table[rule]
+        rule.origin.name = str(rule.origin.name)
+        rule.__class__ = _IdentityRule
+    for rule, callback in direct:  # hashed anew (by identity)
+        table[rule] = callback
+    return True
+
+
+def _kept(rule: Rule) -> list[tuple[int, Any]]:
+    keep_all = rule.options.keep_all_tokens
+    return [(i, sym) for i, sym in enumerate(rule.expansion) if keep_all or not (sym.is_term and sym.filter_out)]
+
+
+def _inline(name: str) -> bool:
+    return name.startswith("_")
+
+
+def _single_child_inlines(rules: Sequence[Rule]) -> set[str]:
+    """The inline rules each of whose expansions keeps one child that is itself one value."""
+    by_name: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_name.setdefault(str(rule.origin.name), []).append(rule)
+    singles = {name for name in by_name if _inline(name) and not name.startswith("__")}
+    changed = True
+    while changed:  # drop those with a child that is a list (spliced), until nothing changes
+        changed = False
+        for name in sorted(singles):
+            for rule in by_name[name]:
+                kept = _kept(rule)
+                if len(kept) != 1 or (not kept[0][1].is_term and _inline(kept[0][1].name)
+                                      and kept[0][1].name not in singles):
+                    singles.discard(name)
+                    changed = True
+                    break
+    return singles
+
+
+def _plan(rule: Rule, singles: set[str]) -> Plan:
+    return tuple((i, not sym.is_term and _inline(sym.name) and sym.name not in singles)
+                 for i, sym in _kept(rule))
+
+
+def _callback(rule: Rule, builder: object, singles: set[str], seqs: dict[str, type[Seq]]) -> Callback:
+    name = str(rule.alias or rule.origin.name)
+    plan = _plan(rule, singles)
+    size = len(rule.expansion)
+    if name in singles:
+        return itemgetter(plan[0][0])
+    if _inline(name):
+        cls = seqs.get(name)
+        if cls is None:
+            cls = seqs[name] = type(name, (Seq,), {"__slots__": (), "rule": name})
+        return _collector(plan, size, cls)
+    method: Callback | None = getattr(builder, name, None)
+    if method is None:
+        raise LookupError(f"the grammar's rule `{name}` has no callback in {type(builder).__name__}")
+    if all(not splice for _i, splice in plan) and len(plan) == size:
+        return method  # the children as the parser hands them (a fresh list)
+    collect = _collector(plan, size, list)
+    return lambda children: method(collect(children))
+
+
+def _collector(plan: Plan, size: int, cls: type[list[Any]]) -> Callback:
+    """children -> the list `plan` makes of them (as a `cls`)."""
+    if plan == ((0, True), (1, False)) and size == 2:
+        return _append  # `helper x`: the helper's list, grown by one (left recursion)
+    if plan == ((0, True),) and size == 1:
+        return itemgetter(0)
+    if all(not splice for _i, splice in plan) and len(plan) == size:
+        return cls  # every child, none spliced: a copy as `cls`
+
+    # left recursion (`helper x y`): the helper's list, grown in place
+    grow = bool(plan) and plan[0][1]
+    first, rest = (plan[0][0], plan[1:]) if grow else (0, plan)
+
+    def collect(children: list[Any]) -> Any:
+        if grow and type(children[first]) is cls:
+            out = children[first]
+            todo = rest
+        else:
+            out, todo = cls(), plan
+        for i, splice in todo:
+            if splice:
+                out += children[i]
+            else:
+                out.append(children[i])
+        return out
+    return collect
+
+
+def _append(children: list[Any]) -> Any:
+    values = children[0]
+    values.append(children[1])
+    return values
