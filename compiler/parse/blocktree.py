@@ -10,10 +10,9 @@ see docs/parse.md for how they were chosen. A `( … )` policy expression is one
 """
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
+from flowc.compiler.parse.gcpause import gc_paused
 from flowc.compiler.parse.statements import Comment, Statement, Word
 from flowc.compiler.source import Span
 
@@ -102,18 +101,6 @@ class BlockNode:
         self.children: dict[NodeKey, BlockNode] = {}
         self.terminal: Statement | None = None   # the statement that ends here
         self.comments: dict[str, list[Comment]] = {}
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The tree is many small acyclic objects: spare them the cyclic collector's rescans."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def tree_order(statements: Sequence[Statement]) -> tuple[Statement, ...]:

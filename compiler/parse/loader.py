@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import gc
 import io
 import os
 import stat
@@ -23,6 +22,7 @@ from typing import Literal
 from flowc.compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
 from flowc.compiler.parse.blocktree import tree_order
 from flowc.compiler.parse.braceform import parse_brace
+from flowc.compiler.parse.gcpause import gc_paused
 from flowc.compiler.parse.jsonform import looks_like_json, parse_json
 from flowc.compiler.parse.reporter import MAX_ERRORS
 from flowc.compiler.parse.session import Part, blank_outside, placed, relative_parts
@@ -93,12 +93,7 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
         return ParsedConfig(source.name, "json", source, statements, diagnostics)
     text = blank_session_lines(_line_ends(source.text))
     kind = detect_format(text) if fmt == "auto" else fmt
-    # The parser makes millions of small acyclic objects: the cyclic garbage collector,
-    # triggered by allocation counts, would rescan them over and over (it doubled the
-    # time of a 100k-line parse). Nothing here makes cycles, so pause it.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # millions of small acyclic objects: see gcpause.py
         parts = relative_parts(source.text, source.name) if text is not source.text and kind == "brace" else []
         if len(parts) > 1 or (parts and parts[0].level):
             statements, diagnostics = _parse_parts(text, source.name, parts)
@@ -110,9 +105,6 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
                     kind, (statements, diagnostics) = "brace", mixed
         else:
             statements, diagnostics = parse_brace(text, source.name)
-    finally:
-        if was_enabled:
-            gc.enable()
     return ParsedConfig(source.name, kind, source, statements, diagnostics)
 
 
