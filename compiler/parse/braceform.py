@@ -60,7 +60,7 @@ class _Frame:
                  "line", "node", "prefix", "prot", "repl", "start", "suspect")
 
     def __init__(self, b: _BraceBuilder, line: int, col: int, head: tuple[int, int], anonymous: bool) -> None:
-        # lengths, not the tuples: 20,000 nested blocks must not hold 20,000 long tuples
+        # lengths of the builder's stacks, not copies: 20,000 nested blocks stay linear
         self.prefix, self.blocks, self.node = len(b.prefix), len(b.blocks), b.node
         self.inact, self.prot, self.repl, self.dele, self.ctx = b.inact, b.prot, b.repl, b.dele, b.ctx
         self.has_children = b.has_children
@@ -87,9 +87,12 @@ class _BraceBuilder:
         self.reopened = False                        # a block written twice: merge them
         self.suspect: tuple[int, int] | None = None  # (line, block line) where a `}` seems missing
         self.stack: list[_Frame] = []
-        self.prefix: tuple[Word, ...] = ()
-        self.ptexts: tuple[str, ...] = ()
-        self.blocks: tuple[int, ...] = (0,)
+        # the words of the open blocks' headers, their texts and the word counts after which a
+        # `{` was opened: stacks (pushed by `{`, cut back by `}`), never copied per block
+        self.prefix: list[Word] = []
+        self.ptexts: list[str] = []
+        self.blocks: list[int] = [0]
+        self.blocks_now: tuple[int, ...] | None = (0,)  # tuple(self.blocks), shared, made when needed
         self.inact = self.prot = self.repl = 0
         self.dele = False
         self.ctx: tuple[Comment, ...] = ()
@@ -182,19 +185,20 @@ class _BraceBuilder:
         ptexts = self.ptexts
         if values is None and tags is None and not self.dele and not lexed.pending:
             # the hot path: a plain leaf statement
-            key = ptexts + tuple(w.text for w in cur)
+            key = (*ptexts, *[w.text for w in cur])
             if key not in self.seen:
                 self.seen.add(key)
-                self.out.append(new_statement(self.prefix + tuple(cur),
+                self.out.append(new_statement((*self.prefix, *cur),
                                               new_span(self.name, first.line, first.column, end_line, end_col),
-                                              self.inact, self.prot > 0, self.ctx, None, None, self.blocks, False,
-                                              self.prot, self.repl))
+                                              self.inact, self.prot > 0, self.ctx, None, None,
+                                              self.blocks_now or self._blocks(), False, self.prot, self.repl))
             return
         start = len(self.out)
         inact, prot, repl, dele, ctx = self.inact, self.prot, self.repl, self.dele, self.ctx
-        words = self.prefix + tuple(cur)
-        texts = ptexts + tuple(w.text for w in cur)
+        words = (*self.prefix, *cur)
+        texts = (*ptexts, *[w.text for w in cur])
         depth = len(words)
+        blocks = self.blocks_now or self._blocks()
         for tag in tags or ():
             kind = tag.value[:-1]
             if kind == "inactive" and not inact:
@@ -221,8 +225,7 @@ class _BraceBuilder:
             if key in self.seen:
                 continue
             self.seen.add(key)
-            self.out.append(new_statement(w, span, inact, prot > 0, ctx, None, None, self.blocks, listed, prot,
-                                          repl))
+            self.out.append(new_statement(w, span, inact, prot > 0, ctx, None, None, blocks, listed, prot, repl))
         if after:
             self._attach(after, 0, "after", start, full=True)
 
@@ -285,8 +288,9 @@ class _BraceBuilder:
         cur = self._words(toks)
         self.stack.append(_Frame(self, brace.line, brace.column, (first.line, first.column), False))
         self.hdr_col = first.column
-        self.prefix = prefix = self.prefix + tuple(cur)
-        self.ptexts = self.ptexts + tuple(w.text for w in cur)
+        prefix = self.prefix
+        prefix += cur
+        self.ptexts += [w.text for w in cur]
         node, known = self.node, True
         for w in cur:
             child = node.get(w.text)
@@ -298,7 +302,8 @@ class _BraceBuilder:
             self.reopened = True  # this block was written before: merge them
         self.node = node
         depth = len(prefix)
-        self.blocks = self.blocks + (depth,)
+        self.blocks.append(depth)
+        self.blocks_now = None
         for tag in tags or ():
             kind = tag.value[:-1]
             if kind == "inactive" and not self.inact:
@@ -329,8 +334,8 @@ class _BraceBuilder:
             before = [(t, sp) for t, sp, _p, _k in self.lexed.take(pos)]
             if before:
                 self._attach(before, len(self.prefix), "tail", frame.start)
-        self.prefix, self.ptexts = self.prefix[:frame.prefix], self.ptexts[:frame.prefix]
-        self.blocks, self.node = self.blocks[:frame.blocks], frame.node
+        del self.prefix[frame.prefix:], self.ptexts[frame.prefix:], self.blocks[frame.blocks:]
+        self.blocks_now, self.node = None, frame.node
         self.inact, self.prot, self.repl, self.dele, self.ctx = frame.inact, frame.prot, frame.repl, frame.dele, \
             frame.ctx
         self.hdr_col = self.stack[-1].head_col if self.stack else 0
@@ -366,12 +371,16 @@ class _BraceBuilder:
 
     def _empty_block(self, hl: int, hc: int, line: int, col: int) -> None:
         if self.dele:
-            self._delete(self.ptexts)
-        elif self.ptexts not in self.seen:
-            self.seen.add(self.ptexts)
-            self.out.append(new_statement(self.prefix, new_span(self.name, hl, hc, line, col), self.inact,
-                                          self.prot > 0, self.ctx, None, None, self.blocks, False, self.prot,
-                                          self.repl))
+            self._delete(tuple(self.ptexts))
+        elif (key := tuple(self.ptexts)) not in self.seen:
+            self.seen.add(key)
+            self.out.append(new_statement(tuple(self.prefix), new_span(self.name, hl, hc, line, col), self.inact,
+                                          self.prot > 0, self.ctx, None, None, self.blocks_now or self._blocks(),
+                                          False, self.prot, self.repl))
+
+    def _blocks(self) -> tuple[int, ...]:
+        self.blocks_now = tuple(self.blocks)
+        return self.blocks_now
 
     def _delete(self, key: tuple[str, ...]) -> None:
         """`delete:` as `load merge` applies it: drop what is at or under `key` so far."""

@@ -119,6 +119,12 @@ def _callback(rule: Rule, builder: object, singles: set[str], seqs: dict[str, ty
         raise LookupError(f"the grammar's rule `{name}` has no callback in {type(builder).__name__}")
     if all(not splice for _i, splice in plan) and len(plan) == size:
         return method  # the children as the parser hands them (a fresh list)
+    if plan == ((0, True), (1, False)) and size == 2:
+        def grown(children: list[Any]) -> Any:  # `x+ y`, the most common shape: one call
+            values = children[0]
+            values.append(children[1])
+            return method(values)
+        return grown
     collect = _collector(plan, size, list)
     return lambda children: method(collect(children))
 
