@@ -104,14 +104,10 @@ class _BraceBuilder:
 
     def _words(self, toks: list[Tok]) -> list[Word]:
         name = self.name
-        out = []
-        for t in toks:
-            if t.type == "WORD":
-                out.append(new_word(t.value, new_span(name, t.line, t.column, t.end_line, t.end_column), False))
-            else:
-                out.append(new_word(unquote(t.value), new_span(name, t.line, t.column, t.end_line, t.end_column),
-                                    True))
-        return out
+        return [new_word(t.value, new_span(name, t.line, t.column, t.end_line, t.end_column), False)
+                if t.type == "WORD" else
+                new_word(unquote(t.value), new_span(name, t.line, t.column, t.end_line, t.end_column), True)
+                for t in toks]
 
     def _check_indent(self, first: Tok) -> None:
         if self.stack and first.column <= self.hdr_col and self.stack[-1].suspect == 0:
@@ -125,21 +121,33 @@ class _BraceBuilder:
     # -- statements -----------------------------------------------------------------------
 
     def statement(self, ch: list[Tok]) -> None:
-        end = ch[-1]
+        end = ch.pop()
         first = ch[0]
-        self._check_indent(first)
+        if self.stack and first.column <= self.hdr_col:
+            self._check_indent(first)
         if end.type == "NL" and not self.stack and first.value in SESSION_COMMANDS and first.type == "WORD":
-            self._session_line(ch[:-1])
+            self._session_line(ch)
             return
         if self.lexed.broken_at >= 0 and self._broken(first, end):
             self.has_children = True
             return
-        words = self._words(ch[:-1])
+        words = self._words(ch)
         if end.type == "SEMI":
             end_line, end_col = end.line, end.end_column
         else:
             end_line, end_col = words[-1].span.end_line, words[-1].span.end_column
-        self._emit(words, None, first, end_line, end_col, end.start_pos, None)
+        if self.dele or self.lexed.pending:
+            self._emit(words, None, first, end_line, end_col, end.start_pos, None)
+            return
+        # the hot path: a plain leaf statement (what _emit does for it)
+        self.has_children = True
+        key = (*self.ptexts, *[w.text for w in words])
+        if key not in self.seen:
+            self.seen.add(key)
+            self.out.append(new_statement((*self.prefix, *words),
+                                          new_span(self.name, first.line, first.column, end_line, end_col),
+                                          self.inact, self.prot > 0, self.ctx, None, None,
+                                          self.blocks_now or self._blocks(), False, self.prot, self.repl))
 
     def tagged_statement(self, ch: list[Tok]) -> None:
         end = ch[-1]
