@@ -28,6 +28,10 @@ from flowc.compiler.source import Span
 _LOCK = threading.RLock()
 Tok = Any  # a Lark token (lark.Token or lark_cython's Token)
 Pending = list[tuple[str, Span, int, str]]
+# the builder has a rule callback named `list` (the grammar's rule): these names stay clear of it
+Toks = list[Tok]
+Words = list[Word]
+Pairs = list[tuple[str, Span]]
 
 
 def parse_brace(text: str, name: str, backend: Backend | None = None
@@ -89,7 +93,7 @@ class _BraceBuilder:
         self.stack: list[_Frame] = []
         # the words of the open blocks' headers, their texts and the word counts after which a
         # `{` was opened: stacks (pushed by `{`, cut back by `}`), never copied per block
-        self.prefix: list[Word] = []
+        self.prefix: Words = []
         self.ptexts: list[str] = []
         self.blocks: list[int] = [0]
         self.blocks_now: tuple[int, ...] | None = (0,)  # tuple(self.blocks), shared, made when needed
@@ -102,7 +106,7 @@ class _BraceBuilder:
 
     # -- words ----------------------------------------------------------------------------
 
-    def _words(self, toks: list[Tok]) -> list[Word]:
+    def _words(self, toks: Toks) -> Words:
         name = self.name
         return [new_word(t.value, new_span(name, t.line, t.column, t.end_line, t.end_column), False)
                 if t.type == "WORD" else
@@ -120,7 +124,7 @@ class _BraceBuilder:
 
     # -- statements -----------------------------------------------------------------------
 
-    def statement(self, ch: list[Tok]) -> None:
+    def statement(self, ch: Toks) -> None:
         end = ch.pop()
         first = ch[0]
         if self.stack and first.column <= self.hdr_col:
@@ -149,7 +153,7 @@ class _BraceBuilder:
                                           self.inact, self.prot > 0, self.ctx, None, None,
                                           self.blocks_now or self._blocks(), False, self.prot, self.repl))
 
-    def tagged_statement(self, ch: list[Tok]) -> None:
+    def tagged_statement(self, ch: Toks) -> None:
         end = ch[-1]
         self._check_indent(ch[1])
         if self._broken(ch[1], end):
@@ -162,13 +166,13 @@ class _BraceBuilder:
             end_line, end_col = words[-1].span.end_line, words[-1].span.end_column
         self._emit(words, None, ch[1], end_line, end_col, end.start_pos, ch[0])
 
-    def list(self, ch: list[Tok]) -> None:
+    def list(self, ch: Toks) -> None:
         self._list(ch, None)
 
-    def tagged_list(self, ch: list[Tok]) -> None:
+    def tagged_list(self, ch: Toks) -> None:
         self._list(ch[1:], ch[0])
 
-    def _list(self, ch: list[Tok], tags: list[Tok] | None) -> None:
+    def _list(self, ch: Toks, tags: Toks | None) -> None:
         end = ch[-1]
         at = next(i for i, t in enumerate(ch) if t.type == "LSQB")
         first = ch[0]
@@ -184,8 +188,8 @@ class _BraceBuilder:
             end_line, end_col = end.line, end.column
         self._emit(words, values, first, end_line, end_col, end.start_pos, tags)
 
-    def _emit(self, cur: list[Word], values: list[Word] | None, first: Tok, end_line: int, end_col: int,
-              end_pos: int, tags: list[Tok] | None) -> None:
+    def _emit(self, cur: Words, values: Words | None, first: Tok, end_line: int, end_col: int,
+              end_pos: int, tags: Toks | None) -> None:
         """The statement(s) of `cur` (one, or one per list value), with the comments written
         in it and after it on its line."""
         self.has_children = True
@@ -237,7 +241,7 @@ class _BraceBuilder:
         if after:
             self._attach(after, 0, "after", start, full=True)
 
-    def _comments_of(self, end_pos: int, kind: str) -> tuple[list[tuple[str, Span]], list[tuple[str, Span]]]:
+    def _comments_of(self, end_pos: int, kind: str) -> tuple[Pairs, Pairs]:
         """The pending comments written before `end_pos`, and those after it on its line (of
         `kind`: after a `;`, a `{` or a `}`)."""
         lexed = self.lexed
@@ -250,35 +254,35 @@ class _BraceBuilder:
             after.append((t, sp))
         return before, after
 
-    def _session_line(self, toks: list[Tok]) -> None:
+    def _session_line(self, toks: Toks) -> None:
         """A CLI line at the top of a brace file: a `set`/`delete` command of a mixed file is
         applied; `show configuration`, `configure`, `load merge terminal`, … are dropped."""
         from flowc.compiler.parse.setform import apply_mixed
         apply_mixed(self, self._words(toks))
 
-    def bad_tags(self, ch: list[Tok]) -> None:
+    def bad_tags(self, ch: Toks) -> None:
         self._bad_tags(ch[0])
 
-    def dangling_tags(self, ch: list[Tok]) -> None:
+    def dangling_tags(self, ch: Toks) -> None:
         self._bad_tags(ch[0])
 
-    def _bad_tags(self, tags: list[Tok]) -> None:
+    def _bad_tags(self, tags: Toks) -> None:
         tag = tags[0]
         self.lexed.report.error("FC008", f"`{tag.value}` must be followed by a statement", tag.line, tag.column,
                                 tag.column + len(tag.value))
 
-    def tags(self, ch: list[Tok]) -> list[Tok]:
+    def tags(self, ch: Toks) -> Toks:
         return ch
 
     # -- blocks ---------------------------------------------------------------------------
 
-    def header(self, ch: list[Tok]) -> None:
+    def header(self, ch: Toks) -> None:
         self._open(ch, None)
 
-    def tagged_header(self, ch: list[Tok]) -> None:
+    def tagged_header(self, ch: Toks) -> None:
         self._open(ch[1:], ch[0])
 
-    def anonymous(self, ch: list[Tok]) -> None:
+    def anonymous(self, ch: Toks) -> None:
         brace = ch[-1]
         self.lexed.report.error("FC001", "`{` must follow a statement name", brace.line, brace.column)
         if len(ch) > 1:
@@ -288,7 +292,7 @@ class _BraceBuilder:
         self.has_children = False
         self._comments_of(brace.start_pos, AFTER_OPEN)
 
-    def _open(self, ch: list[Tok], tags: list[Tok] | None) -> None:
+    def _open(self, ch: Toks, tags: Toks | None) -> None:
         brace = ch[-1]
         toks = ch[:-2] if ch[-2].type == "NL" else ch[:-1]
         first = toks[0]
@@ -328,7 +332,7 @@ class _BraceBuilder:
                 Comment(t, sp, depth, "after") for t, sp in after)
         self.has_children = False
 
-    def block(self, ch: list[Tok]) -> None:
+    def block(self, ch: Toks) -> None:
         close = ch[-1]
         if close.start_pos >= len(self.lexed.text):  # fed by the recovery at the end of the file
             self.unclosed(close.line, close.end_column)
@@ -369,7 +373,7 @@ class _BraceBuilder:
         self.lexed.report.error("FC004", f"unclosed `{{` opened at line {frame.line}: missing `}}` before the end "
                                 f"of the file", frame.line, frame.col, related=tuple(related))
 
-    def start(self, ch: list[Tok]) -> None:
+    def start(self, ch: Toks) -> None:
         if self.lexed.pending and self.out:
             tail = [(t, sp) for t, sp, _p, _k in self.lexed.pending]
             self.lexed.pending = []
@@ -407,7 +411,7 @@ class _BraceBuilder:
             self.reopened = True  # set lines may add to blocks written before: merge them
             self.out.append(new_statement(words, span, 0, False, (), None, None, (0,), False, 0, 0))
 
-    def _attach(self, pend: list[tuple[str, Span]], depth: int, position: str, start: int, *,
+    def _attach(self, pend: Pairs, depth: int, position: str, start: int, *,
                 full: bool = False, depth_of_last_block: bool = False) -> None:
         """Attach comments to the statements out[start:] (the last one for tail/end)."""
         out = self.out

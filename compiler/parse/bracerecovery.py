@@ -24,7 +24,7 @@ def recover(b: _BraceBuilder, e: UnexpectedInput) -> bool:
     """Report `e` and repair the parse; True: go on parsing."""
     if not isinstance(e, UnexpectedToken) or e.interactive_parser is None:
         return False
-    ip = e.interactive_parser
+    ip: Any = e.interactive_parser  # lark's InteractiveParser (untyped methods)
     tok = e.token
     if tok.type == "$END":
         _finish(b, ip)

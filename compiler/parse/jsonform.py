@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from flowc.compiler.diagnostics import Diagnostic, Severity
 from flowc.compiler.parse.statements import Comment, Statement, Word
@@ -53,6 +54,9 @@ class _Value:
     offset: int
     end: int
 
+
+
+_Members = dict[str, tuple[_Value, _Value]]  # an object's members: key -> (key, value)
 
 def looks_like_json(text: str) -> bool:
     """A JSON document: the first character that is not blank is `{` followed by a `"`."""
@@ -128,7 +132,7 @@ class _Walker:
     def entry(self, item: _Value, here: tuple[Word, ...], key: str, inactive: int, protected: bool,
               comments: tuple[Comment, ...]) -> None:
         """One entry of a list of objects: its name words, then its other members."""
-        fields = dict(item.value)  # type: ignore[arg-type]
+        fields = dict(cast(_Members, item.value))
         names: list[Word] = []
         if "name" in fields:
             names.append(self.scalar(fields.pop("name")[1]))
@@ -239,8 +243,9 @@ class _Reader:
                 raise JsonError("expected `:`", colon[2])
             val = self.value(self.next())
             k = str(key.value)
-            if k in members and isinstance(members[k][1].value, list) and isinstance(val.value, list):
-                members[k][1].value.extend(val.value)  # type: ignore[union-attr]
+            earlier = members[k][1].value if k in members else None
+            if isinstance(earlier, list) and isinstance(val.value, list):
+                earlier.extend(val.value)
             else:
                 members[k] = (key, val)
             tok = self.next()

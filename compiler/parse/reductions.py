@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from lark import Lark
-from lark.grammar import Rule
+from lark.grammar import Rule, Terminal
 
 Callback = Callable[[list[Any]], Any]
 # (index in the rule's expansion, splice: the child is a list whose items are spliced in)
@@ -71,7 +71,8 @@ def install(parser: Lark, builder: object) -> bool:
 
 def _kept(rule: Rule) -> list[tuple[int, Any]]:
     keep_all = rule.options.keep_all_tokens
-    return [(i, sym) for i, sym in enumerate(rule.expansion) if keep_all or not (sym.is_term and sym.filter_out)]
+    return [(i, sym) for i, sym in enumerate(rule.expansion)
+            if keep_all or not (isinstance(sym, Terminal) and sym.filter_out)]
 
 
 def _inline(name: str) -> bool:

@@ -12,9 +12,9 @@ The schema is not known here: a later `set` of a single-valued leaf keeps both l
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from flowc.compiler.diagnostics import Severity
+from flowc.compiler.diagnostics import Related, Severity
 from flowc.compiler.parse.blocktree import KEYED
 from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement
 from flowc.compiler.source import Span
@@ -27,12 +27,13 @@ NAVIGATION = frozenset(("edit", "top", "up", "exit"))
 SESSION_ONLY = frozenset(("quit", "commit", "load", "run", "show", "configure"))
 SESSION_COMMANDS = SET_COMMANDS | NAVIGATION | SESSION_ONLY
 Path = tuple[str, ...]
+M = TypeVar("M")
 _LOCK = threading.RLock()
 
 
 class ErrorSink(Protocol):
     def error(self, code: str, message: str, line: int, column: int, end_column: int | None = None, *,
-              related: tuple = (), hint: str = "", severity: Severity = Severity.ERROR) -> None: ...
+              related: tuple[Related, ...] = (), hint: str = "", severity: Severity = Severity.ERROR) -> None: ...
 
 
 class SetState:
@@ -269,9 +270,9 @@ class SetState:
             self.out = [built.get(id(st), st) for st in self.out]
         self.seen = {st.path for st in self.out}
         self.prefixes = None
-        for marks in (self.inactive, self.protected, self.notes):
-            for path in [p for p in marks if p[:size] == old]:
-                marks[new + path[size:]] = marks[path] if keep else marks.pop(path)
+        _move_marks(self.inactive, old, new, keep)
+        _move_marks(self.protected, old, new, keep)
+        _move_marks(self.notes, old, new, keep)
 
     # -- marks -------------------------------------------------------------------------
 
@@ -342,3 +343,10 @@ class MixedTarget(Protocol):
     def add(self, words: tuple[Word, ...], span: Span) -> None: ...
 
     def _delete(self, key: tuple[str, ...]) -> None: ...
+
+
+def _move_marks(marks: dict[Path, M], old: Path, new: Path, keep: bool) -> None:
+    """The marks at or under `old` put at `new` (copied when `keep`)."""
+    size = len(old)
+    for path in [p for p in marks if p[:size] == old]:
+        marks[new + path[size:]] = marks[path] if keep else marks.pop(path)

@@ -131,15 +131,15 @@ def recover(b: SetBuilder, e: UnexpectedInput) -> bool:
     """Report a broken set line and repair the parse; True: go on parsing."""
     if not isinstance(e, UnexpectedToken) or e.interactive_parser is None:
         return False
-    ip = e.interactive_parser
+    ip: Any = e.interactive_parser  # lark's InteractiveParser (untyped methods)
     tok = e.token
     report = b.lexed.report
     stack = ip.parser_state.value_stack
     lsqb = next((v for v in reversed(stack) if isinstance(v, Token) and v.type in ("LSQB", "_NL")), None)
     in_list = lsqb is not None and lsqb.type == "LSQB" and "RSQB" in ip.accepts()
-    if tok.type in ("_NL", "$END") and in_list:
+    if tok.type in ("_NL", "$END") and lsqb is not None and in_list:
         b.flag(lsqb)
-        report.error("FC006", "unclosed `[`: expected `]`", lsqb.line, lsqb.column)
+        report.error("FC006", "unclosed `[`: expected `]`", lsqb.line or 1, lsqb.column or 1)
         ip.feed_token(Token("RSQB", "]", tok.start_pos, tok.line, tok.column, tok.line, tok.column, tok.start_pos))
         if tok.type == "_NL":
             ip.feed_token(tok)
