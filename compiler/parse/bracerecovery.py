@@ -122,8 +122,15 @@ def _finish(b: _BraceBuilder, ip: Any) -> None:
     _end_statement(b, ip, end)
     if "SEMI" in ip.accepts():  # tags with nothing after them
         ip.feed_token(_synthetic("SEMI", ";", end))
-    while "RBRACE" in ip.accepts():  # the block callback reports FC004 for a `}` at the end
-        ip.feed_token(Token("RBRACE", "}", pos, line, end_col - 1, line, end_col, pos))
+    # One `}` per open block (the block callback reports FC004 for a `}` at the end): the
+    # builder's stack holds the blocks whose header is reduced, a `{` on top of the parser's
+    # stack is one whose header is not yet (asking `accepts()` for each `}` would copy the
+    # parser's stacks once per level: quadratic in the nesting).
+    stack = ip.parser_state.value_stack
+    opened = len(b.stack) + (1 if stack and isinstance(stack[-1], Token) and stack[-1].type == "LBRACE" else 0)
+    close = Token("RBRACE", "}", pos, line, end_col - 1, line, end_col, pos)
+    for _ in range(opened):
+        ip.feed_token(close)
 
 
 def _end_of(text: str) -> tuple[int, int, int]:
