@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from flowc.compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
+from flowc.compiler.parse.badtext import hidden_bad
 from flowc.compiler.parse.blocktree import tree_order
 from flowc.compiler.parse.braceform import parse_brace
 from flowc.compiler.parse.gcpause import gc_paused
@@ -105,6 +106,7 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
                     kind, (statements, diagnostics) = "brace", mixed
         else:
             statements, diagnostics = parse_brace(text, source.name)
+    diagnostics = hidden_bad(text, source.name, diagnostics)
     return ParsedConfig(source.name, kind, source, statements, diagnostics)
 
 
