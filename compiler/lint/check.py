@@ -89,7 +89,11 @@ def expand_paths(paths: Sequence[str | Path], extensions: Iterable[str] = DEFAUL
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out.extend(_walk(path, wanted))
+            found = _walk(path, wanted)
+            if not found:  # never "no problems in 0 files": that reads as a pass
+                raise UsageError(f"no configuration files in {raw} (files ending in {', '.join(wanted)}; "
+                                 f"see --extensions)")
+            out.extend(found)
         elif path.exists():
             out.append(path)
         else:
@@ -98,8 +102,12 @@ def expand_paths(paths: Sequence[str | Path], extensions: Iterable[str] = DEFAUL
 
 
 def _walk(folder: Path, wanted: tuple[str, ...]) -> list[Path]:
+    """The files under `folder` with these endings; UsageError for a folder it cannot list."""
+    def unreadable(exc: OSError) -> None:
+        raise UsageError(f"cannot read {exc.filename or folder}: {exc.strerror or exc}")
+
     found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(wanted))
     return found
