@@ -85,3 +85,36 @@ def test_the_readers_use_lark(monkeypatch: pytest.MonkeyPatch) -> None:
     parse_brace("a { b; }\n", "t", "python")
     parse_set("set a b\n", "t", "python")
     assert calls == ["a { b; }\n", "set a b\n"]
+
+
+def test_no_parse_tree_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The direct reduction callbacks (reductions.py) give the rule callbacks their children:
+    Lark makes no Tree, for brace or set text, on either backend."""
+    import lark
+
+    made: list[str] = []
+    real = lark.Tree.__init__
+
+    def counting(self: lark.Tree, data: str, *args: object, **kwargs: object) -> None:
+        made.append(data)
+        real(self, data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lark.Tree, "__init__", counting)
+    for backend in ("python", "cython") if cython_plugins() is not None else ("python",):
+        for path in sorted(EXAMPLES.glob("*/router.*")):
+            parsed = parse_file(path)
+            reader = parse_set if parsed.format == "set" else parse_brace
+            assert reader(parsed.source.text, "t", backend)[0]  # type: ignore[arg-type]
+    assert made == []
+
+
+def test_the_direct_callbacks_are_installed_on_every_parser() -> None:
+    from flowc.compiler.parse.grammars import _PARSERS
+    from flowc.compiler.parse.reductions import Seq
+
+    parse_brace("a { b c; }\n", "t", "python")
+    parse_set("set a b\n", "t", "python")
+    for parser in _PARSERS.values():
+        values = [v for k, v in parser._callbacks.items() if not isinstance(k, str)]
+        assert values and not any(type(v).__module__.startswith("lark") for v in values)
+    assert issubclass(Seq, list)
