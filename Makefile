@@ -22,8 +22,7 @@ $(VENV)/.installed: pyproject.toml setup.py runtime/ingest/_hotpath.pyx
 # Static checks (ruff, then mypy --strict as configured in pyproject.toml), then the tests.
 # mypy reads the package through a tree of links flowc/{compiler,runtime,grammar} -> the folders
 # (the package-dir mapping of pyproject.toml), built in .venv/typecheck.
-test: install
-	$(BIN)/ruff check compiler runtime grammar bench tests
+test: check
 	$(BIN)/python -m pytest
 
 check: install

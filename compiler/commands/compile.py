@@ -9,7 +9,7 @@ from typing import Literal
 from flowc.compiler.diagnostics import FlowcError, UsageError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     compile_p = sub.add_parser(
         "compile", help="lower a configuration into a runtime plan (JSON or YAML)",
         description="Lint CONFIG and, when it has no errors, write the runtime plan.")

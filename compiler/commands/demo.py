@@ -23,7 +23,7 @@ from flowc.compiler.diagnostics import UsageError
 DEFAULT_CONFIG = Path("examples") / "router1" / "router.conf"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = sub.add_parser("demo", help="run the whole job on the bundled example, on loopback only")
     demo.add_argument("--config", default=str(DEFAULT_CONFIG), metavar="CONFIG")
     demo.add_argument("--workdir", default="demo-run", metavar="DIR", help="scratch folder (recreated)")

@@ -13,7 +13,7 @@ from typing import Any
 from flowc.compiler.diagnostics import FlowcError, UsageError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "diff", help="compare two configurations or two plans (like `show | compare`)",
         description="Compare OLD and NEW: two Junos configurations (brace, set or "

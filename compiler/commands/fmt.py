@@ -18,7 +18,7 @@ from flowc.compiler.fmt.sealing import clear_secrets
 from flowc.compiler.parse.loader import ParsedConfig, parse_file, parse_text
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `flowc fmt` to the `flowc` parser."""
     cmd = sub.add_parser("fmt", help="print configurations as canonical brace or display-set text",
                          description="Print Junos configurations (brace or set form) as canonical "

@@ -38,7 +38,7 @@ class _OutputAction(argparse.Action):
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `lint` and `rules` to the `flowc` parser."""
 
     lint = sub.add_parser(

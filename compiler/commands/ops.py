@@ -203,7 +203,7 @@ PARSERS = {"show": parse_show, "clear": parse_clear, "request": parse_request}
 
 # ---------------------------------------------------------------- argparse glue
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `show`, `clear` and `request` to the `flowc` parser."""
     for verb, text in (("show", "show services flow-collector interface|input|file …"),
                        ("clear", "clear services flow-collector statistics interface (all|cp-x/y/z)"),

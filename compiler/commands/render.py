@@ -7,7 +7,7 @@ import sys
 from flowc.compiler.render.setup import DEFAULT_IMAGE, TARGETS
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "render", help="turn a configuration or plan into a runnable setup",
         description="Write a runnable setup for the plan: a start/stop script (shell), one "

@@ -10,7 +10,7 @@ from flowc.compiler.diagnostics import FlowcError, UsageError
 from flowc.runtime.plan.model import Plan, PlanError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run_p = sub.add_parser(
         "run", help="run the flow collector for a configuration or plan",
         description="Run one collector pipeline per collector (cp-) interface until "
