@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.fmt.sealing import clear_secrets
-from flowc.compiler.parse.loader import ParsedConfig, parse_file, parse_text
+from flowc.compiler.parse.loader import Format, ParsedConfig, parse_file, parse_text
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _read(path: str, source_format: str) -> ParsedConfig:
+def _read(path: str, source_format: Format) -> ParsedConfig:
     """A file, or standard input for `-`."""
     if path == "-":
-        return parse_text(sys.stdin.read(), "<stdin>", source_format)  # type: ignore[arg-type]
-    return parse_file(path, source_format)  # type: ignore[arg-type]
+        return parse_text(sys.stdin.read(), "<stdin>", source_format)
+    return parse_file(path, source_format)
 
 
 def render_diagnostics(diagnostics: Sequence[Diagnostic], config: ParsedConfig) -> str:

@@ -73,7 +73,7 @@ def reload_plan(load: Callable[[], Plan]) -> Plan:
         raise PlanError(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 
 
-def _only(plan, names: list[str]):  # type: ignore[no-untyped-def]
+def _only(plan: Plan, names: list[str]) -> Plan:
     known = {c.interface for c in plan.collectors}
     unknown = [n for n in names if n not in known]
     if unknown:

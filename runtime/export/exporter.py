@@ -24,6 +24,7 @@ import bisect
 import enum
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -113,7 +114,7 @@ class Exporter:
             state.thread = self.spawn(f"export-{state.channel.index}", self._run, state)
         self.spawn("translog", self._run_translog)
 
-    def spawn(self, name: str, target, *args) -> threading.Thread:  # type: ignore[no-untyped-def]
+    def spawn(self, name: str, target: Callable[..., object], *args: object) -> threading.Thread:
         thread = threading.Thread(target=target, args=args, daemon=True,
                                   name=f"{self.collector.interface} {name}")
         thread.start()

@@ -32,7 +32,7 @@ def change_destination(exporter: Exporter, role: str, how: str, clear_files: boo
         return False, NOT_CONFIGURED
     if all(state.current == role for state in exporter.channels):
         return False, NOT_NEEDED
-    exporter.switch(role, immediately=how == "immediately")  # type: ignore[arg-type]
+    exporter.switch("primary" if role == "primary" else "secondary", immediately=how == "immediately")
     exporter.log.warning("%s: destination changed to the %s server by the operator (%s)",
                          exporter.collector.interface, role, how)
     if clear_files:
