@@ -94,16 +94,17 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
     sections from `shown_old`/`shown_new` when given (the effective, groups-applied view).
     Both sides are compared as Junos' set form has them: one-liners split into their leaves
     (`flowc.compiler.diff.oneliners`)."""
-    same_view = (shown_old is None or shown_old is old) and (shown_new is None or shown_new is new)
+    same_old, same_new = shown_old is None or shown_old is old, shown_new is None or shown_new is new
     old, new = conceal(old), conceal(new)
-    shown_old = None if shown_old is None else conceal(shown_old)
-    shown_new = None if shown_new is None else conceal(shown_new)
+    shown_old = old if same_old else conceal(shown_old or ())
+    shown_new = new if same_new else conceal(shown_new or ())
+    same_view = same_old and same_new
     old_split, new_split = (split_oneliners(side) for side in changed_blocks(old, new))
     old_tree, new_tree = build(old_split), build(new_split)
     if same_view:
         old_shown, new_shown = old_tree, new_tree
     else:
-        shown = changed_blocks(old if shown_old is None else shown_old, new if shown_new is None else shown_new)
+        shown = changed_blocks(shown_old, shown_new)
         old_shown, new_shown = (build(split_oneliners(side)) for side in shown)
     sections: list[Section] = []
     _compare(old_shown, new_shown, sections)

@@ -50,7 +50,7 @@ def _mask_hashed(st: Statement) -> Statement:
 
 
 def _mask_urls(st: Statement) -> Statement:
-    if not any("://" in w.text for w in st.words):
+    if not any(":" in w.text and "://" in w.text for w in st.words):
         return st
     words = tuple(Word(masked_url(w.text), w.span, w.quoted) if "://" in w.text else w for w in st.words)
     return dataclasses.replace(st, words=words)
