@@ -295,7 +295,9 @@ def test_a_directory_made_meanwhile_by_the_other_channel_is_used(vsftpd):
         ftp.close()
 
 
-def test_an_existing_file_and_a_stale_part_are_overwritten(vsftpd, tmp_path):
+def test_an_existing_file_is_never_replaced_and_a_stale_part_is(vsftpd, tmp_path):
+    """vsftpd: a name already on the server keeps its file; the new one is stored under a
+    unique name (issue 10); the stale `.part` of a lost attempt is taken over."""
     base = vsftpd.folder("over")
     local = tmp_path / "f.gz"
     local.write_bytes(b"old" * 1000)
@@ -303,9 +305,10 @@ def test_an_existing_file_and_a_stale_part_are_overwritten(vsftpd, tmp_path):
     (base / "f.gz.part").write_bytes(b"stale")                 # left by a lost attempt
     local.write_bytes(os.urandom(70_000))
     result = _upload(vsftpd.target("/pub/over/"), local, "/pub/over/")
-    assert (base / "f.gz").read_bytes() == local.read_bytes()
-    assert sorted(p.name for p in base.iterdir()) == ["f.gz"]
-    assert result.code == 250 and result.bytes_sent == 70_000
+    assert (base / "f.gz").read_bytes() == b"old" * 1000
+    assert (base / "f~flowc-1.gz").read_bytes() == local.read_bytes()
+    assert sorted(p.name for p in base.iterdir()) == ["f.gz", "f~flowc-1.gz"]
+    assert result.code == 250 and result.bytes_sent == 70_000 and result.name == "f~flowc-1.gz"
 
 
 def test_dscp_marked_and_rate_limited_upload_arrives_whole(vsftpd, tmp_path):
