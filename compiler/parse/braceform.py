@@ -13,12 +13,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from lark.exceptions import UnexpectedInput
-
 from flowc.compiler.diagnostics import Diagnostic, Related, sort_diagnostics
 from flowc.compiler.parse.blocktree import tree_order
 from flowc.compiler.parse.bracerecovery import recover
-from flowc.compiler.parse.grammars import Backend, default_backend, lalr_parser
+from flowc.compiler.parse.grammars import Backend, default_backend, parse_recovering
 from flowc.compiler.parse.lexing import AFTER_CLOSE, AFTER_OPEN, AFTER_SEMI, Lexed
 from flowc.compiler.parse.setform import SESSION_COMMANDS
 from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
@@ -41,16 +39,7 @@ def parse_brace(text: str, name: str, backend: Backend | None = None
     with _LOCK:
         builder = _BUILDER
         builder.reset(text, name)
-        try:
-            lalr_parser("curly.lark", builder, builder.lexed.callbacks(), chosen).parse(text)
-        except UnexpectedInput:
-            builder.reset(text, name)  # recovered by the pure-Python interactive parser
-            parser = lalr_parser("curly.lark", builder, builder.lexed.callbacks(), "python")
-            try:
-                parser.parse(text, on_error=lambda e: recover(builder, e))
-            except UnexpectedInput as stuck:  # what recovery cannot repair ends the file's findings
-                builder.lexed.report.error("FC001", "syntax error: the file cannot be read on from here",
-                                           max(stuck.line, 1), max(stuck.column, 1))
+        parse_recovering("curly.lark", builder, text, name, chosen, recover)
         statements = tree_order(builder.out) if builder.reopened else tuple(builder.out)
         diagnostics = sort_diagnostics(builder.lexed.report.items)
         builder.reset("", "")

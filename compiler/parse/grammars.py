@@ -17,11 +17,13 @@ import tempfile
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from lark import Lark
+from lark.exceptions import UnexpectedInput
 from lark.lexer import TerminalDef
 
+from flowc.compiler.parse.lexing import Lexed
 from flowc.compiler.parse.reductions import install
 
 Backend = Literal["cython", "python"]
@@ -85,3 +87,31 @@ def lalr_parser(name: str, callbacks: object, lexer_callbacks: dict[str, Callabl
         install(parser, callbacks)
         _PARSERS[key] = parser
     return parser
+
+
+class Recoverable(Protocol):
+    """A statement builder that the parser calls back, which can start over on a text."""
+
+    lexed: Lexed
+
+    def reset(self, text: str, name: str) -> None: ...
+
+
+B = TypeVar("B", bound=Recoverable)
+
+
+def parse_recovering(grammar: str, builder: B, text: str, name: str, backend: Backend,
+                     recover: Callable[[B, UnexpectedInput], bool]) -> None:
+    """Parse `text` with `backend`; on a syntax error start over on pure Lark, whose
+    interactive parser lets `recover` repair the error and go on (so both backends give the
+    same findings). What recovery cannot repair ends the file's findings with one FC001."""
+    try:
+        lalr_parser(grammar, builder, builder.lexed.callbacks(), backend).parse(text)
+    except UnexpectedInput:
+        builder.reset(text, name)
+        parser = lalr_parser(grammar, builder, builder.lexed.callbacks(), "python")
+        try:
+            parser.parse(text, on_error=lambda e: recover(builder, e))
+        except UnexpectedInput as stuck:
+            builder.lexed.report.error("FC001", "syntax error: the file cannot be read on from here",
+                                       max(stuck.line, 1), max(stuck.column, 1))

@@ -15,7 +15,7 @@ from lark import Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from flowc.compiler.diagnostics import Diagnostic, sort_diagnostics
-from flowc.compiler.parse.grammars import Backend, default_backend, lalr_parser
+from flowc.compiler.parse.grammars import Backend, default_backend, parse_recovering
 from flowc.compiler.parse.lexing import Lexed
 from flowc.compiler.parse.setform import SetState
 from flowc.compiler.parse.statements import Statement, Word, new_span, new_word
@@ -164,16 +164,7 @@ def parse_set(text: str, name: str, backend: Backend | None = None
     with _LOCK:
         builder = SetBuilder.shared()
         builder.reset(text, name)
-        try:
-            lalr_parser("set.lark", builder, builder.lexed.callbacks(), chosen).parse(text)
-        except UnexpectedInput:
-            builder.reset(text, name)  # recovered by the pure-Python interactive parser
-            parser = lalr_parser("set.lark", builder, builder.lexed.callbacks(), "python")
-            try:
-                parser.parse(text, on_error=lambda e: recover(builder, e))
-            except UnexpectedInput as stuck:  # what recovery cannot repair ends the file's findings
-                builder.lexed.report.error("FC001", "syntax error: the file cannot be read on from here",
-                                           max(stuck.line, 1), max(stuck.column, 1))
+        parse_recovering("set.lark", builder, text, name, chosen, recover)
         builder.state.finish([(t, sp) for t, sp, _p, _k in builder.lexed.pending])
         result = builder.state.result(), sort_diagnostics(builder.lexed.report.items)
         builder.reset("", "")
