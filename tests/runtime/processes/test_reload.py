@@ -264,6 +264,9 @@ def test_reload_under_traffic_loses_nothing(plan_builder, ftp_server) -> None:
         assert (reply["export_only"], reply["restarted"]) == (["cp-6/0/0"], ["cp-7/0/0"])
         for sender in senders:
             sender.join(30)
+        # traffic after the reload, however long the reload took on a loaded machine
+        time.sleep(max(0.0, applied + 1.0 - time.time()))
+        sent["cp-6/0/0"] += generate(a.listen, 6000, 1.0, seed=7).records
         wait_for(lambda: any(opened_at(p.name) >= applied for p in new.home.glob("*.gz")),
                  what="a file of A opened after the reload on the new server")
     finally:
