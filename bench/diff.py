@@ -12,35 +12,24 @@ BENCH_DIFF_BIG (e.g. 1000000) adds one timed run at that size.
 """
 from __future__ import annotations
 
-import gc
 import os
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from bench.lint import EXAMPLE
 from bench.parse import generate
+from bench.timing import best_cpu
 from flowc.compiler.diff.config import compare_text, diff_files, set_text
 from flowc.compiler.document.schema import roots
 from flowc.compiler.fmt.printer import to_set
 from flowc.compiler.lint.check import check_text
 from flowc.compiler.parse.loader import parse_text
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "single" / "router.conf"
 CHAIN = "protocols { bgp { group bench { import [ CHAIN ]; } } }\n"
 
 
-def _best(fn: Callable[[], object], repeat: int = 2) -> float:
-    """Best CPU time (process time) of `repeat` runs."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
 def pair(lines: int, form: str = "brace") -> tuple[str, str]:
@@ -92,8 +81,8 @@ def _ratio(n: int, form: str, tmp: Path) -> None:
     old, new = pair(n, form)
     paths = _write(tmp, old, new)
     sizes = _diff(*paths)
-    lint = _best(lambda: check_text(old, "old.conf"))
-    ours = _best(lambda: _diff(*paths))
+    lint = best_cpu(lambda: check_text(old, "old.conf"), 2)
+    ours = best_cpu(lambda: _diff(*paths), 2)
     print(f"brace vs {form}: {old.count(chr(10))} / {new.count(chr(10))} lines, compare text {sizes[0]} "
           f"bytes, set commands {sizes[1]} bytes; diff {ours:.2f}s CPU vs lint of OLD {lint:.2f}s: "
           f"ratio {ours / lint:.2f} (limit 2.0)")
@@ -113,7 +102,7 @@ def main() -> None:
         big = int(os.environ.get("BENCH_DIFF_BIG", "0"))
         if big:
             paths = _write(tmp, *pair(big))
-            seconds = _best(lambda: _diff(*paths), 1)
+            seconds = best_cpu(lambda: _diff(*paths), 1)
             print(f"{big} lines: diff {seconds:.1f}s CPU, peak {_peak_mb(big, tmp):.0f} MB")
 
 

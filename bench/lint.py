@@ -8,19 +8,18 @@ Lark and lark-cython, per-stage times, and the CLI time of `flowc lint` on ~200 
 """
 from __future__ import annotations
 
-import gc
 import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from lark import Lark
 
 from bench.parse import GENERIC_BRACE, generate
+from bench.timing import best_cpu
 from flowc.compiler.document.fold import fold
 from flowc.compiler.document.groups import apply_groups
 from flowc.compiler.document.schema import roots, validate
@@ -31,29 +30,19 @@ from flowc.compiler.parse.loader import parse_text
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "single" / "router.conf"
 
 
-def _best(fn: Callable[[], object], repeat: int = 3) -> float:
-    """Best CPU time (process time) of `repeat` runs: other load on the machine counts
-    against neither side of a ratio."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
 def _lark_times(text: str) -> dict[str, float]:
     """Bare Lark LALR (tree built), pure Python and with lark-cython when importable."""
-    out = {"lark": _best(lambda: Lark(GENERIC_BRACE, parser="lalr").parse(text), 2)}
+    out = {"lark": best_cpu(lambda: Lark(GENERIC_BRACE, parser="lalr").parse(text), 2)}
     parser = Lark(GENERIC_BRACE, parser="lalr")
-    out["lark (parser built once)"] = _best(lambda: parser.parse(text), 2)
+    out["lark (parser built once)"] = best_cpu(lambda: parser.parse(text), 2)
     try:
         import lark_cython
     except ImportError:
         return out
     fast = Lark(GENERIC_BRACE, parser="lalr", _plugins=lark_cython.plugins)
-    out["lark-cython"] = _best(lambda: fast.parse(text), 2)
+    out["lark-cython"] = best_cpu(lambda: fast.parse(text), 2)
     return out
 
 
@@ -104,7 +93,7 @@ def main() -> None:
     result = check_text(text, "bench.conf")
     print(f"config: {text.count(chr(10))} lines, {len(result.statements)} statements, "
           f"{len(result.diagnostics)} findings")
-    ours = _best(lambda: check_text(text, "bench.conf"))
+    ours = best_cpu(lambda: check_text(text, "bench.conf"))
     bare = _lark_times(text)
     for label, seconds in bare.items():
         print(f"lint end to end {ours:.2f}s vs bare {label} {seconds:.2f}s: ratio {ours / seconds:.2f} (limit 1.0)")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lark import Lark
 
+from bench.timing import best_cpu
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.parse.loader import parse_text
 
@@ -65,24 +66,14 @@ def generate(lines: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def _best(fn, repeat: int = 3) -> float:
-    """Best CPU time of `repeat` runs (process time: other work on the machine, such as
-    parallel test suites, does not count against either side of a ratio)."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
 def _interleaved(first, second, repeat: int = 5) -> tuple[float, float]:
     """Best CPU times of two jobs run in turns (so that a busy spell hits both alike)."""
     a, b = [], []
     for _ in range(repeat):
-        a.append(_best(first, 1))
-        b.append(_best(second, 1))
+        a.append(best_cpu(first, 1))
+        b.append(best_cpu(second, 1))
     return min(a), min(b)
 
 
@@ -143,7 +134,7 @@ def _race(jobs: dict[str, object], rounds: int = 3) -> dict[str, float]:
     best: dict[str, float] = {}
     for _ in range(rounds):
         for name, job in jobs.items():
-            best[name] = min(best.get(name, float("inf")), _best(job, 1))  # type: ignore[arg-type]
+            best[name] = min(best.get(name, float("inf")), best_cpu(job, 1))  # type: ignore[arg-type]
     return best
 
 
@@ -185,8 +176,8 @@ def main() -> None:
     t1, t2 = _interleaved(lambda: parse_text(brace, "bench", "brace"), lambda: parse_text(big, "bench", "brace"))
     print(f"scaling: {2 * n // 1000}k/{n // 1000}k = {t2 / t1:.2f} ({t1:.2f}s, {t2:.2f}s; limit 2.2)")
     print(f"peak memory, 100k brace: {_peak_mib(brace):.0f} MiB (limit 300)")
-    print(f"emit, 100k brace: to_brace {_best(lambda: to_brace(parsed.statements)):.2f}s, "
-          f"to_set {_best(lambda: to_set(parsed.statements)):.2f}s")
+    print(f"emit, 100k brace: to_brace {best_cpu(lambda: to_brace(parsed.statements)):.2f}s, "
+          f"to_set {best_cpu(lambda: to_set(parsed.statements)):.2f}s")
     small = generate(200)
     wall, cpu = _cli_seconds(small)
     print(f"CLI fmt --check on {small.count(chr(10))} lines, start-up included: "
