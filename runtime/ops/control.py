@@ -13,13 +13,13 @@ import os
 import socket
 import socketserver
 import stat
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 from flowc.runtime.ops.replies import ClearReply, Reply, Request
+from flowc.runtime.ops.serving import Serving
 
 MAX_LINE = 1024 * 1024
 MAX_PATH = 107  # sun_path is 108 bytes with the terminating NUL
@@ -80,26 +80,17 @@ class ControlServer:
     def __init__(self, path: str, handler: Handler) -> None:
         self.path = str(path)
         self.handler = handler
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: Serving[_Server] = Serving()
 
     def start(self) -> None:
         _check_length(self.path, reserve=len(f".{os.getpid()}.tmp"))
         _clear_stale(self.path)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._server = _Server(self.path, self.handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="control", daemon=True)
-        self._thread.start()
+        self._serving.start(_Server(self.path, self.handler), "control", poll_interval=0.1)
 
     def stop(self) -> None:
-        if self._server is None:
+        if not self._serving.stop():
             return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(5.0)
-        self._server = None
         try:
             os.unlink(self.path)
         except FileNotFoundError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,6 +17,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import CollectorRegistry
 
 from flowc.runtime.ops.health import Verdict
+from flowc.runtime.ops.serving import Serving
 from flowc.runtime.plan.model import Endpoint
 
 TEXT = "text/plain; charset=utf-8"
@@ -70,28 +70,18 @@ class OpsListener:
     def __init__(self, endpoint: Endpoint, registry: CollectorRegistry, live: Callable[[], Verdict],
                  ready: Callable[[], Verdict], log: logging.Logger) -> None:
         self.endpoint, self.registry, self.live, self.ready, self.log = endpoint, registry, live, ready, log
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: Serving[_Server] = Serving()
 
     def start(self) -> None:
         """Bind (OSError when the address is taken or not ours) and serve on a thread."""
-        self._server = _Server(self.endpoint, self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="http", daemon=True)
-        self._thread.start()
+        self._serving.start(_Server(self.endpoint, self), "http", poll_interval=0.2)
 
     @property
     def address(self) -> Endpoint:
         """Where it listens (the real port when the plan said 0)."""
-        assert self._server is not None, "start() first"
-        host, port = self._server.server_address[:2]
+        assert self._serving.server is not None, "start() first"
+        host, port = self._serving.server.server_address[:2]
         return Endpoint(str(host), int(port))
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(5.0)
-        self._server = None
+        self._serving.stop()
