@@ -16,29 +16,20 @@ import dataclasses
 import hashlib
 import hmac
 import os
-import re
 from collections.abc import Sequence
 
 from flowc.compiler.fmt.sealing import seal
 from flowc.compiler.parse.statements import Statement, Word
+from flowc.runtime.plan.secret import MASK, mask_url_passwords
 
-MASK = "********"
 # leaves whose clear value Junos turns into a hash: no reversible form to show, so a mask
 _HASHED = frozenset({"plain-text-password-value", "plain-text-password"})
 _RUN_KEY = os.urandom(16)
-_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)(?P<password>[^@/\s]+)(?=@)")
 
 
 def conceal(statements: Sequence[Statement]) -> tuple[Statement, ...]:
     """The statements as a diff may show them (see the module docstring)."""
     return tuple(_mask_urls(_mask_hashed(st)) for st in seal(statements))
-
-
-def masked_url(text: str) -> str:
-    """`ftp://user:pass@host/` -> `ftp://user:********@host/`; other text unchanged."""
-    if "://" not in text:
-        return text
-    return _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, text)
 
 
 def _mask_hashed(st: Statement) -> Statement:
@@ -52,5 +43,5 @@ def _mask_hashed(st: Statement) -> Statement:
 def _mask_urls(st: Statement) -> Statement:
     if not any(":" in w.text and "://" in w.text for w in st.words):
         return st
-    words = tuple(Word(masked_url(w.text), w.span, w.quoted) if "://" in w.text else w for w in st.words)
+    words = tuple(Word(mask_url_passwords(w.text), w.span, w.quoted) if "://" in w.text else w for w in st.words)
     return dataclasses.replace(st, words=words)

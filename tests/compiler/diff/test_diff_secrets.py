@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from flowc.compiler.diff.config import diff_statements
-from flowc.compiler.diff.secrets import MASK, masked_url
+from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.fmt.sealing import sealed
 from flowc.compiler.parse.loader import parse_text
+from flowc.runtime.plan.secret import MASK
 
 CASES = Path(__file__).parent / "diff_cases"
 OLD, NEW = CASES / "secrets_old.conf", CASES / "secrets_new.conf"
@@ -46,7 +47,9 @@ def test_an_unchanged_clear_password_is_no_difference() -> None:
     assert [line.text for s in diff.sections for line in s.lines] == ["description x;"]
 
 
-def test_masked_url() -> None:
-    assert masked_url("ftp://user:pa55@192.0.2.1/x") == f"ftp://user:{MASK}@192.0.2.1/x"
-    assert masked_url("ftp://user@192.0.2.1/x") == "ftp://user@192.0.2.1/x"
-    assert masked_url("no url") == "no url"
+def test_a_url_password_is_masked_in_the_statements_a_diff_shows() -> None:
+    statements = parse_text('services { flow-collector { destinations { "ftp://u:pa55@192.0.2.1/x"; } } }\n',
+                            "u.conf").statements
+    shown = conceal(statements)
+    assert [w.text for w in shown[0].words][-1] == f"ftp://u:{MASK}@192.0.2.1/x"
+    assert conceal(shown) == shown  # idempotent
