@@ -63,7 +63,7 @@ def _configs(args: argparse.Namespace) -> int:
 
 
 def _plans(args: argparse.Namespace) -> int:
-    from flowc.compiler.diff.config import diff_plans, plan_diff_json, plan_diff_text
+    from flowc.compiler.diff.plan import diff_plans, plan_diff_json, plan_diff_text
 
     if args.format == "set":
         raise UsageError("--format set needs two configurations (plans have no set commands)")

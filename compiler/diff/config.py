@@ -19,29 +19,14 @@ from typing import Any
 from flowc.compiler.diff.blocks import changed_blocks
 from flowc.compiler.diff.oneliners import split_oneliners
 from flowc.compiler.diff.order import order_class
-from flowc.compiler.diff.plan import PlanChange, diff_plans, plan_diff_json, plan_diff_text
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.diff.setcommands import command_list
 from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build
 from flowc.compiler.parse.statements import Statement, Word
 
 __all__ = [
-    "ConfigDiff",
-    "Line",
-    "LoadedConfig",
-    "PlanChange",
-    "Section",
-    "compare_text",
-    "config_diff_json",
-    "diff_files",
-    "diff_plans",
-    "diff_statements",
-    "effective",
-    "load_config",
-    "plan_diff_json",
-    "plan_diff_text",
-    "quote",
-    "set_text",
+    "ConfigDiff", "Line", "LoadedConfig", "Section", "compare_text", "config_diff_json", "diff_files",
+    "diff_statements", "effective", "load_config", "quote", "set_text"
 ]
 
 

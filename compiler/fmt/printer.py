@@ -21,9 +21,9 @@ from flowc.compiler.parse.blocktree import (
     CommentKey,
     build_tree,
     comment_key,
-    gc_paused,
     node_comments,
 )
+from flowc.compiler.parse.gcpause import gc_paused
 from flowc.compiler.parse.statements import Statement, Word
 
 INDENT = "    "

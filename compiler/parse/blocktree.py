@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flowc.compiler.parse.gcpause import gc_paused as gc_paused  # re-exported: fmt/printer.py uses it
+from flowc.compiler.parse.gcpause import gc_paused
 from flowc.compiler.parse.statements import Comment, Statement, Word
 from flowc.compiler.source import Span
 

@@ -25,17 +25,14 @@ from flowc.compiler.parse.blocktree import tree_order
 from flowc.compiler.parse.braceform import parse_brace
 from flowc.compiler.parse.gcpause import gc_paused
 from flowc.compiler.parse.jsonform import looks_like_json, parse_json
-from flowc.compiler.parse.reporter import MAX_ERRORS
 from flowc.compiler.parse.session import Part, blank_outside, placed, relative_parts
 from flowc.compiler.parse.setform import NAVIGATION, SESSION_ONLY, SET_COMMANDS
 from flowc.compiler.parse.setlines import parse_set
 from flowc.compiler.parse.statements import Statement
-from flowc.compiler.parse.tokens import TAGS
 from flowc.compiler.parse.transcript import blank_session_lines
 from flowc.compiler.source import Source
 
-__all__ = ["ERROR_CODES", "MAX_ERRORS", "TAGS", "Format", "ParsedConfig", "detect_format", "parse_file",
-           "parse_text"]
+__all__ = ["ERROR_CODES", "Format", "ParsedConfig", "detect_format", "parse_file", "parse_text"]
 
 Format = Literal["auto", "brace", "set", "json"]
 

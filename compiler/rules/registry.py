@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flowc.compiler.diagnostics import Severity
 from flowc.compiler.rules import cos, cp_interfaces, export, files, inputs, interface_map, monitoring
-from flowc.compiler.rules.rule import Finding, Rule
+from flowc.compiler.rules.rule import Rule
 
 STRUCTURE = (
     Rule("FC101", "statement.unknown", Severity.ERROR, doc="""Unknown statement inside a validated hierarchy.
@@ -105,4 +105,4 @@ def lookup(key: str) -> Rule | None:
     return REGISTRY.get(key.upper()) or BY_NAME.get(key)
 
 
-__all__ = ["BY_NAME", "LINT", "REGISTRY", "SEMANTIC", "STRUCTURE", "Finding", "Rule", "lookup"]
+__all__ = ["BY_NAME", "LINT", "REGISTRY", "SEMANTIC", "STRUCTURE", "lookup"]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flowc.compiler.diff.config import diff_plans, plan_diff_text
 from flowc.compiler.diff.impact import impact, impact_text
+from flowc.compiler.diff.plan import diff_plans, plan_diff_text
 from flowc.runtime.plan.delta import delta
 from flowc.runtime.plan.model import Destination, Endpoint, FileSpec, dumps_plan, loads_plan
 

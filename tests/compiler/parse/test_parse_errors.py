@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from flowc.compiler.diagnostics import Severity
-from flowc.compiler.parse.loader import MAX_ERRORS, parse_text
+from flowc.compiler.parse.loader import parse_text
+from flowc.compiler.parse.reporter import MAX_ERRORS
 
 
 def errors(text: str, fmt: str = "auto") -> list[tuple[str, int, int]]:
