@@ -186,3 +186,21 @@ def test_grammar_holds_no_logic() -> None:
         tree = ast.parse(path.read_text("utf-8"))
         body = [n for n in tree.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
         assert path.name == "__init__.py" and not body, f"{path} holds Python logic"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_re_exports_what_it_imports(path: Path) -> None:
+    """Every name has one home: `__all__` lists only the module's own names, and no import
+    is an explicit re-export (`import x as x`)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    imported: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                assert alias.asname != alias.name, f"{path}: `{alias.name} as {alias.name}` re-exports it"
+                imported.add(alias.asname or alias.name)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            assert isinstance(node.value, (ast.List, ast.Tuple))
+            names = {e.value for e in node.value.elts if isinstance(e, ast.Constant)}
+            assert not names & imported, f"{path}: __all__ re-exports {sorted(names & imported)}"
