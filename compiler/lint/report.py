@@ -59,7 +59,11 @@ def render(result: CheckResult, fmt: str) -> str:
 
 def rule_name(code: str) -> str:
     rule = REGISTRY.get(code)
-    return rule.name if rule else _syntax_names().get(code, "syntax")
+    if rule is not None:
+        return rule.name
+    if code.startswith("FC3"):
+        return "lowering"
+    return _syntax_names().get(code, "internal" if code.startswith("FC9") else "syntax")
 
 
 def _syntax_names() -> dict[str, str]:

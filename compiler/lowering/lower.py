@@ -23,6 +23,7 @@ from flowc.compiler.diagnostics import Diagnostic, Severity
 from flowc.compiler.ir import model as ir
 from flowc.compiler.ir.lookups import resolve_ifalias
 from flowc.compiler.lowering.site import DEFAULT_CONTROL, DEFAULT_SPOOL, router_host
+from flowc.compiler.source import NO_SPAN, Span
 from flowc.runtime.plan.secret import encode as encode_secret
 from flowc.runtime.plan.secret import is_encrypted, mask_url_passwords, reveal, url_password, without_password
 
@@ -35,9 +36,10 @@ def lower(config: ir.FlowCollectorConfig,
     """The plan for `config`, or None and the FC3xx diagnostics that prevent one."""
     fc = config.collector
     if fc is None:
+        where = config.span if config.span != NO_SPAN or not sources else Span(str(sources[0]), 1, 1, 1, 1)
         return None, (Diagnostic("FC301", Severity.ERROR,
                                  "no `services flow-collector` in this configuration: nothing to run",
-                                 config.span, "add [edit services flow-collector]"),)
+                                 where, "add [edit services flow-collector]"),)
     if not fc.destinations:
         return None, (Diagnostic("FC302", Severity.ERROR,
                                  "services flow-collector has no destinations: files could go nowhere",

@@ -113,3 +113,17 @@ def test_example_site_files_load_and_map_every_ftp_host(name: str) -> None:
     assert plan is not None
     targets = [d.target for c in plan.collectors for d in c.destinations] + list(plan.transfer_log.archive_sites)
     assert targets and all(t.connect == Endpoint("127.0.0.1", 2121) for t in targets)
+
+
+def test_no_flow_collector_is_located_at_the_file(tmp_path: Path) -> None:
+    """FC301 names the file (line 1), not `<none>:0:0`, and its label says lowering."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "router.conf"
+    config.write_text("system {\n    host-name r1;\n}\n")
+    done = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "compile", str(config)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"{config}:1:1: error FC301 " in done.stdout + done.stderr
+    assert "[lowering]" in done.stdout + done.stderr
