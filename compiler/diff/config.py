@@ -22,7 +22,9 @@ from flowc.compiler.diff.order import order_class
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.diff.setcommands import command_list
 from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build
+from flowc.compiler.diff.unchanged import blank_unchanged_sources
 from flowc.compiler.parse.statements import Statement, Word
+from flowc.compiler.source import Source
 
 __all__ = [
     "ConfigDiff", "Line", "LoadedConfig", "Section", "compare_text", "config_diff_json", "diff_files",
@@ -290,12 +292,14 @@ class LoadedConfig:
     shown: tuple[Statement, ...]
 
 
-def load_config(path: str) -> LoadedConfig:
-    """Parse a configuration file; syntax errors raise UsageError (diff exits 2)."""
+def load_config(path: str, source: Source | None = None) -> LoadedConfig:
+    """Parse a configuration file (or its `source`, read before); syntax errors raise
+    UsageError (diff exits 2)."""
     from flowc.compiler.diagnostics import Severity, UsageError
-    from flowc.compiler.parse.loader import parse_file
+    from flowc.compiler.parse.loader import parse_source, read_source
 
-    parsed = parse_file(path)
+    # the diff trees merge reopened blocks themselves
+    parsed = parse_source(source or read_source(path), merged=False)
     errors = [d for d in parsed.diagnostics if d.severity >= Severity.ERROR]
     if errors:
         shown = "\n".join(str(d) for d in errors[:10])
@@ -331,8 +335,15 @@ def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
     return tuple(out + [s for _, s in pending])
 
 
-def diff_files(old: str, new: str) -> ConfigDiff:
-    a, b = load_config(old), load_config(new)
+def diff_files(old: str, new: str, *, unchanged_blanked: bool = True) -> ConfigDiff:
+    """Compare two configuration files. Blocks written the same in two brace files are left
+    out before parsing (`flowc.compiler.diff.unchanged`) unless `unchanged_blanked` is false."""
+    from flowc.compiler.parse.loader import read_source
+
+    sources = read_source(old), read_source(new)
+    if unchanged_blanked:
+        sources = blank_unchanged_sources(*sources)
+    a, b = load_config(old, sources[0]), load_config(new, sources[1])
     with _gc_paused():
         return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown)
 

@@ -32,15 +32,16 @@ Words = list[Word]
 Pairs = list[tuple[str, Span]]
 
 
-def parse_brace(text: str, name: str, backend: Backend | None = None
+def parse_brace(text: str, name: str, backend: Backend | None = None, *, merged: bool = True
                 ) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
-    """Brace-form text -> (statements, diagnostics). See grammar/curly.lark."""
+    """Brace-form text -> (statements, diagnostics). See grammar/curly.lark. A block written
+    twice is merged into its first place (`load merge`) unless `merged` is false."""
     chosen = backend or default_backend()
     with _LOCK:
         builder = _BUILDER
         builder.reset(text, name)
         parse_recovering("curly.lark", builder, text, name, chosen, recover)
-        statements = tree_order(builder.out) if builder.reopened else tuple(builder.out)
+        statements = tree_order(builder.out) if builder.reopened and merged else tuple(builder.out)
         diagnostics = sort_diagnostics(builder.lexed.report.items)
         builder.reset("", "")
     return statements, diagnostics

@@ -70,13 +70,19 @@ class ParsedConfig:
         return not any(d.severity >= Severity.ERROR for d in self.diagnostics)
 
 
-def parse_file(path: str | Path, fmt: Format = "auto") -> ParsedConfig:
-    """Read and parse one file (OSError propagates: the CLI maps it to exit code 2)."""
+def parse_file(path: str | Path, fmt: Format = "auto", *, merged: bool = True) -> ParsedConfig:
+    """Read and parse one file (OSError propagates: the CLI maps it to exit code 2).
+    `merged=False` keeps a brace file's statements in the order written, a block written
+    twice not merged into its first place: for readers that merge on their own (diff)."""
+    return parse_source(read_source(path), fmt, merged=merged)
+
+
+def read_source(path: str | Path) -> Source:
+    """One configuration file's text (OSError for what is not a readable regular file)."""
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):  # a FIFO would block, a directory is no configuration
         raise OSError(errno.EINVAL, "not a regular file", str(path))
-    source = Source.read(path)
-    return _parse_source(source, fmt)
+    return Source.read(path)
 
 
 def parse_text(text: str, name: str = "<text>", fmt: Format = "auto") -> ParsedConfig:
@@ -85,7 +91,12 @@ def parse_text(text: str, name: str = "<text>", fmt: Format = "auto") -> ParsedC
     return _parse_source(Source(name, text), fmt)
 
 
-def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
+def parse_source(source: Source, fmt: Format = "auto", *, merged: bool = True) -> ParsedConfig:
+    """Parse a source read before (see `parse_file` for `merged`)."""
+    return _parse_source(source, fmt, merged)
+
+
+def _parse_source(source: Source, fmt: Format, merged: bool = True) -> ParsedConfig:
     if fmt == "json" or (fmt == "auto" and looks_like_json(source.text)):
         statements, diagnostics = parse_json(source.text, source.name)
         return ParsedConfig(source.name, "json", source, statements, diagnostics)
@@ -98,11 +109,11 @@ def _parse_source(source: Source, fmt: Format) -> ParsedConfig:
         elif kind == "set":
             statements, diagnostics = parse_set(text, source.name)
             if any(d.code == "FC001" and d.message.endswith("in a set command") for d in diagnostics):
-                mixed = parse_brace(text, source.name)  # brace blocks in a set file, as archivers write
+                mixed = parse_brace(text, source.name, merged=merged)  # brace blocks in a set file, as archivers write
                 if not any(d.severity >= Severity.ERROR for d in mixed[1]):
                     kind, (statements, diagnostics) = "brace", mixed
         else:
-            statements, diagnostics = parse_brace(text, source.name)
+            statements, diagnostics = parse_brace(text, source.name, merged=merged)
     diagnostics = hidden_bad(text, source.name, diagnostics)
     return ParsedConfig(source.name, kind, source, statements, diagnostics)
 

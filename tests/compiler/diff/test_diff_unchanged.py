@@ -1,0 +1,192 @@
+"""Blocks written the same in both brace files are blanked before parsing: the outline
+scanner reads what the parser reads, and the diff of what is left is the diff of the whole
+(compare text and set commands), for the diff cases, the examples and generated pairs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flowc.compiler.diff.config import ConfigDiff, compare_text, diff_files, set_text
+from flowc.compiler.diff.unchanged import blank_unchanged, outline
+from flowc.compiler.fmt.printer import to_brace
+from flowc.compiler.parse.loader import parse_text
+
+CASES = sorted((Path(__file__).parent / "diff_cases").glob("*.case"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "examples").glob("*/router.conf"))
+
+
+def sections(path: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    name = None
+    for line in path.read_text("utf-8").splitlines(keepends=True):
+        if line.startswith("--- "):
+            name = line[4:].strip()
+            found[name] = ""
+        elif name is not None:
+            found[name] += line
+    return found
+
+
+def both_ways(old: Path, new: Path) -> tuple[ConfigDiff, ConfigDiff]:
+    return diff_files(str(old), str(new)), diff_files(str(old), str(new), unchanged_blanked=False)
+
+
+def assert_same(fast: ConfigDiff, whole: ConfigDiff) -> None:
+    assert compare_text(fast) == compare_text(whole)
+    assert set_text(fast) == set_text(whole)
+
+
+def write(tmp: Path, old: str, new: str) -> tuple[Path, Path]:
+    (tmp / "old.conf").write_text(old, "utf-8")
+    (tmp / "new.conf").write_text(new, "utf-8")
+    return tmp / "old.conf", tmp / "new.conf"
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_cases_diff_the_same_blanked(path: Path, tmp_path: Path) -> None:
+    case = sections(path)
+    names = [n for n in case if n.startswith(("old.", "new."))]
+    for name in names:
+        (tmp_path / name).write_text(case[name], "utf-8")
+    old = tmp_path / next(n for n in names if n.startswith("old."))
+    new = tmp_path / next(n for n in names if n.startswith("new."))
+    assert_same(*both_ways(old, new))
+
+
+@pytest.mark.parametrize("old,new", [(a, b) for a in EXAMPLES for b in EXAMPLES if a != b],
+                         ids=lambda p: p.parent.name)
+def test_examples_diff_the_same_blanked(old: Path, new: Path) -> None:
+    assert_same(*both_ways(old, new))
+
+
+# ------------------------------------------------------------------ the outline scanner
+
+def headers(text: str) -> list[tuple[str, list[str]]]:
+    tree, _ = outline(text)
+    return [(b.header, [c.header for c in b.children]) for b in tree]
+
+
+def test_outline_reads_blocks_as_the_parser_does() -> None:
+    text = ('system {\n    host-name "r{1}";  # a } in a comment\n    /* { */ services { ssh; }\n}\n'
+            'interfaces\n{\n    inactive: ge-0/0/0 { description "a } b"; unit 0 { family inet; } }\n'
+            '    ge-0/0/1 {\n        apply-groups [ g1 g2 ];\n    }\n}\n')
+    assert headers(text) == [("system", ["services"]), ("interfaces", ["inactive: ge-0/0/0", "ge-0/0/1"])]
+    tree, applied = outline(text)
+    block = tree[1].children[0]
+    assert text[block.start:block.end] == 'inactive: ge-0/0/0 { description "a } b"; unit 0 { family inet; } }'
+    assert applied == [(("interfaces", "ge-0/0/1"), "apply-groups [ g1 g2 ]")]
+
+
+@pytest.mark.parametrize("text", [
+    'system { host-name "open\n}\n',            # a string over lines
+    "system { /* open\n}\n",                    # a comment over lines
+    "system { a [ b { ] }\n",                   # a brace inside a list
+    "system { { a; } }\n",                      # a block without a header
+    "system { a; }\n}\n",                       # a brace too many
+    "system { a {\n",                           # a block left open
+    "system { a\x01b; }\n",                     # a control character
+])
+def test_texts_the_scanner_leaves_to_the_parser(text: str) -> None:
+    other = text.replace("a", "c", 1)
+    assert blank_unchanged(text, other) == (text, other)
+
+
+def test_blanked_keeps_lines_and_columns(tmp_path: Path) -> None:
+    body = "".join(f"    ge-0/0/{n} {{\n        mtu 9192;\n    }}\n" for n in range(6))
+    old = f"interfaces {{\n{body}}}\n"
+    new = old.replace("ge-0/0/3 {\n        mtu 9192;", "ge-0/0/3 {\n        mtu 1500;")
+    a, b = blank_unchanged(old, new)
+    assert a.count("\n") == old.count("\n") and len(a.splitlines()) == len(old.splitlines())
+    assert "ge-0/0/3" in a and "ge-0/0/3" in b and "mtu 1500" in b
+    assert sum("ge-0/0/" in line for line in b.splitlines()) == 2  # the change and one kept
+    assert_same(*both_ways(*write(tmp_path, old, new)))
+
+
+def test_no_blanking_when_groups_or_their_use_differ() -> None:
+    body = "".join(f"    ge-0/0/{n} {{\n        mtu 9192;\n    }}\n" for n in range(4))
+    old = f"groups {{\n    g {{ interfaces {{ <*> {{ mtu 1; }} }} }}\n}}\napply-groups g;\ninterfaces {{\n{body}}}\n"
+    assert blank_unchanged(old, old.replace("mtu 1;", "mtu 2;")) == (old, old.replace("mtu 1;", "mtu 2;"))
+    assert blank_unchanged(old, old.replace("apply-groups g;\n", "")) == (old, old.replace("apply-groups g;\n", ""))
+    new = old.replace("ge-0/0/2 {\n        mtu 9192", "ge-0/0/2 {\n        mtu 9000")
+    a, _ = blank_unchanged(old, new)
+    assert a != old and "groups {" in a  # the groups are never blanked
+
+
+def test_ordered_entries_are_never_blanked() -> None:
+    terms = "".join(f"            term t{n} {{\n                then accept;\n            }}\n" for n in range(4))
+    old = f"firewall {{\n    family inet {{\n        filter f {{\n{terms}        }}\n    }}\n}}\n"
+    moved = terms.replace("term t1", "term tX").replace("term t2", "term t1").replace("term tX", "term t2")
+    new = old.replace(terms, moved)
+    assert blank_unchanged(old, new) == (old, new)
+
+
+# ------------------------------------------------------------------ generated pairs
+
+NAMES = ["ge-0/0/0", "ge-0/0/1", "xe-1/0/0", "ae0", "lo0"]
+DESCRIPTIONS = ['"uplink"', '"a { b"', '"c } d"', "core", '"say \\"hi\\""']
+LEAVES = ["mtu 1500;", "mtu 9192;", "vlan-tagging;", "disable;", "mtu 9192; # a } comment",
+          "/* a { note */ mtu 1500;"]
+
+
+@st.composite
+def interface(draw: st.DrawFn, name: str) -> str:
+    lines = [f"        description {draw(st.sampled_from(DESCRIPTIONS))};"]
+    lines += [f"        {leaf}" for leaf in draw(st.lists(st.sampled_from(LEAVES), unique=True, max_size=2))]
+    for unit in draw(st.lists(st.sampled_from("0123"), unique=True, max_size=2)):
+        family = draw(st.sampled_from(["family inet;", "family inet { filter { input f; } }",
+                                       "family inet6;"]))
+        lines.append(f"        unit {unit} {{ {family} }}")
+    tag = draw(st.sampled_from(["", "", "inactive: "]))
+    open_line = draw(st.sampled_from([f"    {tag}{name} {{", f"    {tag}{name}\n    {{"]))
+    return "\n".join([open_line, *lines, "    }"])
+
+
+@st.composite
+def config(draw: st.DrawFn) -> str:
+    names = draw(st.lists(st.sampled_from(NAMES), unique=True, min_size=1))
+    blocks = [draw(interface(n)) for n in names]
+    reopen = draw(st.integers(0, len(blocks)))  # a second `interfaces {` from here on
+    text = "system {\n    host-name r1;\n}\ninterfaces {\n" + "\n".join(blocks[:reopen]) + "\n}\n"
+    if reopen < len(blocks):
+        text += "interfaces {\n" + "\n".join(blocks[reopen:]) + "\n}\n"
+    terms = draw(st.lists(st.sampled_from(["t1", "t2", "t3"]), unique=True))
+    if terms:
+        text += "policy-options {\n    policy-statement p {\n" + "".join(
+            f"        term {t} {{ then accept; }}\n" for t in terms) + "    }\n}\n"
+    if draw(st.booleans()):
+        text += "protocols { bgp { group g { import [ p1 p2 ]; } } }\n"
+    return text
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(config(), config())
+def test_generated_pairs_diff_the_same_blanked(tmp_path: Path, old: str, new: str) -> None:
+    assert parse_text(old, "old.conf").ok and parse_text(new, "new.conf").ok
+    assert_same(*both_ways(*write(tmp_path, old, new)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(config(), st.integers(0, 40), st.sampled_from(["mtu 1501;", "disable;", "}\n    lo1 {"]))
+def test_generated_near_pairs_diff_the_same_blanked(tmp_path: Path, old: str, at: int, edit: str) -> None:
+    """NEW is OLD with one line edited: most blocks are the same and get blanked."""
+    lines = old.split("\n")
+    index = at % len(lines)
+    if not lines[index].strip().endswith(";"):
+        return
+    lines[index] = "        " + edit
+    new = "\n".join(lines)
+    if not parse_text(new, "new.conf").ok:
+        return
+    assert_same(*both_ways(*write(tmp_path, old, new)))
+
+
+def test_brace_printer_output_round_trips_blanked(tmp_path: Path) -> None:
+    """What flowc's own printer writes (and Junos' `show configuration` looks like)."""
+    for example in EXAMPLES:
+        statements = parse_text(example.read_text("utf-8"), str(example)).statements
+        old = to_brace(statements)
+        new = old.replace("retry 3;", "retry 4;", 1) if "retry 3;" in old else old + "system { ntp; }\n"
+        assert_same(*both_ways(*write(tmp_path, old, new)))
