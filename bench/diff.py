@@ -1,14 +1,16 @@
 """Diff benchmark: `flowc diff` of two whole configurations vs linting one of them.
 
 OLD is the parser benchmark's generated configuration (default 100,000 lines) with the
-single-collector example appended, in brace form; NEW is the same text with 1% of the
-statements changed (every 100th line, when it is a leaf, gets a new value) and, for order,
-one policy chain reversed; once in brace form, once in set form (a brace/set mix).
-The diff is timed end to end as `flowc diff` does it (both files
-parsed, groups applied, trees compared, compare text and set commands made). Prints the
-ratio diff / lint (target <= 2.0), and the peak memory of a child process diffing at
-several sizes (target: linear in the input). BENCH_DIFF_LINES sets the size;
-BENCH_DIFF_BIG (e.g. 1000000) adds one timed run at that size.
+single-collector example appended; NEW is the same text with 1% of the statements changed
+(every 100th line, when it is a leaf, gets a new value) and, for order, one policy chain
+reversed. Each pair is timed in three forms: brace/brace, brace/set (Juniper's two forms
+of one device) and set/set. The diff is timed end to end as `flowc diff` does it (both files
+read, what they write the same left out, the rest parsed, groups applied, trees compared,
+compare text and set commands made), in turns with a lint of OLD and with the diff of the
+whole texts (nothing left out before parsing). Prints the ratio diff / lint (target <= 2.0),
+and the peak memory of a child process diffing at several sizes (target: linear in the
+input). BENCH_DIFF_LINES sets the size; BENCH_DIFF_BIG (e.g. 1000000) adds one timed run at
+that size, brace/brace.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from bench.lint import EXAMPLE
 from bench.parse import generate
-from bench.timing import best_cpu
+from bench.timing import best_cpu, race
 from flowc.compiler.diff.config import compare_text, diff_files, set_text
 from flowc.compiler.document.schema import roots
 from flowc.compiler.fmt.printer import to_set
@@ -28,12 +30,11 @@ from flowc.compiler.lint.check import check_text
 from flowc.compiler.parse.loader import parse_text
 
 CHAIN = "protocols { bgp { group bench { import [ CHAIN ]; } } }\n"
+FORMS = (("brace", "brace"), ("brace", "set"), ("set", "set"))
 
 
-
-
-def pair(lines: int, form: str = "brace") -> tuple[str, str]:
-    """OLD (brace) and NEW (in `form`: 1% of the statements changed, a chain reordered)."""
+def pair(lines: int, old_form: str = "brace", new_form: str = "brace") -> tuple[str, str]:
+    """OLD and NEW (1% of the statements changed, a chain reordered), each in its form."""
     old = generate(lines) + EXAMPLE.read_text("utf-8")
     changed = []
     for number, line in enumerate(old.splitlines()):
@@ -41,13 +42,15 @@ def pair(lines: int, form: str = "brace") -> tuple[str, str]:
         changed.append(line[:-1] + "0;" if leaf else line)
     old += CHAIN.replace("CHAIN", "p1 p2 p3")
     new = "\n".join(changed) + "\n" + CHAIN.replace("CHAIN", "p3 p2 p1")
-    if form == "set":
-        new = to_set(parse_text(new, "new.conf").statements)
-    return old, new
+    return _in_form(old, old_form), _in_form(new, new_form)
 
 
-def _diff(old: str, new: str) -> tuple[int, int]:
-    result = diff_files(old, new)
+def _in_form(text: str, form: str) -> str:
+    return to_set(parse_text(text, "bench.conf").statements) if form == "set" else text
+
+
+def _diff(old: str, new: str, whole: bool = False) -> tuple[int, int]:
+    result = diff_files(old, new, unchanged_blanked=not whole)
     return len(compare_text(result)), len(set_text(result))
 
 
@@ -77,15 +80,17 @@ def _write(tmp: Path, old: str, new: str) -> tuple[str, str]:
     return str(tmp / "old.conf"), str(tmp / "new.conf")
 
 
-def _ratio(n: int, form: str, tmp: Path) -> None:
-    old, new = pair(n, form)
+def _ratio(n: int, forms: tuple[str, str], tmp: Path) -> None:
+    old, new = pair(n, *forms)
     paths = _write(tmp, old, new)
     sizes = _diff(*paths)
-    lint = best_cpu(lambda: check_text(old, "old.conf"), 2)
-    ours = best_cpu(lambda: _diff(*paths), 2)
-    print(f"brace vs {form}: {old.count(chr(10))} / {new.count(chr(10))} lines, compare text {sizes[0]} "
-          f"bytes, set commands {sizes[1]} bytes; diff {ours:.2f}s CPU vs lint of OLD {lint:.2f}s: "
-          f"ratio {ours / lint:.2f} (limit 2.0)")
+    assert sizes == _diff(*paths, whole=True), "leaving out what is the same changed the diff"
+    best = race({"lint": lambda: check_text(old, "old.conf"), "diff": lambda: _diff(*paths),
+                 "whole": lambda: _diff(*paths, whole=True)})
+    print(f"{forms[0]} vs {forms[1]}: {old.count(chr(10))} / {new.count(chr(10))} lines, compare text "
+          f"{sizes[0]} bytes, set commands {sizes[1]} bytes; diff {best['diff']:.2f}s CPU vs lint of OLD "
+          f"{best['lint']:.2f}s: ratio {best['diff'] / best['lint']:.2f} (limit 2.0); "
+          f"the whole texts parsed: {best['whole']:.2f}s, ratio {best['whole'] / best['lint']:.2f}", flush=True)
 
 
 def main() -> None:
@@ -93,17 +98,20 @@ def main() -> None:
     roots()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        _ratio(n, "brace", tmp)
-        _ratio(n, "set", tmp)
+        for forms in FORMS:
+            _ratio(n, forms, tmp)
         base = _baseline_mb()
         peaks = [(size, _peak_mb(size, tmp) - base) for size in (n // 4, n // 2, n)]
         print(f"peak memory above a bare import ({base:.0f} MB): " + ", ".join(
             f"{size} lines {mb:.0f} MB ({mb * 1e5 / size:.0f} MB per 100k)" for size, mb in peaks))
         big = int(os.environ.get("BENCH_DIFF_BIG", "0"))
         if big:
-            paths = _write(tmp, *pair(big))
+            old, new = pair(big)
+            paths = _write(tmp, old, new)
             seconds = best_cpu(lambda: _diff(*paths), 1)
-            print(f"{big} lines: diff {seconds:.1f}s CPU, peak {_peak_mb(big, tmp):.0f} MB")
+            lint = best_cpu(lambda: check_text(old, "old.conf"), 1)
+            print(f"{big} lines: diff {seconds:.1f}s CPU (lint of OLD {lint:.1f}s, ratio {seconds / lint:.2f}), "
+                  f"peak {_peak_mb(big, tmp):.0f} MB")
 
 
 if __name__ == "__main__":

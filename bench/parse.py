@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lark import Lark
 
-from bench.timing import best_cpu
+from bench.timing import best_cpu, race
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.parse.loader import parse_text
 
@@ -129,15 +129,6 @@ def _pure(fn):
     return run
 
 
-def _race(jobs: dict[str, object], rounds: int = 3) -> dict[str, float]:
-    """Best CPU time of each job, the jobs run in turns so that busy spells hit all alike."""
-    best: dict[str, float] = {}
-    for _ in range(rounds):
-        for name, job in jobs.items():
-            best[name] = min(best.get(name, float("inf")), best_cpu(job, 1))  # type: ignore[arg-type]
-    return best
-
-
 def _peak_mib(text: str) -> float:
     gc.collect()
     tracemalloc.start()
@@ -164,7 +155,7 @@ def main() -> None:
     print(f"brace: {brace.count(chr(10))} lines, set twin: {twin.count(chr(10))} lines, "
           f"{len(parsed.statements)} statements")
     for label, text, grammar, kind in (("brace", brace, GENERIC_BRACE, "brace"), ("set", twin, GENERIC_SET, "set")):
-        times = _race(_contenders(text, grammar, kind))
+        times = race(_contenders(text, grammar, kind))
         ours = times.pop("flowc")
         pure = times.pop("flowc, pure-Python Lark")
         lines = text.count("\n")

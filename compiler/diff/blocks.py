@@ -9,7 +9,7 @@ differs in 1% of its statements is thus compared in little more than the time to
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
 
 from flowc.compiler.diff.order import ORDERED_WORDS
@@ -28,7 +28,7 @@ def changed_blocks(old: Sequence[Statement], new: Sequence[Statement]
     same = {key for key, rows in new_blocks.items() if old_blocks.get(key) == rows}
     if not same:
         return tuple(old), tuple(new)
-    kept = _representatives(same)
+    kept = representatives(same, set(old_blocks) ^ set(new_blocks))
     return (_without(old, [k for k, _ in old_rows], same, kept),
             _without(new, [k for k, _ in new_rows], same, kept))
 
@@ -43,17 +43,19 @@ def block_key(path: tuple[str, ...]) -> Block:
     return path[:max(depth, 0)]
 
 
+def path_key(path: tuple[str, ...]) -> Block:
+    """`block_key`, the common case first (a long path of unordered words)."""
+    if len(path) > _DEPTH and path[0] not in ORDERED_WORDS and path[1] not in ORDERED_WORDS:
+        return path[:_DEPTH]
+    return block_key(path)
+
+
 def _rows(statements: Sequence[Statement]) -> list[tuple[Block, Row]]:
     rows = []
-    ordered = ORDERED_WORDS
     text = attrgetter("text")
     for statement in statements:
         path = tuple(map(text, statement.words))
-        if len(path) > _DEPTH and path[0] not in ordered and path[1] not in ordered:
-            key = path[:_DEPTH]  # the common case, without the call
-        else:
-            key = block_key(path)
-        rows.append((key, (path, statement.inactive_at)))
+        rows.append((path_key(path), (path, statement.inactive_at)))
     return rows
 
 
@@ -68,14 +70,18 @@ def _blocks(rows: list[tuple[Block, Row]]) -> dict[Block, list[Row]]:
     return blocks
 
 
-def _representatives(same: set[Block]) -> set[Block]:
-    """One left-out block per level above the blocks: its first statement stays on both
-    sides, so that every level a changed block shares with a left-out one still exists
-    on both sides (an unchanged level must not show as added or removed)."""
+def representatives(same: set[Block], one_sided: Iterable[Block]) -> set[Block]:
+    """The left-out blocks to keep after all: for every level above a block that only one
+    side has, one left-out block under it stays on both sides (the least), so that the level
+    still exists on both sides where it did (an unchanged level must not show as added or
+    removed; a block both sides have keeps the levels above it itself)."""
+    needed = {key[:size] for key in one_sided for size in range(len(key))}
     kept: dict[Block, Block] = {}
     for key in same:
-        if key and (key[:-1] not in kept or key < kept[key[:-1]]):
-            kept[key[:-1]] = key
+        for size in range(len(key)):
+            level = key[:size]
+            if level in needed and (level not in kept or key < kept[level]):
+                kept[level] = key
     return set(kept.values())
 
 

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowc.compiler.diff.blocks import changed_blocks
+from flowc.compiler.diff.inputs import plain_form
 from flowc.compiler.diff.oneliners import split_oneliners
 from flowc.compiler.diff.order import order_class
+from flowc.compiler.diff.samelines import leave_out_same
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.diff.setcommands import command_list
 from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build
-from flowc.compiler.diff.unchanged import blank_unchanged_sources
+from flowc.compiler.diff.unchanged import blank_unchanged
 from flowc.compiler.parse.statements import Statement, Word
 from flowc.compiler.source import Source
 
@@ -295,18 +297,25 @@ class LoadedConfig:
 def load_config(path: str, source: Source | None = None) -> LoadedConfig:
     """Parse a configuration file (or its `source`, read before); syntax errors raise
     UsageError (diff exits 2)."""
+    return loaded(parse_config(path, source))
+
+
+def parse_config(path: str, source: Source | None = None) -> tuple[Statement, ...]:
+    """The statements of a configuration file as written (blocks written twice not merged:
+    the diff trees merge them); syntax errors raise UsageError."""
     from flowc.compiler.diagnostics import Severity, UsageError
     from flowc.compiler.parse.loader import parse_source, read_source
 
-    # the diff trees merge reopened blocks themselves
     parsed = parse_source(source or read_source(path), merged=False)
     errors = [d for d in parsed.diagnostics if d.severity >= Severity.ERROR]
     if errors:
         shown = "\n".join(str(d) for d in errors[:10])
         raise UsageError(f"{path}: cannot compare a configuration with syntax errors:\n{shown}")
-    if "groups" not in parsed.source.text:  # no `groups`, no `apply-groups`: as written
-        return LoadedConfig(parsed.statements, parsed.statements)
-    return LoadedConfig(parsed.statements, effective(parsed.statements))
+    return parsed.statements
+
+
+def loaded(statements: tuple[Statement, ...]) -> LoadedConfig:
+    return LoadedConfig(statements, effective(statements))
 
 
 def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
@@ -336,16 +345,42 @@ def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
 
 
 def diff_files(old: str, new: str, *, unchanged_blanked: bool = True) -> ConfigDiff:
-    """Compare two configuration files. Blocks written the same in two brace files are left
-    out before parsing (`flowc.compiler.diff.unchanged`) unless `unchanged_blanked` is false."""
+    """Compare two configuration files. What both write the same is left out before
+    parsing unless `unchanged_blanked` is false: blocks of two brace files
+    (`flowc.compiler.diff.unchanged`), set lines of a plain set file that the other side has
+    the same (`flowc.compiler.diff.samelines`)."""
     from flowc.compiler.parse.loader import read_source
 
     sources = read_source(old), read_source(new)
     if unchanged_blanked:
-        sources = blank_unchanged_sources(*sources)
-    a, b = load_config(old, sources[0]), load_config(new, sources[1])
+        a, b = _load_pair(old, new, *sources)
+    else:
+        a, b = load_config(old, sources[0]), load_config(new, sources[1])
     with _gc_paused():
         return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown)
+
+
+def _load_pair(old: str, new: str, old_source: Source, new_source: Source) -> tuple[LoadedConfig, LoadedConfig]:
+    """Both sides loaded, what they write the same left out: blocks of two brace texts; the
+    lines of a plain set side, read after the other side, that make the blocks it has."""
+    forms = plain_form(old_source.text), plain_form(new_source.text)
+    if forms == ("brace", "brace"):
+        old_text, new_text = blank_unchanged(old_source.text, new_source.text)
+        return (load_config(old, Source(old_source.name, old_text)),
+                load_config(new, Source(new_source.name, new_text)))
+    if forms[1] == "set":
+        first = parse_config(old, old_source)
+        cut = leave_out_same(new_source.text, first)
+        if cut is not None:
+            return loaded(cut[1]), load_config(new, Source(new_source.name, cut[0]))
+        return loaded(first), load_config(new, new_source)
+    if forms[0] == "set":
+        second = parse_config(new, new_source)
+        cut = leave_out_same(old_source.text, second)
+        if cut is not None:
+            return load_config(old, Source(old_source.name, cut[0])), loaded(cut[1])
+        return load_config(old, old_source), loaded(second)
+    return load_config(old, old_source), load_config(new, new_source)
 
 
 @contextmanager

@@ -27,10 +27,6 @@ from dataclasses import dataclass, field
 
 from flowc.compiler.diff.order import ORDERED_ANYWHERE, ORDERED_UNDER
 from flowc.compiler.diff.tree import HOMOGENEOUS
-from flowc.compiler.parse.jsonform import looks_like_json
-from flowc.compiler.parse.loader import detect_format
-from flowc.compiler.parse.transcript import blank_session_lines
-from flowc.compiler.source import Source
 
 # Strings and comments (their braces are text), masked before blocks are looked for. A
 # comment starts only where a word could (Junos' lexer reads `a#b` and `a/*b` as one word).
@@ -67,20 +63,6 @@ class _Sides:
 
 class _Unreadable(Exception):
     """A shape the scanner leaves to the parser."""
-
-
-def blank_unchanged_sources(old: Source, new: Source) -> tuple[Source, Source]:
-    """Both sources blanked as `blank_unchanged` does, when both are plain brace text (not
-    JSON, set form or a pasted CLI session): else as they are."""
-    if not (_plain_brace(old.text) and _plain_brace(new.text)):
-        return old, new
-    old_text, new_text = blank_unchanged(old.text, new.text)
-    return Source(old.name, old_text), Source(new.name, new_text)
-
-
-def _plain_brace(text: str) -> bool:
-    return (not looks_like_json(text) and blank_session_lines(text) is text
-            and detect_format(text) == "brace")
 
 
 def blank_unchanged(old: str, new: str) -> tuple[str, str]:

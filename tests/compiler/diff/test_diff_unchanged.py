@@ -3,6 +3,7 @@ scanner reads what the parser reads, and the diff of what is left is the diff of
 (compare text and set commands), for the diff cases, the examples and generated pairs."""
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,70 @@ def test_brace_printer_output_round_trips_blanked(tmp_path: Path) -> None:
         old = to_brace(statements)
         new = old.replace("retry 3;", "retry 4;", 1) if "retry 3;" in old else old + "system { ntp; }\n"
         assert_same(*both_ways(*write(tmp_path, old, new)))
+
+
+# ------------------------------------------------------------------ set lines left out
+
+SET_VOCABULARY = [
+    "set system host-name r1", "set system host-name r2", 'set system login message "a b"',
+    "set interfaces ge-0/0/0 mtu 1500", "set interfaces ge-0/0/0 mtu 9192",
+    'set interfaces ge-0/0/0 description "to core"', "set interfaces ge-0/0/0 unit 0 family inet",
+    "set interfaces ge-0/0/1 unit 0 family inet address 10.0.0.1/30", "set interfaces ge-0/0/1 disable",
+    "set interfaces ge-0/0/1 apply-groups g1", "set apply-groups g1",
+    "set groups g1 interfaces <*> mtu 9000", "set groups g2 system host-name g",
+    "set policy-options policy-statement p term t1 then accept",
+    "set policy-options policy-statement p term t2 then reject",
+    "set policy-options prefix-list pl 10.0.0.0/8", "set policy-options prefix-list pl 172.16.0.0/12",
+    "set protocols bgp group ebgp import p1", "set protocols bgp group ebgp import p2",
+    "set protocols bgp group ebgp neighbor 192.0.2.1", "set protocols bgp group ebgp export [ p1 p2 ]",
+    "set firewall family inet filter f term a then accept", "set firewall family inet filter f term b then discard",
+    "set routing-options static route 0.0.0.0/0 next-hop 192.0.2.1", "set snmp community public",
+    "set system ntp server 192.0.2.123", "# a comment line", "deactivate interfaces ge-0/0/1",
+]
+
+
+@st.composite
+def set_config(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(st.sampled_from(SET_VOCABULARY[:-1]), unique=True, min_size=1))
+    if draw(st.integers(0, 9)) == 0 and any(line.startswith("set interfaces ge-0/0/1") for line in lines):
+        lines.append(SET_VOCABULARY[-1])
+    return "".join(f"{line}\n" for line in lines)
+
+
+def set_twin(text: str) -> str:
+    parsed = parse_text(text, "x.conf")
+    assert parsed.ok, parsed.diagnostics
+    from flowc.compiler.fmt.printer import to_set
+    return to_set(parsed.statements)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(set_config(), st.lists(st.sampled_from(SET_VOCABULARY), max_size=3), st.randoms(use_true_random=False))
+def test_set_sides_diff_the_same_left_out(tmp_path: Path, old: str, extra: list[str], rnd: random.Random) -> None:
+    """Set/set, set/brace and brace/set pairs: NEW is OLD with lines added, and maybe two swapped."""
+    lines = old.splitlines() + [line for line in extra if line not in old]
+    if len(lines) > 2 and rnd.random() < 0.5:
+        lines[0], lines[-1] = lines[-1], lines[0]
+    new = "".join(f"{line}\n" for line in lines)
+    if not (parse_text(old, "o.set").ok and parse_text(new, "n.set").ok):
+        return
+    brace_old = to_brace(parse_text(old, "o.set").statements)
+    for a, b in ((old, new), (brace_old, new), (new, brace_old), (old, set_twin(brace_old))):
+        assert_same(*both_ways(*write(tmp_path, a, b)))
+
+
+def test_set_lines_left_out_of_a_big_pair(tmp_path: Path) -> None:
+    """Most lines of a set twin are left out; the diff is the diff of the whole."""
+    from flowc.compiler.diff.samelines import leave_out_same
+    body = "".join(f"    ge-0/0/{n} {{\n        mtu 9192;\n        description \"port {n}\";\n    }}\n"
+                   for n in range(40))
+    old = f"interfaces {{\n{body}}}\n"
+    new = set_twin(old).replace("ge-0/0/7 mtu 9192", "ge-0/0/7 mtu 1500")
+    cut = leave_out_same(new, parse_text(old, "old.conf").statements)
+    assert cut is not None
+    kept_lines = [line for line in cut[0].splitlines() if line]
+    assert len(cut[0].splitlines()) == len(new.splitlines())
+    assert len(kept_lines) < 50 and "set interfaces ge-0/0/7 mtu 1500" in kept_lines
+    assert all("description" in line or "ge-0/0/7" in line or "ge-0/0/0 " in line for line in kept_lines)
+    assert_same(*both_ways(*write(tmp_path, old, new)))
+    assert_same(*both_ways(*write(tmp_path, new, old)))

@@ -1,0 +1,148 @@
+"""Set lines that make the same blocks as the other side are left out before parsing.
+
+Stage diff, before the set-form side is parsed. Input: the text of a side written as plain
+`set` commands, and the statements of the other side (in any form, parsed first). Output:
+the text with the lines of every block that both sides have the same blanked (an empty line
+each, so that line numbers stay), and the other side's statements without those blocks.
+Blocks are `flowc.compiler.diff.blocks`' (the first words of a statement path); a block is
+the same when its lines, in order, are the other side's statements of that block word for
+word and none of them is inactive. One block per level stays on both sides, as there.
+
+Only what is certain is left out: a line with a quote, a comment, a bracket, a brace or a
+semicolon is not read here, and its block (or every block its first words could belong to)
+is parsed. Nothing is left out when the text has other commands than `set` (`deactivate`,
+`delete`, `insert`, `edit` … act on other lines), a block comment, or when the `groups`
+hierarchy or the `apply-groups` statements differ between the sides; the blocks of `groups`
+and those holding an `apply-groups` are always parsed.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+
+from flowc.compiler.diff.blocks import Block, block_key, path_key, representatives
+from flowc.compiler.parse.statements import Statement
+
+_SPECIAL = frozenset('"#[]{};')
+_GROUPS = "groups"
+_APPLY = "apply-groups"
+
+
+@dataclass(frozen=True, slots=True)
+class SetLines:
+    """A plain set text read line by line: the blocks of the lines read, and what was not."""
+
+    blocks: dict[Block, list[str]]
+    line_keys: list[Block | None]   # each line's block (None: blank, or not read)
+    unread: frozenset[Block]        # blocks a line that was not read may belong to
+    unread_prefixes: frozenset[Block]
+    unread_groups: bool             # a line not read is in `groups` or applies groups
+
+
+def leave_out_same(text: str, other: Sequence[Statement]) -> tuple[str, tuple[Statement, ...]] | None:
+    """The set text and the other side's statements without the blocks both have the same,
+    or None when nothing can be left out (see the module docstring)."""
+    lines = read_set_lines(text)
+    if lines is None:
+        return None
+    other_blocks, other_keys, other_odd, odd_groups = _statement_blocks(other)
+    if lines.unread_groups or odd_groups or _inherited(lines.blocks) != _inherited(other_blocks):
+        return None
+    same = {key for key, rows in lines.blocks.items()
+            if key not in other_odd and other_blocks.get(key) == rows and not _held(lines, key)}
+    if len(same) < 2:
+        return None
+    one_sided = (set(lines.blocks) | lines.unread) ^ set(other_blocks)
+    left_out = same - representatives(same, one_sided | {(*key, "") for key in lines.unread_prefixes})
+    kept = "".join("\n" if key in left_out else line
+                   for key, line in zip(lines.line_keys, text.splitlines(keepends=True)))
+    return kept, tuple(st for st, key in zip(other, other_keys) if key not in left_out)
+
+
+def read_set_lines(text: str) -> SetLines | None:
+    """Every plain `set` line by its block; None when the text is not plain set commands."""
+    if "/*" in text:
+        return None
+    blocks: dict[Block, list[str]] = {}
+    keys: list[Block | None] = []
+    unread: set[Block] = set()
+    prefixes: set[Block] = set()
+    groups = False
+    for raw in text.splitlines():
+        words = raw.split()
+        if not words or words[0].startswith("#"):
+            keys.append(None)
+            continue
+        if words[0] != "set" or len(words) < 2:
+            return None
+        if _SPECIAL.isdisjoint(raw):
+            path = tuple(words[1:])
+            key = path_key(path)
+            blocks.setdefault(key, []).append(" ".join(path))
+            keys.append(key)
+            continue
+        keys.append(None)
+        _unread(words[1:], unread, prefixes)
+        groups = groups or words[1] == _GROUPS or _APPLY in raw
+    return SetLines(blocks, keys, frozenset(unread), frozenset(prefixes), groups)
+
+
+def _unread(words: list[str], unread: set[Block], prefixes: set[Block]) -> None:
+    """A line not read: the words before its first special character are the start of its
+    path; with three of them its block is certain (a block is named by three words at most),
+    else every block under them, and above them, is in doubt."""
+    plain: list[str] = []
+    for word in words:
+        if not _SPECIAL.isdisjoint(word):
+            break
+        plain.append(word)
+    known = tuple(plain)
+    if len(known) >= 3:
+        unread.add(block_key((*known, "")))
+        return
+    unread.add(known)
+    prefixes.update(known[:size] for size in range(len(known) + 1))
+
+
+def _held(lines: SetLines, key: Block) -> bool:
+    """A block that must be parsed: in doubt, in `groups`, or holding an `apply-groups`."""
+    if key in lines.unread or key in lines.unread_prefixes:
+        return True
+    if any(key[:size] in lines.unread for size in range(len(key))):
+        return True
+    return (bool(key) and key[0] == _GROUPS) or _applies(lines.blocks[key])
+
+
+def _statement_blocks(statements: Sequence[Statement]
+                      ) -> tuple[dict[Block, list[str]], list[Block], set[Block], bool]:
+    """The other side's statements as the lines they would be, by block; each one's block;
+    the blocks whose
+    statements a plain line could not be (inactive, or a word a line would quote); whether
+    one of those is in `groups` or applies groups."""
+    blocks: dict[Block, list[str]] = {}
+    keys: list[Block] = []
+    odd: set[Block] = set()
+    groups = False
+    text = attrgetter("text")
+    for st in statements:
+        path = tuple(map(text, st.words))
+        key = path_key(path)
+        keys.append(key)
+        line = " ".join(path)
+        if st.inactive_at or not path or line.count(" ") != len(path) - 1 or not _SPECIAL.isdisjoint(line) \
+                or "" in path:
+            odd.add(key)
+            groups = groups or (bool(path) and path[0] == _GROUPS) or _APPLY in path
+        blocks.setdefault(key, []).append(line)
+    return blocks, keys, odd, groups
+
+
+def _inherited(blocks: dict[Block, list[str]]) -> list[tuple[Block, list[str]]]:
+    """What inheritance depends on: the `groups` blocks and the blocks that apply groups."""
+    return sorted((key, rows) for key, rows in blocks.items()
+                  if (key and key[0] == _GROUPS) or _applies(rows))
+
+
+def _applies(rows: list[str]) -> bool:
+    return any(_APPLY in row and _APPLY in row.split(" ") for row in rows)
