@@ -20,7 +20,7 @@ from flowc.compiler.diff.blocks import changed_blocks
 from flowc.compiler.diff.inputs import plain_form
 from flowc.compiler.diff.oneliners import split_oneliners
 from flowc.compiler.diff.order import order_class
-from flowc.compiler.diff.samelines import leave_out_same
+from flowc.compiler.diff.samelines import leave_out_same, leave_out_same_lines
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.diff.setcommands import command_list
 from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build
@@ -368,6 +368,11 @@ def _load_pair(old: str, new: str, old_source: Source, new_source: Source) -> tu
         old_text, new_text = blank_unchanged(old_source.text, new_source.text)
         return (load_config(old, Source(old_source.name, old_text)),
                 load_config(new, Source(new_source.name, new_text)))
+    if forms == ("set", "set"):
+        texts = leave_out_same_lines(old_source.text, new_source.text)
+        if texts is not None:
+            return (load_config(old, Source(old_source.name, texts[0])),
+                    load_config(new, Source(new_source.name, texts[1])))
     if forms[1] == "set":
         first = parse_config(old, old_source)
         cut = leave_out_same(new_source.text, first)

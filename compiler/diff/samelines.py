@@ -54,10 +54,34 @@ def leave_out_same(text: str, other: Sequence[Statement]) -> tuple[str, tuple[St
     if len(same) < 2:
         return None
     one_sided = (set(lines.blocks) | lines.unread) ^ set(other_blocks)
-    left_out = same - representatives(same, one_sided | {(*key, "") for key in lines.unread_prefixes})
-    kept = "".join("\n" if key in left_out else line
+    left_out = same - representatives(same, one_sided | _doubt(lines))
+    return _kept(text, lines, left_out), tuple(st for st, key in zip(other, other_keys) if key not in left_out)
+
+
+def leave_out_same_lines(old: str, new: str) -> tuple[str, str] | None:
+    """Two plain set texts without the lines of the blocks both have the same, or None when
+    nothing can be left out."""
+    a, b = read_set_lines(old), read_set_lines(new)
+    if a is None or b is None or a.unread_groups or b.unread_groups or _inherited(a.blocks) != _inherited(b.blocks):
+        return None
+    same = {key for key, rows in b.blocks.items()
+            if a.blocks.get(key) == rows and not _held(a, key) and not _held(b, key)}
+    if len(same) < 2:
+        return None
+    one_sided = (set(a.blocks) | a.unread) ^ (set(b.blocks) | b.unread)
+    left_out = same - representatives(same, one_sided | _doubt(a) | _doubt(b))
+    return _kept(old, a, left_out), _kept(new, b, left_out)
+
+
+def _doubt(lines: SetLines) -> set[Block]:
+    """Levels a line that was not read may be under: they count as levels of a block that
+    only one side has (`representatives` keeps a block under each)."""
+    return {(*key, "") for key in lines.unread_prefixes}
+
+
+def _kept(text: str, lines: SetLines, left_out: set[Block]) -> str:
+    return "".join("\n" if key in left_out else line
                    for key, line in zip(lines.line_keys, text.splitlines(keepends=True)))
-    return kept, tuple(st for st, key in zip(other, other_keys) if key not in left_out)
 
 
 def read_set_lines(text: str) -> SetLines | None:

@@ -258,3 +258,19 @@ def test_set_lines_left_out_of_a_big_pair(tmp_path: Path) -> None:
     assert all("description" in line or "ge-0/0/7" in line or "ge-0/0/0 " in line for line in kept_lines)
     assert_same(*both_ways(*write(tmp_path, old, new)))
     assert_same(*both_ways(*write(tmp_path, new, old)))
+
+
+def test_set_lines_left_out_of_both_set_files(tmp_path: Path) -> None:
+    from flowc.compiler.diff.samelines import leave_out_same_lines
+    old = "".join(f"set interfaces ge-0/0/{n} mtu 9192\nset interfaces ge-0/0/{n} description \"port {n}\"\n"
+                  for n in range(40))
+    new = old.replace("ge-0/0/7 mtu 9192", "ge-0/0/7 mtu 1500") + "set interfaces ge-1/0/0 disable\n"
+    texts = leave_out_same_lines(old, new)
+    assert texts is not None
+    for text, before in zip(texts, (old, new)):
+        kept = [line for line in text.splitlines() if line]
+        assert len(text.splitlines()) == len(before.splitlines()) and len(kept) < 50
+        assert all("description" in line or "ge-0/0/7" in line or "ge-1/0/0" in line
+                   or line.startswith("set interfaces ge-0/0/0 ") for line in kept)
+    assert_same(*both_ways(*write(tmp_path, old, new)))
+    assert leave_out_same_lines(old, "deactivate interfaces ge-0/0/1\n" + new) is None
