@@ -103,13 +103,17 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
 # ------------------------------------------------------------------ compare text
 
 def _compare(old: Node, new: Node, sections: list[Section]) -> None:
-    lines = _section_lines(old, new)
-    if lines:
-        sections.append(Section(tuple(quote(w) for w in new.path), tuple(lines)))
-    for key, item in new.children.items():
-        before = old.children.get(key)
-        if isinstance(item, Node) and isinstance(before, Node):
-            _compare(before, item, sections)
+    """The sections of every level both sides have, NEW's order, parents first (an explicit
+    stack: a deeply nested configuration needs no deep recursion)."""
+    stack = [(old, new)]
+    while stack:
+        before_level, level = stack.pop()
+        lines = _section_lines(before_level, level)
+        if lines:
+            sections.append(Section(tuple(quote(w) for w in level.path), tuple(lines)))
+        below = [(before, item) for key, item in level.children.items()
+                 if isinstance(item, Node) and isinstance(before := before_level.children.get(key), Node)]
+        stack.extend(reversed(below))
 
 
 def _section_lines(old: Node, new: Node) -> list[Line]:
@@ -247,14 +251,23 @@ def _leaf_text(leaf: Leaf) -> str:
 
 
 def _brace(item: Node | Leaf, depth: int) -> list[str]:
-    pad = "    " * depth
-    tag = "inactive: " if item.inactive_at else ""
-    if isinstance(item, Leaf):
-        return [pad + tag + _leaf_text(item)]
-    lines = [f"{pad}{tag}{_words(item.words)} {{"]
-    for child in item.children.values():
-        lines += _brace(child, depth + 1)
-    return lines + [pad + "}"]
+    """An added or removed subtree in brace form (an explicit stack, as `_compare`)."""
+    lines: list[str] = []
+    stack: list[tuple[Node | Leaf | None, int]] = [(item, depth)]  # None: close a block
+    while stack:
+        entry, level = stack.pop()
+        pad = "    " * level
+        if entry is None:
+            lines.append(pad + "}")
+            continue
+        tag = "inactive: " if entry.inactive_at else ""
+        if isinstance(entry, Leaf):
+            lines.append(pad + tag + _leaf_text(entry))
+            continue
+        lines.append(f"{pad}{tag}{_words(entry.words)} {{")
+        stack.append((None, level))
+        stack.extend((child, level + 1) for child in reversed(entry.children.values()))
+    return lines
 
 
 def compare_text(diff: ConfigDiff) -> str:

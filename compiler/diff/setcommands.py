@@ -44,18 +44,36 @@ class _CommandPlan:
 
 
 def _commands(old: Node, new: Node, plan: _CommandPlan) -> None:
+    """Deletes and sets level by level, NEW's order, parents first; a level's inserts after
+    those of the levels under it (an explicit stack: no deep recursion)."""
+    stack: list[tuple[str, Node | Leaf, Node | Leaf]] = [("level", old, new)]
+    while stack:
+        step, before_level, level = stack.pop()
+        if step == "set":
+            plan.sets += [f"set {_words(leaf.path)}" for leaf in _leaves(level)]
+            continue
+        assert isinstance(before_level, Node) and isinstance(level, Node)
+        if step == "inserts":
+            plan.inserts += _inserts(before_level, level)
+            continue
+        _deletes(before_level, level, plan)
+        work: list[tuple[str, Node | Leaf, Node | Leaf]] = []
+        for key, item in level.children.items():
+            before = before_level.children.get(key)
+            if before is None:
+                work.append(("set", item, item))
+            elif isinstance(item, Node) and isinstance(before, Node):
+                work.append(("level", before, item))
+        stack.append(("inserts", before_level, level))
+        stack.extend(reversed(work))
+
+
+def _deletes(old: Node, new: Node, plan: _CommandPlan) -> None:
     for key, item in old.children.items():
         if key not in new.children:
             path = _deleted_path(old, item)
             plan.deleted.append(tuple(w.text for w in path))
             plan.deletes.append(f"delete {_words(path)}")
-    for key, item in new.children.items():
-        before = old.children.get(key)
-        if before is None:
-            plan.sets += [f"set {_words(leaf.path)}" for leaf in _leaves(item)]
-        elif isinstance(item, Node) and isinstance(before, Node):
-            _commands(before, item, plan)
-    plan.inserts += _inserts(old, new)
 
 
 def _deleted_path(parent: Node, item: Node | Leaf) -> tuple[Word, ...]:
@@ -93,9 +111,16 @@ def _marks(statements: Sequence[Statement]) -> dict[tuple[str, ...], tuple[Word,
 
 
 def _leaves(item: Node | Leaf) -> list[Leaf]:
-    if isinstance(item, Leaf):
-        return [item]
-    return [leaf for child in item.children.values() for leaf in _leaves(child)]
+    """The leaves under an item, in order (an explicit stack)."""
+    leaves: list[Leaf] = []
+    stack = [item]
+    while stack:
+        entry = stack.pop()
+        if isinstance(entry, Leaf):
+            leaves.append(entry)
+        else:
+            stack.extend(reversed(entry.children.values()))
+    return leaves
 
 
 def _inserts(old: Node, new: Node) -> list[str]:

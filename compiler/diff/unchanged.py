@@ -77,7 +77,7 @@ def blank_unchanged(old: str, new: str) -> tuple[str, str]:
     if old_applied != new_applied or _group_text(old, old_tree) != _group_text(new, new_tree):
         return old, new
     sides = _Sides(old, new, [], [])
-    _match(old_tree, new_tree, sides, ())
+    _match(old_tree, new_tree, sides)
     return _blanked(old, sides.old_blanks), _blanked(new, sides.new_blanks)
 
 
@@ -173,21 +173,30 @@ def _group_text(text: str, tree: list[Outline]) -> list[str]:
 Group = list[Outline]  # the blocks of one level written with one header (twice: reopened)
 
 
-def _match(old: list[Outline], new: list[Outline], sides: _Sides, above: tuple[str, ...]) -> None:
-    """Blank the blocks of one level that are the same on both sides; descend into the
-    others that both sides have with the same header."""
-    old_by, new_by = _by_header(old), _by_header(new)
-    same: list[tuple[Group, Group]] = []
-    for key, after in new_by.items():
-        before = old_by.get(key)
-        if before is None or (not above and key == _GROUPS):
-            continue
-        if _texts(sides.old, before) == _texts(sides.new, after):
-            same.append((before, after))
-        elif [b.header for b in before] == [b.header for b in after]:
-            _match(_children(before), _children(after), sides, (*above, key))
-    if len(same) < 2 or _entries(above, list(old_by) + list(new_by)):
-        return
+def _match(old: list[Outline], new: list[Outline], sides: _Sides) -> None:
+    """Blank the blocks of each level that are the same on both sides; look into the others
+    that both sides have with the same header (level by level, with a stack of its own: a
+    deep text needs no deep recursion)."""
+    levels: list[tuple[list[Outline], list[Outline], tuple[str, ...]]] = [(old, new, ())]
+    while levels:
+        before_level, after_level, above = levels.pop()
+        old_by, new_by = _by_header(before_level), _by_header(after_level)
+        same: list[tuple[Group, Group]] = []
+        for key, after in new_by.items():
+            before = old_by.get(key)
+            if before is None or (not above and key == _GROUPS):
+                continue
+            if _texts(sides.old, before) == _texts(sides.new, after):
+                same.append((before, after))
+            elif [b.header for b in before] == [b.header for b in after]:
+                levels.append((_children(before), _children(after), (*above, key)))
+        if len(same) >= 2 and not _entries(above, list(old_by) + list(new_by)):
+            _blank_all_but_one(same, sides)
+
+
+def _blank_all_but_one(same: list[tuple[Group, Group]], sides: _Sides) -> None:
+    """All the same blocks of a level but the smallest, which stays on both sides so that
+    the level keeps a statement on both."""
     sizes = [sum(b.end - b.start for b in before) for before, _ in same]
     kept = sizes.index(min(sizes))
     for number, (before, after) in enumerate(same):

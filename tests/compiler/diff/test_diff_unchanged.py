@@ -274,3 +274,16 @@ def test_set_lines_left_out_of_both_set_files(tmp_path: Path) -> None:
                    or line.startswith("set interfaces ge-0/0/0 ") for line in kept)
     assert_same(*both_ways(*write(tmp_path, old, new)))
     assert leave_out_same_lines(old, "deactivate interfaces ge-0/0/1\n" + new) is None
+
+
+@pytest.mark.parametrize("blanked", [True, False])
+def test_deeply_nested_pair(tmp_path: Path, blanked: bool) -> None:
+    """3,000 levels: every walk of the diff uses a stack of its own, none recursion."""
+    depth = 3000
+    old = "a {\n" * depth + "x 1;\nb { c; }\nd { e; }\n" + "}\n" * depth
+    new = old.replace("x 1;", "x 2;").replace("d { e; }", "d { e; }\nf { g { h; } }")
+    result = diff_files(*map(str, write(tmp_path, old, new)), unchanged_blanked=blanked)
+    text = compare_text(result)
+    assert text.endswith("]\n-   x 1;\n+   x 2;\n+   f {\n+       g h;\n+   }\n")
+    assert set_text(result).splitlines() == [f"delete {'a ' * depth}x", f"set {'a ' * depth}x 2",
+                                             f"set {'a ' * depth}f g h"]
