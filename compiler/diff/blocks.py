@@ -17,20 +17,36 @@ from flowc.compiler.parse.statements import Statement
 
 Block = tuple[str, ...]
 Row = tuple[tuple[str, ...], int]  # a statement as compared: its path and inactive mark
+# The keywords of statements left out, by the level they stand at: (level path, keyword).
+# A leaf deleted by its keyword alone (`delete … retry`) must have no sibling of that keyword,
+# left out or not (`setcommands`). A statement's block holds all its siblings of one keyword
+# below the second level, so two words of each statement left out tell all.
+Hidden = set[tuple[tuple[str, ...], str]]
 _DEPTH = 3
 
 
-def changed_blocks(old: Sequence[Statement], new: Sequence[Statement]
+def changed_blocks(old: Sequence[Statement], new: Sequence[Statement], hidden: Hidden | None = None
                    ) -> tuple[tuple[Statement, ...], tuple[Statement, ...]]:
-    """Both statement lists without the blocks that are the same on both sides."""
+    """Both statement lists without the blocks that are the same on both sides (the
+    keywords of what is left out added to `hidden`)."""
     old_rows, new_rows = _rows(old), _rows(new)
     old_blocks, new_blocks = _blocks(old_rows), _blocks(new_rows)
     same = {key for key, rows in new_blocks.items() if old_blocks.get(key) == rows}
     if not same:
         return tuple(old), tuple(new)
     kept = representatives(same, set(old_blocks) ^ set(new_blocks))
+    if hidden is not None:
+        for key in same:  # a kept block keeps one statement of its own
+            hide(hidden, (path for path, _ in old_blocks[key]))
     return (_without(old, [k for k, _ in old_rows], same, kept),
             _without(new, [k for k, _ in new_rows], same, kept))
+
+
+def hide(hidden: Hidden, paths: Iterable[tuple[str, ...]], depth: int = 2) -> None:
+    """Record the keywords of left-out statements, at their first `depth` levels."""
+    for path in paths:
+        for size in range(min(depth, len(path))):
+            hidden.add((path[:size], path[size]))
 
 
 def block_key(path: tuple[str, ...]) -> Block:
@@ -75,7 +91,7 @@ def representatives(same: set[Block], one_sided: Iterable[Block]) -> set[Block]:
     side has, one left-out block under it stays on both sides (the least), so that the level
     still exists on both sides where it did (an unchanged level must not show as added or
     removed; a block both sides have keeps the levels above it itself)."""
-    needed = {key[:size] for key in one_sided for size in range(len(key))}
+    needed = {key[:size] for key in one_sided for size in range(len(key) + 1)}
     kept: dict[Block, Block] = {}
     for key in same:
         for size in range(len(key)):

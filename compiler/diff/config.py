@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flowc.compiler.diff.blocks import changed_blocks
+from flowc.compiler.diff.blocks import Hidden, changed_blocks
 from flowc.compiler.diff.inputs import plain_form
 from flowc.compiler.diff.oneliners import split_oneliners
 from flowc.compiler.diff.order import order_class
@@ -78,9 +78,11 @@ def _words(words: tuple[Word, ...]) -> str:
 def diff_statements(old: list[Statement] | tuple[Statement, ...],
                     new: list[Statement] | tuple[Statement, ...],
                     *, shown_old: list[Statement] | tuple[Statement, ...] | None = None,
-                    shown_new: list[Statement] | tuple[Statement, ...] | None = None) -> ConfigDiff:
+                    shown_new: list[Statement] | tuple[Statement, ...] | None = None,
+                    left_out: Hidden | None = None) -> ConfigDiff:
     """Compare two configurations. Commands come from `old`/`new` as written; the compare
-    sections from `shown_old`/`shown_new` when given (the effective, groups-applied view).
+    sections from `shown_old`/`shown_new` when given (the effective, groups-applied view);
+    `left_out`: the keywords of what was left out of both before they were parsed.
     Both sides are compared as Junos' set form has them: one-liners split into their leaves
     (`flowc.compiler.diff.oneliners`)."""
     same_old, same_new = shown_old is None or shown_old is old, shown_new is None or shown_new is new
@@ -88,7 +90,8 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
     shown_old = old if same_old else conceal(shown_old or ())
     shown_new = new if same_new else conceal(shown_new or ())
     same_view = same_old and same_new
-    old_split, new_split = (split_oneliners(side) for side in changed_blocks(old, new))
+    hidden = set(left_out or ())
+    old_split, new_split = (split_oneliners(side) for side in changed_blocks(old, new, hidden))
     old_tree, new_tree = build(old_split), build(new_split)
     if same_view:
         old_shown, new_shown = old_tree, new_tree
@@ -97,7 +100,7 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
         old_shown, new_shown = (build(split_oneliners(side)) for side in shown)
     sections: list[Section] = []
     _compare(old_shown, new_shown, sections)
-    return ConfigDiff(tuple(sections), command_list(old_split, new_split, old_tree, new_tree))
+    return ConfigDiff(tuple(sections), command_list(old_split, new_split, old_tree, new_tree, hidden))
 
 
 # ------------------------------------------------------------------ compare text
@@ -365,40 +368,48 @@ def diff_files(old: str, new: str, *, unchanged_blanked: bool = True) -> ConfigD
     from flowc.compiler.parse.loader import read_source
 
     sources = read_source(old), read_source(new)
+    hidden: Hidden = set()
     if unchanged_blanked:
-        a, b = _load_pair(old, new, *sources)
+        a, b = _load_pair(old, new, *sources, hidden)
     else:
         a, b = load_config(old, sources[0]), load_config(new, sources[1])
     with _gc_paused():
-        return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown)
+        return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown, left_out=hidden)
 
 
-def _load_pair(old: str, new: str, old_source: Source, new_source: Source) -> tuple[LoadedConfig, LoadedConfig]:
-    """Both sides loaded, what they write the same left out: blocks of two brace texts; the
-    lines of a plain set side, read after the other side, that make the blocks it has."""
+def _load_pair(old: str, new: str, old_source: Source, new_source: Source,
+               hidden: Hidden) -> tuple[LoadedConfig, LoadedConfig]:
+    """Both sides loaded, what they write the same left out (its keywords in `hidden`):
+    blocks of two brace texts; the lines of plain set texts that make blocks the other side
+    has the same (a set side is read after a side in another form)."""
     forms = plain_form(old_source.text), plain_form(new_source.text)
     if forms == ("brace", "brace"):
-        old_text, new_text = blank_unchanged(old_source.text, new_source.text)
-        return (load_config(old, Source(old_source.name, old_text)),
-                load_config(new, Source(new_source.name, new_text)))
+        old_text, new_text = blank_unchanged(old_source.text, new_source.text, hidden)
+        return _loaded_texts(old, new, old_source, new_source, (old_text, new_text))
     if forms == ("set", "set"):
-        texts = leave_out_same_lines(old_source.text, new_source.text)
-        if texts is not None:
-            return (load_config(old, Source(old_source.name, texts[0])),
-                    load_config(new, Source(new_source.name, texts[1])))
+        texts = leave_out_same_lines(old_source.text, new_source.text, hidden)
+        return _loaded_texts(old, new, old_source, new_source, texts)
     if forms[1] == "set":
         first = parse_config(old, old_source)
-        cut = leave_out_same(new_source.text, first)
+        cut = leave_out_same(new_source.text, first, hidden)
         if cut is not None:
             return loaded(cut[1]), load_config(new, Source(new_source.name, cut[0]))
         return loaded(first), load_config(new, new_source)
     if forms[0] == "set":
         second = parse_config(new, new_source)
-        cut = leave_out_same(old_source.text, second)
+        cut = leave_out_same(old_source.text, second, hidden)
         if cut is not None:
             return load_config(old, Source(old_source.name, cut[0])), loaded(cut[1])
         return load_config(old, old_source), loaded(second)
     return load_config(old, old_source), load_config(new, new_source)
+
+
+def _loaded_texts(old: str, new: str, old_source: Source, new_source: Source,
+                  texts: tuple[str, str] | None) -> tuple[LoadedConfig, LoadedConfig]:
+    if texts is None:
+        return load_config(old, old_source), load_config(new, new_source)
+    return (load_config(old, Source(old_source.name, texts[0])),
+            load_config(new, Source(new_source.name, texts[1])))
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
-from flowc.compiler.diff.blocks import Block, block_key, path_key, representatives
+from flowc.compiler.diff.blocks import Block, Hidden, block_key, hide, path_key, representatives
 from flowc.compiler.parse.statements import Statement
 
 _SPECIAL = frozenset('"#[]{};')
@@ -40,9 +40,11 @@ class SetLines:
     unread_groups: bool             # a line not read is in `groups` or applies groups
 
 
-def leave_out_same(text: str, other: Sequence[Statement]) -> tuple[str, tuple[Statement, ...]] | None:
+def leave_out_same(text: str, other: Sequence[Statement], hidden: Hidden | None = None
+                   ) -> tuple[str, tuple[Statement, ...]] | None:
     """The set text and the other side's statements without the blocks both have the same,
-    or None when nothing can be left out (see the module docstring)."""
+    or None when nothing can be left out (see the module docstring); the keywords of what
+    is left out are added to `hidden`."""
     lines = read_set_lines(text)
     if lines is None:
         return None
@@ -55,12 +57,13 @@ def leave_out_same(text: str, other: Sequence[Statement]) -> tuple[str, tuple[St
         return None
     one_sided = (set(lines.blocks) | lines.unread) ^ set(other_blocks)
     left_out = same - representatives(same, one_sided | _doubt(lines))
+    _hide(hidden, lines, left_out)
     return _kept(text, lines, left_out), tuple(st for st, key in zip(other, other_keys) if key not in left_out)
 
 
-def leave_out_same_lines(old: str, new: str) -> tuple[str, str] | None:
+def leave_out_same_lines(old: str, new: str, hidden: Hidden | None = None) -> tuple[str, str] | None:
     """Two plain set texts without the lines of the blocks both have the same, or None when
-    nothing can be left out."""
+    nothing can be left out; the keywords of what is left out are added to `hidden`."""
     a, b = read_set_lines(old), read_set_lines(new)
     if a is None or b is None or a.unread_groups or b.unread_groups or _inherited(a.blocks) != _inherited(b.blocks):
         return None
@@ -70,7 +73,15 @@ def leave_out_same_lines(old: str, new: str) -> tuple[str, str] | None:
         return None
     one_sided = (set(a.blocks) | a.unread) ^ (set(b.blocks) | b.unread)
     left_out = same - representatives(same, one_sided | _doubt(a) | _doubt(b))
+    _hide(hidden, a, left_out)
     return _kept(old, a, left_out), _kept(new, b, left_out)
+
+
+def _hide(hidden: Hidden | None, lines: SetLines, left_out: set[Block]) -> None:
+    """The blocks left out are the same on both sides: one side's lines name their keywords."""
+    if hidden is not None:
+        for key in left_out:
+            hide(hidden, (tuple(row.split(" ")) for row in lines.blocks[key]))
 
 
 def _doubt(lines: SetLines) -> set[Block]:

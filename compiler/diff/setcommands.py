@@ -11,15 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowc.compiler.diff.blocks import Hidden
 from flowc.compiler.diff.order import anchor, ident_text, identifier, order_class
 from flowc.compiler.diff.tree import Leaf, Node
 from flowc.compiler.parse.statements import Statement, Word
 
 
 def command_list(old: Sequence[Statement], new: Sequence[Statement], old_tree: Node,
-                 new_tree: Node) -> tuple[str, ...]:
-    """The commands for two statement lists and their trees."""
-    plan = _CommandPlan()
+                 new_tree: Node, hidden: Hidden | None = None) -> tuple[str, ...]:
+    """The commands for two statement lists and their trees (`hidden`: the keywords of the
+    statements left out of them, see `flowc.compiler.diff.blocks`)."""
+    plan = _CommandPlan(hidden=hidden or set())
     _commands(old_tree, new_tree, plan)
     _activation(old, new, plan)
     return plan.result()
@@ -38,6 +40,7 @@ class _CommandPlan:
     sets: list[str] = field(default_factory=list)
     inserts: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    hidden: Hidden = field(default_factory=set)
 
     def result(self) -> tuple[str, ...]:
         return tuple(self.deletes + self.sets + self.inserts + self.flags)
@@ -71,19 +74,22 @@ def _commands(old: Node, new: Node, plan: _CommandPlan) -> None:
 def _deletes(old: Node, new: Node, plan: _CommandPlan) -> None:
     for key, item in old.children.items():
         if key not in new.children:
-            path = _deleted_path(old, item)
+            path = _deleted_path(old, item, plan.hidden)
             plan.deleted.append(tuple(w.text for w in path))
             plan.deletes.append(f"delete {_words(path)}")
 
 
-def _deleted_path(parent: Node, item: Node | Leaf) -> tuple[Word, ...]:
+def _deleted_path(parent: Node, item: Node | Leaf, hidden: Hidden) -> tuple[Word, ...]:
     """A single-valued leaf is deleted by its keyword (`delete … retry`), as Junos users
-    write it; anything else by its full path."""
+    write it; anything else, and a leaf with a sibling of its keyword (here or left out
+    before the trees were built), by its full path."""
     if not isinstance(item, Leaf) or len(item.words) < 2 or order_class(parent, item):
         return item.path
     keyword = item.words[0].text
     same = [c for c in parent.children.values() if c.words and c.words[0].text == keyword]
-    return item.path[: len(item.path) - len(item.words) + 1] if len(same) == 1 else item.path
+    if len(same) != 1 or (tuple(w.text for w in parent.path), keyword) in hidden:
+        return item.path
+    return item.path[: len(item.path) - len(item.words) + 1]
 
 
 def _activation(old: Sequence[Statement], new: Sequence[Statement], plan: _CommandPlan) -> None:

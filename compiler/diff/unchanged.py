@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flowc.compiler.diff.blocks import Hidden, hide
 from flowc.compiler.diff.order import ORDERED_ANYWHERE, ORDERED_UNDER
 from flowc.compiler.diff.tree import HOMOGENEOUS
 
@@ -59,14 +60,16 @@ class _Sides:
     new: str
     old_blanks: list[tuple[int, int]]
     new_blanks: list[tuple[int, int]]
+    hidden: Hidden
 
 
 class _Unreadable(Exception):
     """A shape the scanner leaves to the parser."""
 
 
-def blank_unchanged(old: str, new: str) -> tuple[str, str]:
-    """Both texts with the blocks that are the same on both sides blanked (see above)."""
+def blank_unchanged(old: str, new: str, hidden: Hidden | None = None) -> tuple[str, str]:
+    """Both texts with the blocks that are the same on both sides blanked (see above); the
+    keywords of the blanked blocks, at every level above them, added to `hidden`."""
     if old == new or "{" not in old or "{" not in new:
         return old, new
     try:
@@ -76,7 +79,7 @@ def blank_unchanged(old: str, new: str) -> tuple[str, str]:
         return old, new
     if old_applied != new_applied or _group_text(old, old_tree) != _group_text(new, new_tree):
         return old, new
-    sides = _Sides(old, new, [], [])
+    sides = _Sides(old, new, [], [], hidden if hidden is not None else set())
     _match(old_tree, new_tree, sides)
     return _blanked(old, sides.old_blanks), _blanked(new, sides.new_blanks)
 
@@ -191,18 +194,31 @@ def _match(old: list[Outline], new: list[Outline], sides: _Sides) -> None:
             elif [b.header for b in before] == [b.header for b in after]:
                 levels.append((_children(before), _children(after), (*above, key)))
         if len(same) >= 2 and not _entries(above, list(old_by) + list(new_by)):
-            _blank_all_but_one(same, sides)
+            _blank_all_but_one(same, sides, above)
 
 
-def _blank_all_but_one(same: list[tuple[Group, Group]], sides: _Sides) -> None:
-    """All the same blocks of a level but the smallest, which stays on both sides so that
-    the level keeps a statement on both."""
-    sizes = [sum(b.end - b.start for b in before) for before, _ in same]
-    kept = sizes.index(min(sizes))
+def _blank_all_but_one(same: list[tuple[Group, Group]], sides: _Sides, above: tuple[str, ...]) -> None:
+    """All the same blocks of a level but a few, which stay on both sides so that every
+    level the others stood at keeps a statement on both: the level itself, and the levels a
+    header of several words opens (`file messages` stands at `file`, with `file other`)."""
+    kept: dict[tuple[str, ...], int] = {}
+    for number, (before, _) in enumerate(same):
+        words = tuple(_untagged(before[0].header).split())
+        size = sum(b.end - b.start for b in before)
+        for prefix in (words[:count] for count in range(len(words))):
+            if prefix not in kept or size < _size(same[kept[prefix]][0]):
+                kept[prefix] = number
+    keep = set(kept.values())
     for number, (before, after) in enumerate(same):
-        if number != kept:
+        if number not in keep:
             sides.old_blanks.extend((b.start, b.end) for b in before)
             sides.new_blanks.extend((b.start, b.end) for b in after)
+            path = tuple(_unquoted(w) for header in (*above, _untagged(before[0].header)) for w in header.split())
+            hide(sides.hidden, [path], len(path))
+
+
+def _size(group: Group) -> int:
+    return sum(b.end - b.start for b in group)
 
 
 def _by_header(blocks: list[Outline]) -> dict[str, Group]:
@@ -231,6 +247,10 @@ def _entries(above: tuple[str, ...], keys: list[str]) -> bool:
     if above and above[-1].rsplit(" ", 1)[-1] in HOMOGENEOUS:
         return True
     return any(key.split(" ", 1)[0] in _ENTRIES for key in keys)
+
+
+def _unquoted(word: str) -> str:
+    return word[1:-1] if len(word) >= 2 and word[0] == word[-1] == '"' else word
 
 
 def _untagged(header: str) -> str:

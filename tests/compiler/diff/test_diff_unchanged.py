@@ -287,3 +287,62 @@ def test_deeply_nested_pair(tmp_path: Path, blanked: bool) -> None:
     assert text.endswith("]\n-   x 1;\n+   x 2;\n+   f {\n+       g h;\n+   }\n")
     assert set_text(result).splitlines() == [f"delete {'a ' * depth}x", f"set {'a ' * depth}x 2",
                                              f"set {'a ' * depth}f g h"]
+
+
+def _edits(lines: list[str]) -> list[tuple[int, str]]:
+    """One-line edits of a brace text: a leaf's value changed or the leaf removed, a leaf
+    added to a block or the block deactivated."""
+    edits: list[tuple[int, str]] = []
+    for number, line in enumerate(lines):
+        text = line.strip()
+        if text.endswith(";"):
+            edits += [(number, line[:-1] + "7;"), (number, "")]
+        elif text.endswith("{") and not text.startswith("inactive:"):
+            edits += [(number, line.replace("{", "{ added-leaf 1;")), (number, "inactive: " + line.lstrip())]
+    return edits
+
+
+@pytest.mark.parametrize("config", EXAMPLES, ids=lambda p: p.parent.name)
+def test_example_edits_diff_the_same_left_out(config: Path, tmp_path: Path) -> None:
+    """A sweep of one-line edits over every example, brace/brace, brace/set and set/set:
+    the diff with what is the same left out is the diff of the whole texts."""
+    from flowc.compiler.fmt.printer import to_set
+    text = config.read_text("utf-8")
+    lines = text.split("\n")
+    old_set = to_set(parse_text(text, "old.conf").statements)
+    for number, edit in _edits(lines)[::8]:
+        new = "\n".join([*lines[:number], edit, *lines[number + 1:]])
+        parsed = parse_text(new, "new.conf")
+        if not parsed.ok:
+            continue
+        new_set = to_set(parsed.statements)
+        for old_text, new_text in ((text, new), (text, new_set), (old_set, new_set)):
+            assert_same(*both_ways(*write(tmp_path, old_text, new_text)))
+
+
+def test_a_level_a_header_of_several_words_opens_stays(tmp_path: Path) -> None:
+    """`file messages` stands at `file`: with the other files blanked, `file` must still
+    be on both sides (the emptied `file interactive-commands` is a leaf there)."""
+    old = ("system {\n    syslog {\n        user * {\n            any emergency;\n        }\n"
+           "        file messages {\n            any notice;\n        }\n"
+           "        file interactive-commands {\n            interactive-commands any;\n        }\n"
+           "        file flow-collector {\n            daemon info;\n        }\n    }\n}\n")
+    new = old.replace("            interactive-commands any;\n", "")
+    fast, whole = both_ways(*write(tmp_path, old, new))
+    assert_same(fast, whole)
+    assert set_text(fast) == ("delete system syslog file interactive-commands\n"
+                              "set system syslog file interactive-commands\n")
+
+
+def test_no_delete_by_keyword_over_a_blanked_sibling(tmp_path: Path) -> None:
+    """`family inet;` deleted next to `family inet6 { … }` (blanked, the same on both
+    sides): deleting by the keyword alone would delete inet6 too."""
+    old = ("interfaces {\n    ge-0/0/0 {\n        unit 0 {\n            family inet;\n"
+           "            family inet6 {\n                address ::1/128;\n            }\n"
+           "            family mpls {\n                maximum-labels 5;\n            }\n"
+           "            filter {\n                input f;\n            }\n        }\n    }\n}\n")
+    new = old.replace("            family inet;\n", "")
+    assert blank_unchanged(old, new)[0] != old  # something was blanked
+    fast, whole = both_ways(*write(tmp_path, old, new))
+    assert_same(fast, whole)
+    assert set_text(fast) == "delete interfaces ge-0/0/0 unit 0 family inet\n"
