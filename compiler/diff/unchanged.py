@@ -225,12 +225,7 @@ def _by_header(blocks: list[Outline]) -> dict[str, Group]:
     """A level's blocks by header, tags (`inactive:` …) left out: one statement each."""
     found: dict[str, Group] = {}
     for block in blocks:
-        key = _untagged(block.header)
-        group = found.get(key)
-        if group is None:
-            found[key] = [block]
-        else:
-            group.append(block)
+        found.setdefault(_untagged(block.header), []).append(block)
     return found
 
 
