@@ -36,6 +36,13 @@ NAMED = frozenset({"group", "neighbor", "policy", "rule", "rule-set", "prefix-li
                    "proposal", "gateway", "vpn", "routing-instance", "interface-range",
                    "lsp", "path", "area", "level", "bridge-domain", "firewall-filter",
                    "profile", "user", "class", "template-name"})
+# Containers whose entries are names (`interfaces lo0`, `routing-instances blue`): an entry
+# name opens a level of its own even when it reads like a keyword (`lo0 { disable; }`,
+# never `lo0 disable;` at `[edit interfaces]`). The words below are their keyword children.
+NAME_LISTS = frozenset({"interfaces", "routing-instances", "logical-systems", "groups", "vlans",
+                        "bridge-domains", "tenants"})
+NAME_LIST_KEYWORDS = frozenset({"apply-groups", "apply-groups-except", "apply-macro", "traceoptions",
+                                "interface-range", "interface-set"})
 # Words that are keywords though they start with a digit (`802.3ad ae0;`).
 DIGIT_KEYWORDS = frozenset({"802.3ad", "802.1p", "802.1ad", "802.1x"})
 _KEYWORD = re.compile(r"[a-z][a-z0-9-]*")
@@ -200,6 +207,8 @@ def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[li
     end = index
     if len(path) - index >= 2:
         end = len(path) - 1 if _value(path[-2]) and not _value(path[-1]) else len(path) - 2
+    if 0 < end < len(path) - 1 and path[end - 1] in NAME_LISTS and path[end] not in NAME_LIST_KEYWORDS:
+        end += 1  # `interfaces lo0 disable`: the entry `lo0` is a level, `disable` its leaf
     if end + 1 < len(path) and path[end] in HOMOGENEOUS:
         end += 1
     while index < end:
