@@ -37,7 +37,7 @@ def changed_blocks(old: Sequence[Statement], new: Sequence[Statement], hidden: H
     kept = representatives(same, set(old_blocks) ^ set(new_blocks))
     if hidden is not None:
         for key in same:  # a kept block keeps one statement of its own
-            hide(hidden, (path for path, _ in old_blocks[key]))
+            hide(hidden, [key] if len(key) >= 2 else (path for path, _ in old_blocks[key]))
     return (_without(old, [k for k, _ in old_rows], same, kept),
             _without(new, [k for k, _ in new_rows], same, kept))
 

@@ -17,7 +17,7 @@ and those holding an `apply-groups` are always parsed.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -38,6 +38,18 @@ class SetLines:
     unread: frozenset[Block]        # blocks a line that was not read may belong to
     unread_prefixes: frozenset[Block]
     unread_groups: bool             # a line not read is in `groups` or applies groups
+    applying: frozenset[Block]      # blocks with an `apply-groups` line
+
+
+@dataclass(frozen=True, slots=True)
+class Statements:
+    """The other side's statements as the lines they would be, by block."""
+
+    blocks: dict[Block, list[str]]
+    keys: list[Block]               # each statement's block
+    odd: set[Block]                 # blocks with a statement no plain line can be (inactive, quoted)
+    odd_groups: bool                # one of those is in `groups` or applies groups
+    applying: set[Block]            # blocks with an `apply-groups` statement
 
 
 def leave_out_same(text: str, other: Sequence[Statement], hidden: Hidden | None = None
@@ -48,24 +60,26 @@ def leave_out_same(text: str, other: Sequence[Statement], hidden: Hidden | None 
     lines = read_set_lines(text)
     if lines is None:
         return None
-    other_blocks, other_keys, other_odd, odd_groups = _statement_blocks(other)
-    if lines.unread_groups or odd_groups or _inherited(lines.blocks) != _inherited(other_blocks):
+    side = _statement_blocks(other)
+    if lines.unread_groups or side.odd_groups or \
+            _inherited(lines.blocks, lines.applying) != _inherited(side.blocks, side.applying):
         return None
     same = {key for key, rows in lines.blocks.items()
-            if key not in other_odd and other_blocks.get(key) == rows and not _held(lines, key)}
+            if key not in side.odd and side.blocks.get(key) == rows and not _held(lines, key)}
     if len(same) < 2:
         return None
-    one_sided = (set(lines.blocks) | lines.unread) ^ set(other_blocks)
+    one_sided = (set(lines.blocks) | lines.unread) ^ set(side.blocks)
     left_out = same - representatives(same, one_sided | _doubt(lines))
     _hide(hidden, lines, left_out)
-    return _kept(text, lines, left_out), tuple(st for st, key in zip(other, other_keys) if key not in left_out)
+    return _kept(text, lines, left_out), tuple(st for st, key in zip(other, side.keys) if key not in left_out)
 
 
 def leave_out_same_lines(old: str, new: str, hidden: Hidden | None = None) -> tuple[str, str] | None:
     """Two plain set texts without the lines of the blocks both have the same, or None when
     nothing can be left out; the keywords of what is left out are added to `hidden`."""
     a, b = read_set_lines(old), read_set_lines(new)
-    if a is None or b is None or a.unread_groups or b.unread_groups or _inherited(a.blocks) != _inherited(b.blocks):
+    if a is None or b is None or a.unread_groups or b.unread_groups or \
+            _inherited(a.blocks, a.applying) != _inherited(b.blocks, b.applying):
         return None
     same = {key for key, rows in b.blocks.items()
             if a.blocks.get(key) == rows and not _held(a, key) and not _held(b, key)}
@@ -78,10 +92,11 @@ def leave_out_same_lines(old: str, new: str, hidden: Hidden | None = None) -> tu
 
 
 def _hide(hidden: Hidden | None, lines: SetLines, left_out: set[Block]) -> None:
-    """The blocks left out are the same on both sides: one side's lines name their keywords."""
+    """The blocks left out are the same on both sides: one side's lines name their keywords
+    (a key of two words or more names them for all its lines)."""
     if hidden is not None:
         for key in left_out:
-            hide(hidden, (tuple(row.split(" ")) for row in lines.blocks[key]))
+            hide(hidden, [key] if len(key) >= 2 else (tuple(row.split(" ")) for row in lines.blocks[key]))
 
 
 def _doubt(lines: SetLines) -> set[Block]:
@@ -104,6 +119,8 @@ def read_set_lines(text: str) -> SetLines | None:
     unread: set[Block] = set()
     prefixes: set[Block] = set()
     groups = False
+    applying: set[Block] = set()
+    grouped = _APPLY in text
     for raw in text.splitlines():
         words = raw.split()
         if not words or words[0].startswith("#"):
@@ -116,11 +133,13 @@ def read_set_lines(text: str) -> SetLines | None:
             key = path_key(path)
             blocks.setdefault(key, []).append(" ".join(path))
             keys.append(key)
+            if grouped and _APPLY in path:
+                applying.add(key)
             continue
         keys.append(None)
         _unread(words[1:], unread, prefixes)
         groups = groups or words[1] == _GROUPS or _APPLY in raw
-    return SetLines(blocks, keys, frozenset(unread), frozenset(prefixes), groups)
+    return SetLines(blocks, keys, frozenset(unread), frozenset(prefixes), groups, frozenset(applying))
 
 
 def _unread(words: list[str], unread: set[Block], prefixes: set[Block]) -> None:
@@ -146,38 +165,31 @@ def _held(lines: SetLines, key: Block) -> bool:
         return True
     if any(key[:size] in lines.unread for size in range(len(key))):
         return True
-    return (bool(key) and key[0] == _GROUPS) or _applies(lines.blocks[key])
+    return (bool(key) and key[0] == _GROUPS) or key in lines.applying
 
 
-def _statement_blocks(statements: Sequence[Statement]
-                      ) -> tuple[dict[Block, list[str]], list[Block], set[Block], bool]:
-    """The other side's statements as the lines they would be, by block; each one's block;
-    the blocks whose
-    statements a plain line could not be (inactive, or a word a line would quote); whether
-    one of those is in `groups` or applies groups."""
+def _statement_blocks(statements: Sequence[Statement]) -> Statements:
     blocks: dict[Block, list[str]] = {}
     keys: list[Block] = []
     odd: set[Block] = set()
     groups = False
+    applying: set[Block] = set()
     text = attrgetter("text")
     for st in statements:
         path = tuple(map(text, st.words))
         key = path_key(path)
         keys.append(key)
         line = " ".join(path)
+        if _APPLY in line and _APPLY in path:
+            applying.add(key)
         if st.inactive_at or not path or line.count(" ") != len(path) - 1 or not _SPECIAL.isdisjoint(line) \
                 or "" in path:
             odd.add(key)
             groups = groups or (bool(path) and path[0] == _GROUPS) or _APPLY in path
         blocks.setdefault(key, []).append(line)
-    return blocks, keys, odd, groups
+    return Statements(blocks, keys, odd, groups, applying)
 
 
-def _inherited(blocks: dict[Block, list[str]]) -> list[tuple[Block, list[str]]]:
+def _inherited(blocks: dict[Block, list[str]], applying: Set[Block]) -> list[tuple[Block, list[str]]]:
     """What inheritance depends on: the `groups` blocks and the blocks that apply groups."""
-    return sorted((key, rows) for key, rows in blocks.items()
-                  if (key and key[0] == _GROUPS) or _applies(rows))
-
-
-def _applies(rows: list[str]) -> bool:
-    return any(_APPLY in row and _APPLY in row.split(" ") for row in rows)
+    return sorted((key, rows) for key, rows in blocks.items() if (key and key[0] == _GROUPS) or key in applying)
