@@ -66,6 +66,15 @@ def test_case_output(path: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_case_diffs_the_same_with_nothing_left_out(path: Path, tmp_path: Path) -> None:
+    """What both files write the same is left out before parsing (diff/unchanged.py,
+    diff/samelines.py): the diff of the whole texts is the same."""
+    old, new = files(read_case(path), tmp_path)
+    fast, whole = diff_files(old, new), diff_files(old, new, unchanged_blanked=False)
+    assert (compare_text(fast), set_text(fast)) == (compare_text(whole), set_text(whole))
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_set_commands_turn_old_into_new(path: Path, tmp_path: Path) -> None:
     case = read_case(path)
     old, new = files(case, tmp_path)

@@ -1,6 +1,7 @@
 """Blocks written the same in both brace files are blanked before parsing: the outline
 scanner reads what the parser reads, and the diff of what is left is the diff of the whole
-(compare text and set commands), for the diff cases, the examples and generated pairs."""
+(compare text and set commands), for the examples and generated pairs (the diff cases:
+test_diff_cases.py)."""
 from __future__ import annotations
 
 import random
@@ -15,20 +16,7 @@ from flowc.compiler.diff.unchanged import blank_unchanged, outline
 from flowc.compiler.fmt.printer import to_brace
 from flowc.compiler.parse.loader import parse_text
 
-CASES = sorted((Path(__file__).parent / "diff_cases").glob("*.case"))
 EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "examples").glob("*/router.conf"))
-
-
-def sections(path: Path) -> dict[str, str]:
-    found: dict[str, str] = {}
-    name = None
-    for line in path.read_text("utf-8").splitlines(keepends=True):
-        if line.startswith("--- "):
-            name = line[4:].strip()
-            found[name] = ""
-        elif name is not None:
-            found[name] += line
-    return found
 
 
 def both_ways(old: Path, new: Path) -> tuple[ConfigDiff, ConfigDiff]:
@@ -44,17 +32,6 @@ def write(tmp: Path, old: str, new: str) -> tuple[Path, Path]:
     (tmp / "old.conf").write_text(old, "utf-8")
     (tmp / "new.conf").write_text(new, "utf-8")
     return tmp / "old.conf", tmp / "new.conf"
-
-
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
-def test_cases_diff_the_same_blanked(path: Path, tmp_path: Path) -> None:
-    case = sections(path)
-    names = [n for n in case if n.startswith(("old.", "new."))]
-    for name in names:
-        (tmp_path / name).write_text(case[name], "utf-8")
-    old = tmp_path / next(n for n in names if n.startswith("old."))
-    new = tmp_path / next(n for n in names if n.startswith("new."))
-    assert_same(*both_ways(old, new))
 
 
 @pytest.mark.parametrize("old,new", [(a, b) for a in EXAMPLES for b in EXAMPLES if a != b],
