@@ -23,7 +23,7 @@ from flowc.compiler.diff.order import order_class
 from flowc.compiler.diff.samelines import leave_out_same, leave_out_same_lines
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.diff.setcommands import command_list
-from flowc.compiler.diff.tree import SECRET_KEYWORDS, Key, Leaf, Node, build
+from flowc.compiler.diff.tree import CONTAINERS, NAMED, PAIRED, SECRET_KEYWORDS, Key, Leaf, Node, build
 from flowc.compiler.diff.unchanged import blank_unchanged
 from flowc.compiler.parse.statements import Statement, Word
 from flowc.compiler.source import Source
@@ -59,6 +59,8 @@ class ConfigDiff:
     def identical(self) -> bool:
         return not self.sections and not self.commands
 
+
+_BLOCK_KEYWORDS = PAIRED | NAMED | CONTAINERS  # their entries always print as blocks
 
 # ------------------------------------------------------------------ quoting
 
@@ -241,7 +243,22 @@ def _pair_changes(lines: list[Line], moved: set[str]) -> list[Line]:
 def _elided(item: Node | Leaf) -> str:
     if isinstance(item, Leaf):
         return _leaf_text(item)
+    flag = _one_line_flag(item)
+    if flag is not None:
+        return f"{_words(item.words)} {_leaf_text(flag)}"
     return f"{_words(item.words)} {{ ... }}"
+
+
+def _one_line_flag(node: Node) -> Leaf | None:
+    """The flag a `keyword value` level holds alone, which Junos prints on the level's line
+    (`server 192.0.2.123 prefer;`, `route 0.0.0.0/0 discard;`); None for a named entry or
+    container (`unit 0`, `group ebgp`, `lo0` keep their block)."""
+    if len(node.children) != 1 or len(node.level) != 2 or node.level[0] in _BLOCK_KEYWORDS:
+        return None
+    child = next(iter(node.children.values()))
+    if not isinstance(child, Leaf) or len(child.words) != 1 or child.inactive_at:
+        return None
+    return child
 
 
 def _leaf_text(leaf: Leaf) -> str:
@@ -266,6 +283,10 @@ def _brace(item: Node | Leaf, depth: int) -> list[str]:
         tag = "inactive: " if entry.inactive_at else ""
         if isinstance(entry, Leaf):
             lines.append(pad + tag + _leaf_text(entry))
+            continue
+        flag = _one_line_flag(entry)
+        if flag is not None:
+            lines.append(f"{pad}{tag}{_words(entry.words)} {_leaf_text(flag)}")
             continue
         lines.append(f"{pad}{tag}{_words(entry.words)} {{")
         stack.append((None, level))

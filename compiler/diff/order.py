@@ -20,6 +20,8 @@ ORDERED_LEAVES = frozenset({
     "authentication-order",        # methods tried in turn
     "input-list", "output-list",   # interface filter chains
     "name-server",                 # resolvers queried in turn
+    "import-rib",                  # rib-groups: the first table listed is the primary one
+    "proposals",                   # IKE/IPsec policies: proposals offered in the order listed
 })
 # Named entries evaluated first match first, wherever they appear.
 ORDERED_ANYWHERE = frozenset({"term"})
@@ -32,10 +34,24 @@ ORDERED_UNDER = {
 }
 
 
+def ordered_entries(words: tuple[str, ...]) -> str | None:
+    """The ordered list the entries of the level at `words` make, if they make one: a
+    homogeneous block (`destinations`), or the hops of an MPLS path (`mpls path p1`,
+    followed in order)."""
+    if words and words[-1] in HOMOGENEOUS:
+        return words[-1]
+    if len(words) >= 3 and words[-3] == "mpls" and words[-2] == "path":
+        return "path"
+    return None
+
+
 def order_class(parent: Node, item: Node | Leaf) -> str | None:
     """The ordered list an item belongs to (None: order does not matter)."""
-    if parent.level and parent.level[-1] in HOMOGENEOUS:
-        return parent.level[-1]
+    level = parent.level
+    if level and (level[-1] in HOMOGENEOUS or (len(level) == 2 and level[0] == "path")):
+        entries = ordered_entries(tuple(w.text for w in parent.path))
+        if entries is not None:
+            return entries
     if not item.words:
         return None
     first = item.words[0].text

@@ -212,6 +212,9 @@ def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[li
     if end + 1 < len(path) and path[end] in HOMOGENEOUS:
         end += 1
     while index < end:
+        if index >= 3 and path[index - 3] == "mpls" and levels[-1] == (path[index - 2], path[index - 1]) \
+                and path[index - 2] == "path":
+            return levels, index  # the hops of an MPLS path: `192.0.2.1 strict;`, one line each
         word = path[index]
         if word == "from-zone" and index + 4 < len(path) and path[index + 2] == "to-zone":
             levels.append(path[index:index + 4])  # `from-zone trust to-zone untrust {`

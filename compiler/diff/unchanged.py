@@ -26,8 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from flowc.compiler.diff.blocks import Hidden, hide
-from flowc.compiler.diff.order import ORDERED_ANYWHERE, ORDERED_UNDER
-from flowc.compiler.diff.tree import HOMOGENEOUS
+from flowc.compiler.diff.order import ORDERED_ANYWHERE, ORDERED_UNDER, ordered_entries
 
 # Strings and comments (their braces are text), masked before blocks are looked for. A
 # comment starts only where a word could (Junos' lexer reads `a#b` and `a/*b` as one word).
@@ -239,7 +238,7 @@ def _children(group: Group) -> list[Outline]:
 
 def _entries(above: tuple[str, ...], keys: list[str]) -> bool:
     """The blocks of this level may be entries of an ordered list."""
-    if above and above[-1].rsplit(" ", 1)[-1] in HOMOGENEOUS:
+    if ordered_entries(tuple(_unquoted(w) for header in above for w in header.split())) is not None:
         return True
     return any(key.split(" ", 1)[0] in _ENTRIES for key in keys)
 

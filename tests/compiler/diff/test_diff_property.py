@@ -78,6 +78,9 @@ def _ordered_families(draw: st.DrawFn) -> list[str]:
     for server in draw(ordered(["192.0.2.10", "192.0.2.11"])):
         lines.append(f'set system radius-server {server} secret "$9$x"')
     lines += [f"set policy-options prefix-list pl {p}" for p in draw(ordered(["10.0.0.0/8", "172.16.0.0/12"]))]
+    lines += [f"set protocols mpls path core {hop} {draw(st.sampled_from(['strict', 'loose']))}"
+              for hop in draw(ordered(["192.0.2.1", "192.0.2.2", "192.0.2.3"]))]
+    lines += [f"set routing-options rib-groups rg import-rib {t}" for t in draw(ordered(["inet.0", "inet.2", "vrf.inet.0"]))]
     if draw(st.booleans()):
         lines.append(f"set protocols isis source-packet-routing srgb start-label 16000 index-range "
                      f"{draw(st.sampled_from(['8000', '9000']))}")
@@ -97,7 +100,8 @@ ORDERED = ("protocols bgp group ebgp import", "protocols bgp group ebgp export",
            "interfaces ge-0/0/0 apply-groups", "system authentication-order",
            "security policies from-zone trust to-zone untrust policy",
            "security nat source rule-set rs rule", "system radius-server",
-           f"{FC} destinations", "firewall filter f term")
+           f"{FC} destinations", "firewall filter f term", "protocols mpls path core",
+           "routing-options rib-groups rg import-rib")
 
 
 def _in_order(statements: tuple[Statement, ...] | list[Statement], family: str) -> list[str]:
