@@ -4,7 +4,9 @@ router's own `display set` of the same device compare equal.
 Junos writes some statements with several values on one line in brace form
 (`srgb start-label 16000 index-range 80000;`, `vlan-tags outer 100 inner 200;`,
 `arp 10.0.0.2 l2-interface ge-0/0/0.0 mac 00:11:22:33:44:55;`, traceoptions
-`file bgp.log size 10m files 5;`) while `display set` gives one line per leaf. The diff
+`file bgp.log size 10m files 5;`, `hold-time up 120000 down 1;`, syslog `archive size 10m
+files 5;`, NTP `server 192.0.2.1 version 4 prefer;`, static `route … next-hop … preference
+…;`, `address 10.0.0.1/24 primary preferred;`) while `display set` gives one line per leaf. The diff
 compares the leaf statements as the set form has them: such a statement becomes one
 statement per keyword (after the entry's name, when the one-liner names an entry).
 Only the statements of `ONE_LINERS` are split; anything else is compared as written.
@@ -25,16 +27,32 @@ class OneLiner:
     names: int
     keywords: dict[str, bool]
     named_leaf: bool = False
-    parent: str | None = None
+    parents: frozenset[str] | None = None  # the word before the keyword, where it is one
 
 
+_LOG_FILE = {"size": True, "files": True, "world-readable": False, "no-world-readable": False}
 ONE_LINERS: dict[str, OneLiner] = {
     "srgb": OneLiner(0, {"start-label": True, "index-range": True}),
     "vlan-tags": OneLiner(0, {"outer": True, "inner": True, "inner-range": True, "inner-list": True}),
     "arp": OneLiner(1, {"l2-interface": True, "mac": True, "multicast-mac": True, "publish": False}),
-    "file": OneLiner(1, {"size": True, "files": True, "match": True, "world-readable": False,
-                         "no-world-readable": False, "replace": False, "stamp": False,
-                         "no-stamp": False}, named_leaf=True, parent="traceoptions"),
+    "file": OneLiner(1, {**_LOG_FILE, "match": True, "replace": False, "stamp": False, "no-stamp": False},
+                     named_leaf=True, parents=frozenset({"traceoptions"})),
+    # `hold-time up 120000 down 1;`
+    "hold-time": OneLiner(0, {"up": True, "down": True}),
+    # syslog `archive size 10m files 5;`
+    "archive": OneLiner(0, {**_LOG_FILE, "transfer-interval": True}),
+    # `server 192.0.2.1 version 4 prefer;` (NTP)
+    "server": OneLiner(1, {"version": True, "key": True, "prefer": False, "routing-instance": True},
+                       parents=frozenset({"ntp"})),
+    # `route 0.0.0.0/0 next-hop 192.0.2.1 preference 200;` (static routes)
+    "route": OneLiner(1, {"next-hop": True, "preference": True, "metric": True, "tag": True,
+                          "discard": False, "reject": False, "receive": False, "no-readvertise": False,
+                          "readvertise": False, "resolve": False, "no-resolve": False, "retain": False,
+                          "no-retain": False, "install": False, "no-install": False, "active": False,
+                          "passive": False}, parents=frozenset({"static"})),
+    # `address 10.0.0.1/24 primary preferred;`
+    "address": OneLiner(1, {"primary": False, "preferred": False, "destination": True,
+                            "broadcast": True}, parents=frozenset({"inet", "inet6", "iso", "mpls"})),
 }
 
 
@@ -54,7 +72,7 @@ def _split(statement: Statement) -> list[Statement] | None:
     words = statement.words
     for index, word in enumerate(words):
         rule = ONE_LINERS.get(word.text)
-        if rule is None or (rule.parent is not None and (index == 0 or words[index - 1].text != rule.parent)):
+        if rule is None or (rule.parents is not None and (index == 0 or words[index - 1].text not in rule.parents)):
             continue
         head = index + 1 + rule.names
         items = _items(words[head:], rule)
