@@ -50,6 +50,10 @@ ONE_LINERS: dict[str, OneLiner] = {
                           "readvertise": False, "resolve": False, "no-resolve": False, "retain": False,
                           "no-retain": False, "install": False, "no-install": False, "active": False,
                           "passive": False}, parents=frozenset({"static"})),
+    # security policy `match source-address any destination-address any application any`
+    "match": OneLiner(0, {"source-address": True, "destination-address": True, "application": True,
+                          "source-identity": True, "dynamic-application": True,
+                          "source-end-user-profile": True, "url-category": True}),
     # `address 10.0.0.1/24 primary preferred;`
     "address": OneLiner(1, {"primary": False, "preferred": False, "destination": True,
                             "broadcast": True}, parents=frozenset({"inet", "inet6", "iso", "mpls"})),
