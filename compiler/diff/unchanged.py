@@ -69,8 +69,8 @@ class _Unreadable(Exception):
 def blank_unchanged(old: str, new: str, hidden: Hidden | None = None) -> tuple[str, str]:
     """Both texts with the blocks that are the same on both sides blanked (see above); the
     keywords of the blanked blocks, at every level above them, added to `hidden`."""
-    if old == new or "{" not in old or "{" not in new:
-        return old, new
+    if old == new or "{" not in old or "{" not in new or _cr_only(old) or _cr_only(new):
+        return old, new  # (old Mac line ends: the parser reads them as lines, blanks would not)
     try:
         old_tree, old_applied = outline(old)
         new_tree, new_applied = outline(new)
@@ -241,6 +241,10 @@ def _entries(above: tuple[str, ...], keys: list[str]) -> bool:
     if ordered_entries(tuple(_unquoted(w) for header in above for w in header.split())) is not None:
         return True
     return any(key.split(" ", 1)[0] in _ENTRIES for key in keys)
+
+
+def _cr_only(text: str) -> bool:
+    return "\r" in text and "\n" not in text
 
 
 def _unquoted(word: str) -> str:
