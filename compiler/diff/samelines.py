@@ -4,9 +4,11 @@ Stage diff, before the set-form side is parsed. Input: the text of a side writte
 `set` commands, and the statements of the other side (in any form, parsed first). Output:
 the text with the lines of every block that both sides have the same blanked (an empty line
 each, so that line numbers stay), and the other side's statements without those blocks.
+Two plain set texts are compared line to line the same way (`leave_out_same_lines`).
 Blocks are `flowc.compiler.diff.blocks`' (the first words of a statement path); a block is
 the same when its lines, in order, are the other side's statements of that block word for
-word and none of them is inactive. One block per level stays on both sides, as there.
+word and none of them is inactive. Above a block only one side has, one left-out block per
+level stays on both sides, as there; the keywords of what is left out are recorded.
 
 Only what is certain is left out: a line with a quote, a comment, a bracket, a brace or a
 semicolon is not read here, and its block (or every block its first words could belong to)

@@ -2,23 +2,28 @@
 
 Stage diff, before parse. Input: the texts of OLD and NEW. Output: the same texts with every
 block statement that is written identically on both sides (same enclosing headers, same text
-to its closing brace) turned into blanks, every character but the line ends a space, so that
-lines and columns of what is left stay where they were. Parsing is most of a diff's cost: two
-whole router configurations that differ in 1% of their statements are then parsed in a small
-part of the time (`bench/diff.py`).
+to its closing brace) turned into blanks: its line ends stay, and its last line becomes as
+many spaces as it had characters, so that lines and columns of what is left stay where they
+were. Parsing is most of a diff's cost: two whole router configurations that differ in 1% of
+their statements are then parsed in a small part of the time (`bench/diff.py`). A block
+written twice (reopened) is compared as the sequence of its parts.
 
 What is never blanked, so that the diff of what is left is the diff of the whole:
-- one block of every level where others are blanked (the smallest), on both sides: a level
-  shared by both files keeps a statement on both sides and cannot show as added or removed;
+- of the blocks of a level that are the same, the smallest for the level itself and for
+  every level a header of several words opens (`file messages` stands at `file`): a level
+  both files have keeps a statement on both sides and cannot show as added or removed;
 - the entries of an ordered list of blocks (`term`, zone-pair `policy`, `rule`, entries of a
-  homogeneous block such as `destinations`): a move among them is a change;
-- a level where a header is written twice on either side (a reopened block);
+  homogeneous block such as `destinations`, the hops of an MPLS path): a move among them is
+  a change;
 - the `groups` hierarchy, and anything at all when the groups or the `apply-groups`
   statements differ between the files (what a block inherits would change with them).
-A text the outline scanner does not read plainly (an unterminated string or comment, a
-control character, a brace inside `[ … ]`, a block without a header, unbalanced braces) is
-left whole, and the parser reports what is wrong with it. Syntax errors inside a block that is
-identical on both sides are not reported by `diff` (they do not make a difference).
+The keywords of what is blanked are recorded (`flowc.compiler.diff.blocks.Hidden`): a leaf
+is deleted by its keyword alone only when nothing left out shares it.
+A text the outline scanner does not read plainly (an unterminated string or comment, one
+over lines, a control character, a brace inside `[ … ]`, a block without a header,
+unbalanced braces, old Mac line ends) is left whole, and the parser reports what is wrong
+with it. Syntax errors inside a block that is identical on both sides are not reported by
+`diff` (they do not make a difference; `lint` reports them).
 """
 from __future__ import annotations
 
