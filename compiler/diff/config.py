@@ -334,7 +334,10 @@ class LoadedConfig:
 def load_config(path: str, source: Source | None = None) -> LoadedConfig:
     """Parse a configuration file (or its `source`, read before); syntax errors raise
     UsageError (diff exits 2)."""
-    return loaded(parse_config(path, source))
+    from flowc.compiler.parse.loader import read_source
+
+    source = source or read_source(path)
+    return loaded(parse_config(path, source), source.text)
 
 
 def parse_config(path: str, source: Source | None = None) -> tuple[Statement, ...]:
@@ -351,7 +354,11 @@ def parse_config(path: str, source: Source | None = None) -> tuple[Statement, ..
     return parsed.statements
 
 
-def loaded(statements: tuple[Statement, ...]) -> LoadedConfig:
+def loaded(statements: tuple[Statement, ...], text: str) -> LoadedConfig:
+    """The statements as written and as they take effect (`text`: what they were read from,
+    or part of; without `groups` in it they are the same)."""
+    if "groups" not in text:  # no `groups`, no `apply-groups`: as written
+        return LoadedConfig(statements, statements)
     return LoadedConfig(statements, effective(statements))
 
 
@@ -411,18 +418,24 @@ def _load_pair(old: str, new: str, old_source: Source, new_source: Source,
         texts = leave_out_same_lines(old_source.text, new_source.text, hidden)
         return _loaded_texts(old, new, old_source, new_source, texts)
     if forms[1] == "set":
-        first = parse_config(old, old_source)
-        cut = leave_out_same(new_source.text, first, hidden)
-        if cut is not None:
-            return loaded(cut[1]), load_config(new, Source(new_source.name, cut[0]))
-        return loaded(first), load_config(new, new_source)
+        return _set_side_last((old, old_source), (new, new_source), hidden)
     if forms[0] == "set":
-        second = parse_config(new, new_source)
-        cut = leave_out_same(old_source.text, second, hidden)
-        if cut is not None:
-            return load_config(old, Source(old_source.name, cut[0])), loaded(cut[1])
-        return load_config(old, old_source), loaded(second)
+        new_loaded, old_loaded = _set_side_last((new, new_source), (old, old_source), hidden)
+        return old_loaded, new_loaded
     return load_config(old, old_source), load_config(new, new_source)
+
+
+def _set_side_last(first: tuple[str, Source], set_side: tuple[str, Source],
+                   hidden: Hidden) -> tuple[LoadedConfig, LoadedConfig]:
+    """The side in another form parsed first, then the plain set side without its lines
+    that make the blocks the first has the same (both are left without those blocks)."""
+    (first_path, first_source), (set_path, set_source) = first, set_side
+    statements = parse_config(first_path, first_source)
+    cut = leave_out_same(set_source.text, statements, hidden)
+    if cut is None:
+        return loaded(statements, first_source.text), load_config(set_path, set_source)
+    return (loaded(cut[1], first_source.text),
+            load_config(set_path, Source(set_source.name, cut[0])))
 
 
 def _loaded_texts(old: str, new: str, old_source: Source, new_source: Source,

@@ -9,7 +9,7 @@ An ordered list is a *class* of siblings under one node: the entries of a homoge
 """
 from __future__ import annotations
 
-from flowc.compiler.diff.tree import HOMOGENEOUS, Leaf, Level, Node
+from flowc.compiler.diff.tree import HOMOGENEOUS, Leaf, Level, Node, mpls_path
 from flowc.compiler.parse.statements import Word
 
 # Leaf lists whose values are used in the order written.
@@ -40,7 +40,7 @@ def ordered_entries(words: tuple[str, ...]) -> str | None:
     followed in order)."""
     if words and words[-1] in HOMOGENEOUS:
         return words[-1]
-    if len(words) >= 3 and words[-3] == "mpls" and words[-2] == "path":
+    if mpls_path(words):
         return "path"
     return None
 

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from flowc.compiler.diff.blocks import Block, Hidden, block_key, hide, path_key, representatives
+from flowc.compiler.document.groups import APPLY, GROUPS
 from flowc.compiler.parse.statements import Statement
 
 _SPECIAL = frozenset('"#[]{};')
-_GROUPS = "groups"
-_APPLY = "apply-groups"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +121,7 @@ def read_set_lines(text: str) -> SetLines | None:
     prefixes: set[Block] = set()
     groups = False
     applying: set[Block] = set()
-    grouped = _APPLY in text
+    grouped = APPLY in text
     for raw in text.splitlines():
         words = raw.split()
         if not words or words[0].startswith("#"):
@@ -135,12 +134,12 @@ def read_set_lines(text: str) -> SetLines | None:
             key = path_key(path)
             blocks.setdefault(key, []).append(" ".join(path))
             keys.append(key)
-            if grouped and _APPLY in path:
+            if grouped and APPLY in path:
                 applying.add(key)
             continue
         keys.append(None)
         _unread(words[1:], unread, prefixes)
-        groups = groups or words[1] == _GROUPS or _APPLY in raw
+        groups = groups or words[1] == GROUPS or APPLY in raw
     return SetLines(blocks, keys, frozenset(unread), frozenset(prefixes), groups, frozenset(applying))
 
 
@@ -167,7 +166,7 @@ def _held(lines: SetLines, key: Block) -> bool:
         return True
     if any(key[:size] in lines.unread for size in range(len(key))):
         return True
-    return (bool(key) and key[0] == _GROUPS) or key in lines.applying
+    return (bool(key) and key[0] == GROUPS) or key in lines.applying
 
 
 def _statement_blocks(statements: Sequence[Statement]) -> Statements:
@@ -182,16 +181,16 @@ def _statement_blocks(statements: Sequence[Statement]) -> Statements:
         key = path_key(path)
         keys.append(key)
         line = " ".join(path)
-        if _APPLY in line and _APPLY in path:
+        if APPLY in line and APPLY in path:
             applying.add(key)
         if st.inactive_at or not path or line.count(" ") != len(path) - 1 or not _SPECIAL.isdisjoint(line) \
                 or "" in path:
             odd.add(key)
-            groups = groups or (bool(path) and path[0] == _GROUPS) or _APPLY in path
+            groups = groups or (bool(path) and path[0] == GROUPS) or APPLY in path
         blocks.setdefault(key, []).append(line)
     return Statements(blocks, keys, odd, groups, applying)
 
 
 def _inherited(blocks: dict[Block, list[str]], applying: Set[Block]) -> list[tuple[Block, list[str]]]:
     """What inheritance depends on: the `groups` blocks and the blocks that apply groups."""
-    return sorted((key, rows) for key, rows in blocks.items() if (key and key[0] == _GROUPS) or key in applying)
+    return sorted((key, rows) for key, rows in blocks.items() if (key and key[0] == GROUPS) or key in applying)

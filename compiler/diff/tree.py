@@ -212,8 +212,8 @@ def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[li
     if end + 1 < len(path) and path[end] in HOMOGENEOUS:
         end += 1
     while index < end:
-        if index >= 3 and path[index - 3] == "mpls" and levels[-1] == (path[index - 2], path[index - 1]) \
-                and path[index - 2] == "path":
+        if index >= 3 and path[index - 2] == "path" and levels[-1] == path[index - 2:index] \
+                and mpls_path(path[:index]):
             return levels, index  # the hops of an MPLS path: `192.0.2.1 strict;`, one line each
         word = path[index]
         if word == "from-zone" and index + 4 < len(path) and path[index + 2] == "to-zone":
@@ -234,6 +234,11 @@ def _generic(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[li
             levels.append((word,))
             index += 1
     return levels, end
+
+
+def mpls_path(words: tuple[str, ...]) -> bool:
+    """`… mpls path NAME`: the level whose entries are the hops of an MPLS path."""
+    return len(words) >= 3 and words[-3] == "mpls" and words[-2] == "path"
 
 
 def _value(word: str) -> bool:

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 from flowc.compiler.diff.blocks import Hidden, hide
 from flowc.compiler.diff.order import ORDERED_ANYWHERE, ORDERED_UNDER, ordered_entries
+from flowc.compiler.document.groups import APPLY, GROUPS
+from flowc.compiler.parse.tokens import TAGS
 
 # Strings and comments (their braces are text), masked before blocks are looked for. A
 # comment starts only where a word could (Junos' lexer reads `a#b` and `a/*b` as one word).
@@ -41,9 +43,6 @@ _BRACE = re.compile("[{}]")
 _LIST_BRACE = re.compile(r"\[[^\]]*[{}]")
 _UNREADABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 _ENTRIES = ORDERED_ANYWHERE | frozenset(ORDERED_UNDER)
-_GROUPS = "groups"
-_TAGS = frozenset({"inactive:", "protect:", "replace:", "delete:"})
-_APPLY = "apply-groups"
 
 
 @dataclass(slots=True)
@@ -124,7 +123,7 @@ class _Scan:
     def __init__(self, text: str, masked: str) -> None:
         self.text = text
         self.masked = masked
-        self.applies = [m.start() for m in re.finditer(_APPLY, text)] if _APPLY in text else []
+        self.applies = [m.start() for m in re.finditer(APPLY, text)] if APPLY in text else []
 
     def blocks(self) -> tuple[list[Outline], Applied]:
         root: list[Outline] = []
@@ -174,45 +173,69 @@ class _Scan:
 
 
 def _group_text(text: str, tree: list[Outline]) -> list[str]:
-    return [text[b.start:b.end] for b in tree if _untagged(b.header) == _GROUPS]
+    return [text[b.start:b.end] for b in tree if _untagged(b.header) == GROUPS]
 
 
 Group = list[Outline]  # the blocks of one level written with one header (twice: reopened)
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    """One level to match: its blocks on each side, the headers above it, and the blocks
+    (on both sides, a reopened one twice) whose children the level's blocks are."""
+
+    old: list[Outline]
+    new: list[Outline]
+    above: tuple[str, ...]
+    parents: tuple[Outline, ...]
 
 
 def _match(old: list[Outline], new: list[Outline], sides: _Sides) -> None:
     """Blank the blocks of each level that are the same on both sides; look into the others
     that both sides have with the same header (level by level, with a stack of its own: a
     deep text needs no deep recursion)."""
-    levels: list[tuple[list[Outline], list[Outline], tuple[str, ...]]] = [(old, new, ())]
+    levels = [_Level(old, new, (), ())]
     while levels:
-        before_level, after_level, above = levels.pop()
-        old_by, new_by = _by_header(before_level), _by_header(after_level)
+        level = levels.pop()
+        old_by, new_by = _by_header(level.old), _by_header(level.new)
         same: list[tuple[Group, Group]] = []
         for key, after in new_by.items():
             before = old_by.get(key)
-            if before is None or (not above and key == _GROUPS):
+            if before is None or (not level.above and key == GROUPS):
                 continue
             if _texts(sides.old, before) == _texts(sides.new, after):
                 same.append((before, after))
             elif [b.header for b in before] == [b.header for b in after]:
-                levels.append((_children(before), _children(after), (*above, key)))
-        if len(same) >= 2 and not _entries(above, list(old_by) + list(new_by)):
-            _blank_all_but_one(same, sides, above)
+                levels.append(_Level(_children(before), _children(after), (*level.above, key),
+                                     (*before, *after)))
+        if len(same) >= 2 and not _entries(level.above, list(old_by) + list(new_by)):
+            _blank_same(same, _kept(same, level.parents), sides, level.above)
 
 
-def _blank_all_but_one(same: list[tuple[Group, Group]], sides: _Sides, above: tuple[str, ...]) -> None:
-    """All the same blocks of a level but a few, which stay on both sides so that every
-    level the others stood at keeps a statement on both: the level itself, and the levels a
-    header of several words opens (`file messages` stands at `file`, with `file other`)."""
+def _kept(same: list[tuple[Group, Group]], parents: tuple[Outline, ...]) -> set[int]:
+    """Which of the same blocks of a level stay on both sides, so that every level the
+    others stood at keeps a statement on both: the smallest for the level itself and for
+    each level a header of several words opens (`file messages` stands at `file`, with
+    `file other`); and one in every block written around them that would be left empty (a
+    reopened block whose part holds only blanked blocks: an empty block is a statement)."""
     kept: dict[tuple[str, ...], int] = {}
     for number, (before, _) in enumerate(same):
         words = tuple(_untagged(before[0].header).split())
-        size = sum(b.end - b.start for b in before)
         for prefix in (words[:count] for count in range(len(words))):
-            if prefix not in kept or size < _size(same[kept[prefix]][0]):
+            if prefix not in kept or _size(before) < _size(same[kept[prefix]][0]):
                 kept[prefix] = number
     keep = set(kept.values())
+    pair_of = {id(block): number for number, pair in enumerate(same) for group in pair for block in group}
+    for parent in parents:
+        numbers = [pair_of.get(id(child)) for child in parent.children]
+        if numbers and all(n is not None and n not in keep for n in numbers):
+            keep.add(min((n for n in numbers if n is not None), key=lambda n: _size(same[n][0])))
+    return keep
+
+
+def _blank_same(same: list[tuple[Group, Group]], keep: set[int], sides: _Sides,
+                above: tuple[str, ...]) -> None:
+    """Blank the same blocks not kept, and record their keywords."""
     for number, (before, after) in enumerate(same):
         if number not in keep:
             sides.old_blanks.extend((b.start, b.end) for b in before)
@@ -260,7 +283,7 @@ def _untagged(header: str) -> str:
     if ":" not in header:
         return header
     words = header.split(" ")
-    while words and words[0] in _TAGS:
+    while words and words[0] in TAGS:
         words.pop(0)
     return " ".join(words)
 

@@ -70,11 +70,9 @@ class ParsedConfig:
         return not any(d.severity >= Severity.ERROR for d in self.diagnostics)
 
 
-def parse_file(path: str | Path, fmt: Format = "auto", *, merged: bool = True) -> ParsedConfig:
-    """Read and parse one file (OSError propagates: the CLI maps it to exit code 2).
-    `merged=False` keeps a brace file's statements in the order written, a block written
-    twice not merged into its first place: for readers that merge on their own (diff)."""
-    return parse_source(read_source(path), fmt, merged=merged)
+def parse_file(path: str | Path, fmt: Format = "auto") -> ParsedConfig:
+    """Read and parse one file (OSError propagates: the CLI maps it to exit code 2)."""
+    return parse_source(read_source(path), fmt)
 
 
 def read_source(path: str | Path) -> Source:
@@ -88,15 +86,13 @@ def read_source(path: str | Path) -> Source:
 def parse_text(text: str, name: str = "<text>", fmt: Format = "auto") -> ParsedConfig:
     """Parse configuration text; `fmt="auto"` detects the set form from its first line and
     Junos JSON (`display json`) from a leading `{"`."""
-    return _parse_source(Source(name, text), fmt)
+    return parse_source(Source(name, text), fmt)
 
 
 def parse_source(source: Source, fmt: Format = "auto", *, merged: bool = True) -> ParsedConfig:
-    """Parse a source read before (see `parse_file` for `merged`)."""
-    return _parse_source(source, fmt, merged)
-
-
-def _parse_source(source: Source, fmt: Format, merged: bool = True) -> ParsedConfig:
+    """Parse a source read before. `merged=False` keeps a brace text's statements in the
+    order written, a block written twice not merged into its first place: for readers that
+    merge on their own (diff)."""
     if fmt == "json" or (fmt == "auto" and looks_like_json(source.text)):
         statements, diagnostics = parse_json(source.text, source.name)
         return ParsedConfig(source.name, "json", source, statements, diagnostics)

@@ -323,3 +323,14 @@ def test_no_delete_by_keyword_over_a_blanked_sibling(tmp_path: Path) -> None:
     fast, whole = both_ways(*write(tmp_path, old, new))
     assert_same(fast, whole)
     assert set_text(fast) == "delete interfaces ge-0/0/0 unit 0 family inet\n"
+
+
+def test_a_reopened_part_is_never_emptied(tmp_path: Path) -> None:
+    """`interfaces` written twice on NEW: blanking the only block of one part would leave
+    `interfaces { }`, an empty block, a statement of its own (found by hypothesis)."""
+    old = ('system {\n    host-name r1;\n}\ninterfaces {\n\n}\ninterfaces {\n    ge-0/0/1\n    {\n'
+           '        description "uplink";\n    }\n    ge-0/0/0 {\n        description "uplink";\n    }\n}\n')
+    new = ('system {\n    host-name r1;\n}\ninterfaces {\n    ge-0/0/1\n    {\n        description "uplink";\n'
+           '    }\n}\ninterfaces {\n    ge-0/0/0 {\n        description "uplink";\n    }\n'
+           '    xe-1/0/0 {\n        description "uplink";\n    }\n}\n')
+    assert_same(*both_ways(*write(tmp_path, old, new)))
