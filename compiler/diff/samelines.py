@@ -19,7 +19,7 @@ and those holding an `apply-groups` are always parsed.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -53,6 +53,18 @@ class Statements:
     applying: set[Block]            # blocks with an `apply-groups` statement
 
 
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """What the comparison needs of one side, read from set lines or from statements."""
+
+    blocks: dict[Block, list[str]]
+    present: Set[Block]             # the blocks it has, read or not
+    held: Callable[[Block], bool]   # a block that must be parsed whatever the other side has
+    doubt: Set[Block]               # levels a line that was not read may be under
+    groups_unread: bool             # `groups` or an `apply-groups` among what was not read
+    applying: Set[Block]
+
+
 def leave_out_same(text: str, other: Sequence[Statement], hidden: Hidden | None = None
                    ) -> tuple[str, tuple[Statement, ...]] | None:
     """The set text and the other side's statements without the blocks both have the same,
@@ -61,35 +73,49 @@ def leave_out_same(text: str, other: Sequence[Statement], hidden: Hidden | None 
     lines = read_set_lines(text)
     if lines is None:
         return None
-    side = _statement_blocks(other)
-    if lines.unread_groups or side.odd_groups or \
-            _inherited(lines.blocks, lines.applying) != _inherited(side.blocks, side.applying):
+    statements = _statement_blocks(other)
+    left_out = _left_out(_lines_side(lines), _statements_side(statements))
+    if left_out is None:
         return None
-    same = {key for key, rows in lines.blocks.items()
-            if key not in side.odd and side.blocks.get(key) == rows and not _held(lines, key)}
-    if len(same) < 2:
-        return None
-    one_sided = (set(lines.blocks) | lines.unread) ^ set(side.blocks)
-    left_out = same - representatives(same, one_sided | _doubt(lines))
     _hide(hidden, lines, left_out)
-    return _kept(text, lines, left_out), tuple(st for st, key in zip(other, side.keys) if key not in left_out)
+    kept = tuple(st for st, key in zip(other, statements.keys) if key not in left_out)
+    return _kept(text, lines, left_out), kept
 
 
 def leave_out_same_lines(old: str, new: str, hidden: Hidden | None = None) -> tuple[str, str] | None:
     """Two plain set texts without the lines of the blocks both have the same, or None when
     nothing can be left out; the keywords of what is left out are added to `hidden`."""
     a, b = read_set_lines(old), read_set_lines(new)
-    if a is None or b is None or a.unread_groups or b.unread_groups or \
-            _inherited(a.blocks, a.applying) != _inherited(b.blocks, b.applying):
+    if a is None or b is None:
         return None
-    same = {key for key, rows in b.blocks.items()
-            if a.blocks.get(key) == rows and not _held(a, key) and not _held(b, key)}
-    if len(same) < 2:
+    left_out = _left_out(_lines_side(a), _lines_side(b))
+    if left_out is None:
         return None
-    one_sided = (set(a.blocks) | a.unread) ^ (set(b.blocks) | b.unread)
-    left_out = same - representatives(same, one_sided | _doubt(a) | _doubt(b))
     _hide(hidden, a, left_out)
     return _kept(old, a, left_out), _kept(new, b, left_out)
+
+
+def _left_out(a: _Side, b: _Side) -> set[Block] | None:
+    """The blocks both sides have the same, less those kept for the levels above a block
+    only one side has; None when nothing can be left out."""
+    if a.groups_unread or b.groups_unread or _inherited(a) != _inherited(b):
+        return None
+    same = {key for key, rows in b.blocks.items() if a.blocks.get(key) == rows and not a.held(key) and not b.held(key)}
+    if len(same) < 2:
+        return None
+    return same - representatives(same, (a.present ^ b.present) | a.doubt | b.doubt)
+
+
+def _lines_side(lines: SetLines) -> _Side:
+    doubt = {(*key, "") for key in lines.unread_prefixes}  # count as levels of a one-sided block
+    return _Side(lines.blocks, set(lines.blocks) | lines.unread, lambda key: _held(lines, key), doubt,
+                 lines.unread_groups, lines.applying)
+
+
+def _statements_side(statements: Statements) -> _Side:
+    odd = statements.odd
+    return _Side(statements.blocks, set(statements.blocks), odd.__contains__, set(), statements.odd_groups,
+                 statements.applying)
 
 
 def _hide(hidden: Hidden | None, lines: SetLines, left_out: set[Block]) -> None:
@@ -98,12 +124,6 @@ def _hide(hidden: Hidden | None, lines: SetLines, left_out: set[Block]) -> None:
     if hidden is not None:
         for key in left_out:
             hide(hidden, [key] if len(key) >= 2 else (tuple(row.split(" ")) for row in lines.blocks[key]))
-
-
-def _doubt(lines: SetLines) -> set[Block]:
-    """Levels a line that was not read may be under: they count as levels of a block that
-    only one side has (`representatives` keeps a block under each)."""
-    return {(*key, "") for key in lines.unread_prefixes}
 
 
 def _kept(text: str, lines: SetLines, left_out: set[Block]) -> str:
@@ -191,6 +211,7 @@ def _statement_blocks(statements: Sequence[Statement]) -> Statements:
     return Statements(blocks, keys, odd, groups, applying)
 
 
-def _inherited(blocks: dict[Block, list[str]], applying: Set[Block]) -> list[tuple[Block, list[str]]]:
+def _inherited(side: _Side) -> list[tuple[Block, list[str]]]:
     """What inheritance depends on: the `groups` blocks and the blocks that apply groups."""
-    return sorted((key, rows) for key, rows in blocks.items() if (key and key[0] == GROUPS) or key in applying)
+    return sorted((key, rows) for key, rows in side.blocks.items()
+                  if (key and key[0] == GROUPS) or key in side.applying)
