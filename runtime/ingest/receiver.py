@@ -18,6 +18,7 @@ from __future__ import annotations
 import select
 import socket
 import struct
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from flowc.runtime.ingest.hotpath import Handler, HotPath, current
 from flowc.runtime.plan.model import Endpoint
 
 RECEIVE_BUFFER = 32 * 1024 * 1024
+# Python's socket module does not name SO_RCVBUFFORCE; Linux's value (asm-generic/socket.h).
+SO_RCVBUFFORCE: int | None = getattr(socket, "SO_RCVBUFFORCE", 33 if sys.platform == "linux" else None)
 DATAGRAM_MAX = 65535
 
 LINK_NULL, LINK_ETHERNET, LINK_RAW, LINK_RAW_OLD, LINK_SLL, LINK_IPV4, LINK_IPV6, LINK_SLL2 = (
@@ -115,7 +118,7 @@ def open_socket(endpoint: Endpoint) -> socket.socket:
 
 
 def _grow_buffer(sock: socket.socket) -> None:
-    force = getattr(socket, "SO_RCVBUFFORCE", None)
+    force = SO_RCVBUFFORCE
     if force is not None:
         try:
             sock.setsockopt(socket.SOL_SOCKET, force, RECEIVE_BUFFER)
