@@ -139,3 +139,58 @@ def test_an_inactive_group_exists_but_gives_nothing() -> None:
     statements, diagnostics = effective(text)
     assert diagnostics == ()
     assert [str(s) for s in statements] == ["system host-name r1"]
+
+
+def test_node_variable_reads_as_node0() -> None:
+    text = ('groups { node0 { system { host-name r1-node0; } } node1 { system { host-name r1-node1; } } }\n'
+            'apply-groups "${node}";\n')
+    statements, diagnostics = effective(text)
+    assert diagnostics == ()
+    assert [str(s) for s in statements] == ["system host-name r1-node0"]
+    assert statements[0].group == "node0"
+
+
+def test_node_variable_without_node_groups_gives_nothing_and_no_finding() -> None:
+    statements, diagnostics = effective('apply-groups "${node}";\nsystem { host-name r1; }\n')
+    assert diagnostics == () and [str(s) for s in statements] == ["system host-name r1"]
+
+
+def test_a_group_applied_at_a_level_gives_only_what_lies_below_that_level() -> None:
+    text = """\
+groups { g { system { location lab; } interfaces { <*> { mtu 9000; } } } }
+interfaces { ge-0/0/0 { apply-groups g; unit 0; } ge-0/0/1 { unit 0; } }
+"""
+    assert [str(s) for s in effective(text)[0]] == [
+        "interfaces ge-0/0/0 unit 0", "interfaces ge-0/0/0 mtu 9000", "interfaces ge-0/0/1 unit 0"]
+
+
+def test_wildcards_expand_to_every_matching_name_in_order() -> None:
+    text = """\
+groups { g { interfaces { <ge-*> { unit <*> { family inet; } } } } }
+apply-groups g;
+interfaces { ge-0/0/0 { unit 0; unit 5; } ge-0/0/1 { unit 1; } xe-0/0/0 { unit 0; } }
+"""
+    inherited = [str(s) for s in effective(text)[0] if s.group == "g"]
+    assert inherited == ["interfaces ge-0/0/0 unit 0 family inet", "interfaces ge-0/0/0 unit 5 family inet",
+                         "interfaces ge-0/0/1 unit 1 family inet"]
+
+
+def test_single_valued_table_spares_match_conditions() -> None:
+    from flowc.compiler.document.groups import well_known_single
+
+    assert well_known_single(("system", "host-name"))
+    assert well_known_single(("interfaces", "ge-0/0/0", "mtu"))
+    assert not well_known_single(("firewall", "filter", "f", "term", "t", "from", "source-address"))
+    assert not well_known_single(("system", "ntp", "server"))
+    assert not well_known_single(())
+
+
+def test_an_inherited_list_value_joins_the_local_ones() -> None:
+    text = """\
+groups { g { firewall { filter f { term t { from { source-address 192.0.2.0/24; } } } } } }
+apply-groups g;
+firewall { filter f { term t { from { source-address 198.51.100.0/24; } then accept; } } }
+"""
+    paths = [str(s) for s in effective(text)[0]]
+    assert "firewall filter f term t from source-address 198.51.100.0/24" in paths
+    assert "firewall filter f term t from source-address 192.0.2.0/24" in paths
