@@ -168,7 +168,9 @@ def test_syntax_errors_are_reported_in_every_format_with_their_rule() -> None:
         assert ids[item["ruleIndex"]] == item["ruleId"]
     heads = [line for line in render(result, "text").splitlines() if line.startswith("broken.conf:")]
     assert len(heads) == len(result.diagnostics)
-    assert ET.fromstring(render(result, "junit")).find("./testsuite/testcase/failure") is not None
+    failure = ET.fromstring(render(result, "junit")).find("./testsuite/testcase/failure")
+    assert failure is not None and failure.get("type") in codes
+    assert all(str(d) in (failure.text or "") for d in result.diagnostics), failure.text
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
