@@ -149,8 +149,10 @@ def _unit(r: Reader, interface: str, number: str) -> ir.LogicalUnit:
         addresses=addresses,
         filter_input=r.str(*inet, "filter", "input"),
         filter_output=r.str(*inet, "filter", "output"),
+        filter_output_list=tuple(r.list(*inet, "filter", "output-list")),
         span=r.span(*path),
         filter_output_span=r.opt_span(*inet, "filter", "output"),
+        filter_output_list_span=r.opt_span(*inet, "filter", "output-list"),
     )
 
 
