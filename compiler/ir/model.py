@@ -204,12 +204,26 @@ class Chassis:
 
 
 @dataclass(frozen=True, slots=True)
+class FilterTerm:
+    """A firewall filter term: its `from` conditions as written (one tuple of words per
+    statement, `("destination-address", "10.0.0.0/8")`), the forwarding class it sets and
+    whether it goes on to the next term (`then next term`)."""
+
+    name: str
+    conditions: tuple[tuple[str, ...], ...] = ()
+    forwarding_class: str | None = None
+    next_term: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class FirewallFilter:
     """A firewall filter name and the forwarding classes its terms set (in order)."""
 
     name: str
     forwarding_classes: tuple[str, ...] = ()
     span: Span = _span()
+    terms: tuple[FilterTerm, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

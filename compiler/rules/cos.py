@@ -139,17 +139,33 @@ def channel_not_classified(config: FlowCollectorConfig) -> Iterator[Finding]:
     Good:
         firewall { filter cp-ftp { term all { then { forwarding-class ftp-export; accept; } } } }
     """
-    for found in _chains(config, Link.CLASSIFIED):
-        unit, served = found.unit, _served(config, found)
-        served_hint = f" (a class its scheduler-map serves: {served})" if served else ""
-        if unit.output_filters:
-            yield Finding(at(found.span), f"filter {', '.join(unit.output_filters)} puts the FTP traffic of export "
-                          f"channel {unit.name} in no forwarding class",
-                          f"add a term with `then forwarding-class CLASS`{served_hint}")
+    for (span, host), units in _grouped(_chains(config, Link.CLASSIFIED)).items():
+        if host:
+            yield _partly_classified(span, host, units)
         else:
-            yield Finding(at(found.span), f"nothing puts the FTP traffic of export channel {unit.name} in a "
-                          "forwarding class", "apply an output filter (family inet filter output FILTER) whose "
-                          f"terms set `then forwarding-class CLASS`{served_hint}")
+            yield from (_not_classified(config, found) for found in units)
+
+
+def _not_classified(config: FlowCollectorConfig, found: Chain) -> Finding:
+    unit, served = found.unit, _served(config, found)
+    served_hint = f" (a class its scheduler-map serves: {served})" if served else ""
+    if unit.output_filters:
+        return Finding(at(found.span), f"filter {', '.join(unit.output_filters)} puts the FTP traffic of export "
+                       f"channel {unit.name} in no forwarding class",
+                       f"add a term with `then forwarding-class CLASS`{served_hint}")
+    return Finding(at(found.span), f"nothing puts the FTP traffic of export channel {unit.name} in a "
+                   "forwarding class", "apply an output filter (family inet filter output FILTER) whose "
+                   f"terms set `then forwarding-class CLASS`{served_hint}")
+
+
+def _partly_classified(span: Span, host: str, units: list[Chain]) -> Finding:
+    fw = ", ".join(units[0].unit.output_filters)
+    term = units[0].term
+    how = f"term {term} lets it through first" if term else "it runs off the end of the filter (discarded)"
+    fix = f"add `then forwarding-class CLASS` to term {term}, or a term before it for {host}" if term \
+        else f"add a term for {host} with `then {{ forwarding-class CLASS; accept; }}`"
+    return Finding(span, f"filter {fw} puts the FTP traffic of export channel{_names(units)} to {host} in no "
+                   f"forwarding class: {how}", fix)
 
 
 @rule("FC227", "cos.channel-not-scheduled", Severity.ERROR)

@@ -6,7 +6,8 @@ span where it should be fixed. The links, in order:
 
 1. classification: an output filter (`filter output`, `filter output-list`) whose terms set
    `then forwarding-class`, or the unit's fixed class (`class-of-service interfaces cp-…
-   unit N forwarding-class`); every filter named must exist;
+   unit N forwarding-class`); every filter named must exist; the FTP traffic to each
+   destination host must end in a class (`flowc.compiler.rules.filtermatch`);
 2. the class exists (defined under `forwarding-classes`, or one of Junos' defaults);
 3. scheduling: a scheduler-map applies to the unit (or its physical interface, also through
    `cp-*` and `unit *`), it exists, it maps every class, and each scheduler exists;
@@ -18,8 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from ipaddress import IPv4Address
+from urllib.parse import urlsplit
 
 from flowc.compiler.ir.model import CosUnit, FlowCollectorConfig, LogicalUnit, SchedulerMap
+from flowc.compiler.rules.filtermatch import outcome
 from flowc.compiler.rules.rule import at
 from flowc.compiler.source import Span
 
@@ -55,7 +59,9 @@ class Classified:
 @dataclass(frozen=True, slots=True)
 class Chain:
     """One export channel's chain: its classes and its first broken link (None: whole).
-    `missing` names what is missing at that link (a filter, a class, a scheduler)."""
+    `missing` names what is missing at that link (a filter, a class, a scheduler, or the
+    FTP host whose traffic no class reaches; then `term` is the term that let it through
+    unclassified, "" when it ran off the end of the filters)."""
 
     unit: LogicalUnit
     classes: tuple[Classified, ...] = ()
@@ -63,6 +69,7 @@ class Chain:
     broken: Link | None = None
     span: Span | None = None
     missing: str = ""
+    term: str = ""
 
     @property
     def class_names(self) -> frozenset[str]:
@@ -80,6 +87,9 @@ def chain(config: FlowCollectorConfig, unit: LogicalUnit) -> Chain:
     classes = classified(config, unit, cos_unit)
     if not classes:
         return Chain(unit, broken=Link.CLASSIFIED, span=classification_span(unit))
+    partly = _unclassified_host(config, unit, cos_unit, classes)
+    if partly is not None:
+        return partly
     known = DEFAULT_CLASSES | {fc.name for fc in config.cos.forwarding_classes}
     unknown = next((c for c in classes if c.name not in known), None)
     if unknown is not None:
@@ -99,6 +109,31 @@ def classified(config: FlowCollectorConfig, unit: LogicalUnit, cos_unit: CosUnit
     if cos_unit is not None and cos_unit.forwarding_class and cos_unit.forwarding_class not in {c.name for c in out}:
         out.append(Classified(cos_unit.forwarding_class, at(cos_unit.forwarding_class_span, cos_unit.span)))
     return tuple(out)
+
+
+def _unclassified_host(config: FlowCollectorConfig, unit: LogicalUnit, cos_unit: CosUnit | None,
+                       classes: tuple[Classified, ...]) -> Chain | None:
+    """The first FTP destination whose traffic the unit's filters leave in no class."""
+    filters = [fw for name in unit.output_filters if (fw := config.filter(name)) is not None]
+    if not filters or (cos_unit is not None and cos_unit.forwarding_class):
+        return None  # with a fixed class, what the filters leave unclassified keeps it
+    for host in ftp_hosts(config):
+        result = outcome(filters, host)
+        if result.known and result.forwarding_class is None:
+            span = result.term.span if result.term else filters[-1].span  # where the missing term goes
+            return Chain(unit, classes, None, Link.CLASSIFIED, span, str(host), result.term.name if result.term else "")
+    return None
+
+
+def ftp_hosts(config: FlowCollectorConfig) -> tuple[IPv4Address, ...]:
+    """The FTP destinations written as IPv4 addresses (names are not resolved)."""
+    hosts: list[IPv4Address] = []
+    for site in config.collector.destinations if config.collector else ():
+        try:
+            hosts.append(IPv4Address(urlsplit(site.url).hostname or ""))
+        except ValueError:
+            continue
+    return tuple(dict.fromkeys(hosts))
 
 
 def _scheduling(config: FlowCollectorConfig, found: Chain, cos_unit: CosUnit | None) -> Chain:

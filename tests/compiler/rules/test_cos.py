@@ -71,7 +71,7 @@ def test_one_finding_per_channel_at_its_first_broken_link() -> None:
 
 def test_filter_output_list_classifies() -> None:
     text = ROUTER1.replace("output cp-ftp; # Apply", "output-list [ count-only cp-ftp ]; # Apply")
-    text = text.replace("    filter protect-re {", "    filter count-only {\n        term t {\n            then next;\n"
+    text = text.replace("    filter protect-re {", "    filter count-only {\n        term t {\n            then next term;\n"
                         "        }\n    }\n    filter protect-re {")
     assert _cos(text) == []
     result = check_text(text, "r.conf")
