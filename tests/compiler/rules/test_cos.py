@@ -181,3 +181,35 @@ def test_an_inline_suppression_explains_the_difference(fmt: str) -> None:
     codes = {d.code for d in check_text(text, f"d.{'conf' if fmt == 'brace' else 'set'}").diagnostics}
     assert "FC229" not in codes and "FC290" not in codes
     assert "FC229" in {d.code for d in check_text(DIFFER % "", "d.conf").diagnostics}
+
+
+PREFIX_LIST = """                destination-prefix-list {
+                    collectors;
+                }"""
+
+
+@pytest.mark.parametrize(("prefixes", "rest", "where"), [
+    (["192.168.252.0/24"], True, "term rest {"),        # the secondary's traffic: term rest accepts it
+    (["192.168.252.0/24"], False, "filter cp-ftp {"),   # … or it runs off the end (discarded)
+    (["192.168.252.0/24", "192.168.253.0/24"], True, None),
+    (["192.168.0.0/16", "192.168.253.0/24 except"], True, "term rest {"),
+])
+def test_the_ftp_traffic_to_each_destination_is_followed_through_the_terms(
+        prefixes: list[str], rest: bool, where: str | None) -> None:
+    lines = "".join(f"                    {p};\n" for p in prefixes)
+    text = ROUTER1.replace(PREFIX_LIST, f"                destination-address {{\n{lines}                }}")
+    if not rest:
+        text = text.replace("        term rest {\n            then accept;\n        }\n", "")
+    found = _cos(text)
+    if where is None:
+        assert found == []
+        return
+    ((code, line, message),) = found
+    assert (code, line) == ("FC226", _line_of(text, where))
+    assert "to 192.168.253.2 in no forwarding class" in message and "cp-7/0/0.1" in message
+
+
+def test_a_prefix_list_is_not_evaluated() -> None:
+    # Router 1 classifies through a prefix list: flowc cannot tell, so it stays silent
+    text = ROUTER1.replace("                    collectors;\n", "                    elsewhere;\n")
+    assert _cos(text) == []
