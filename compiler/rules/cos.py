@@ -133,6 +133,8 @@ def channel_not_classified(config: FlowCollectorConfig) -> Iterator[Finding]:
     A scheduler-map on the unit is not enough: without an output filter whose terms set
     `then forwarding-class` (or a fixed `forwarding-class` on the unit's class of service)
     the transfers run as best-effort, not in the class the scheduler-map gives bandwidth.
+    Also reported when the filter's terms classify the traffic to some FTP destinations
+    only (at the term that lets the rest through, or at the filter it runs off).
     Bad:
         cp-6/0/0 { unit 0 { family inet { filter { output cp-ftp; } } } }
         firewall { filter cp-ftp { term all { then accept; } } }
