@@ -84,12 +84,13 @@ def chain(config: FlowCollectorConfig, unit: LogicalUnit) -> Chain:
     undefined = next((name for name in unit.output_filters if config.filter(name) is None), None)
     if undefined is not None:
         return Chain(unit, broken=Link.FILTER, span=filter_span(unit, undefined), missing=undefined)
-    classes = classified(config, unit, cos_unit)
-    if not classes:
+    sets_a_class = any(fw.forwarding_classes for name in unit.output_filters if (fw := config.filter(name)))
+    if not sets_a_class and not (cos_unit and cos_unit.forwarding_class):
         return Chain(unit, broken=Link.CLASSIFIED, span=classification_span(unit))
+    classes = classified(config, unit, cos_unit)
     partly = _unclassified_host(config, unit, cos_unit, classes)
-    if partly is not None:
-        return partly
+    if partly is not None or not classes:
+        return partly or Chain(unit, broken=Link.CLASSIFIED, span=classification_span(unit))
     known = DEFAULT_CLASSES | {fc.name for fc in config.cos.forwarding_classes}
     unknown = next((c for c in classes if c.name not in known), None)
     if unknown is not None:
@@ -98,17 +99,24 @@ def chain(config: FlowCollectorConfig, unit: LogicalUnit) -> Chain:
 
 
 def classified(config: FlowCollectorConfig, unit: LogicalUnit, cos_unit: CosUnit | None) -> tuple[Classified, ...]:
-    """The classes the unit's FTP traffic is put in: by its output filters' terms, and by
-    the unit's fixed forwarding class."""
+    """The classes the unit's FTP traffic is put in: by the output filters' terms it
+    reaches (every classifying term when flowc cannot follow it), and by the unit's fixed
+    forwarding class."""
     out: list[Classified] = []
-    for name in unit.output_filters:
-        fw = config.filter(name)
-        for fc in fw.forwarding_classes if fw else ():
-            if fc not in {c.name for c in out}:
-                out.append(Classified(fc, filter_span(unit, name)))
+    for fc, name in _filter_classes(config, unit):
+        if fc not in {c.name for c in out}:
+            out.append(Classified(fc, filter_span(unit, name)))
     if cos_unit is not None and cos_unit.forwarding_class and cos_unit.forwarding_class not in {c.name for c in out}:
         out.append(Classified(cos_unit.forwarding_class, at(cos_unit.forwarding_class_span, cos_unit.span)))
     return tuple(out)
+
+
+def _filter_classes(config: FlowCollectorConfig, unit: LogicalUnit) -> list[tuple[str, str]]:
+    filters = [fw for name in unit.output_filters if (fw := config.filter(name)) is not None]
+    hosts = ftp_hosts(config)
+    if hosts:
+        return [pair for host in hosts for pair in outcome(filters, host).classes]
+    return [(fc, fw.name) for fw in filters for fc in fw.forwarding_classes]
 
 
 def _unclassified_host(config: FlowCollectorConfig, unit: LogicalUnit, cos_unit: CosUnit | None,

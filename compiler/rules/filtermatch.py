@@ -32,26 +32,36 @@ class Match(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """Where the FTP traffic to one host ends: `known` False when flowc cannot tell."""
+    """Where the FTP traffic to one host ends: `known` False when flowc cannot tell.
+    `classes` are the (class, filter) pairs the traffic ends in, or may end in when unknown."""
 
     known: bool
     forwarding_class: str | None = None
     term: FilterTerm | None = None
+    classes: tuple[tuple[str, str], ...] = ()
 
 
 def outcome(filters: Sequence[FirewallFilter], host: IPv4Address) -> Outcome:
     """The forwarding class `filters` give TCP traffic from the channel to `host`."""
-    current: str | None = None
-    for fw in filters:
-        for term in fw.terms:
+    current: tuple[str, str] | None = None
+    for index, fw in enumerate(filters):
+        for position, term in enumerate(fw.terms):
             match = term_match(term, host)
             if match is Match.MAYBE:
-                return Outcome(known=False)
+                rest = [(t.forwarding_class, f.name) for f, terms in _from(filters, index, position) for t in terms
+                        if t.forwarding_class]
+                return Outcome(False, classes=tuple(dict.fromkeys([*([current] if current else []), *rest])))
             if match is Match.YES:
-                current = term.forwarding_class or current
+                current = (term.forwarding_class, fw.name) if term.forwarding_class else current
                 if not term.next_term:
-                    return Outcome(True, current, term)
+                    return Outcome(True, current[0] if current else None, term, (current,) if current else ())
     return Outcome(True, None, None)
+
+
+def _from(filters: Sequence[FirewallFilter], index: int, position: int) -> list[tuple[FirewallFilter,
+                                                                                      tuple[FilterTerm, ...]]]:
+    """The terms from filter `index`, term `position` on, filter by filter."""
+    return [(filters[index], filters[index].terms[position:]), *((f, f.terms) for f in filters[index + 1:])]
 
 
 def term_match(term: FilterTerm, host: IPv4Address) -> Match:

@@ -213,3 +213,22 @@ def test_a_prefix_list_is_not_evaluated() -> None:
     # Router 1 classifies through a prefix list: flowc cannot tell, so it stays silent
     text = ROUTER1.replace("                    collectors;\n", "                    elsewhere;\n")
     assert _cos(text) == []
+
+
+def test_classes_the_ftp_traffic_never_reaches_need_no_scheduling() -> None:
+    # a term for other traffic sets a class that is neither defined nor in the scheduler-map
+    text = ROUTER1.replace("        term ftp-data {", """        term lab {
+            from {
+                destination-address {
+                    10.9.9.0/24;
+                }
+            }
+            then {
+                forwarding-class lab-only;
+                accept;
+            }
+        }
+        term ftp-data {""")
+    assert _cos(text) == []
+    # … but when the FTP traffic may reach it, it is checked
+    assert {c for c, _, _ in _cos(text.replace("10.9.9.0/24", "192.168.0.0/16"))} == {"FC224"}

@@ -67,3 +67,11 @@ def test_a_filter_list_goes_on_to_the_next_filter() -> None:
 def test_an_unknown_condition_makes_the_outcome_unknown() -> None:
     fw = FirewallFilter("f", terms=(_term("destination-port ftp", fc="ftp"), _term(name="rest")))
     assert not outcome([fw], HOST).known
+
+
+def test_an_unknown_outcome_lists_the_classes_still_reachable() -> None:
+    fw = FirewallFilter("f", terms=(_term("destination-address 198.51.100.0/24", fc="other"),
+                                    _term(fc="counted", next_term=True),
+                                    _term("destination-port ftp", fc="ftp"), _term(name="rest", fc="bulk")))
+    result = outcome([fw], HOST)
+    assert not result.known and result.classes == (("counted", "f"), ("ftp", "f"), ("bulk", "f"))
