@@ -137,6 +137,8 @@ def _schema_walk(path: tuple[str, ...], node: object) -> tuple[list[Level], int]
             return _generic(path, index, levels)
         child, is_keyword = selected
         word = path[index]
+        if child.kind == "words":  # kept as written: displayed as if not modelled
+            return _generic(path, index, levels)
         if is_keyword and child.kind in ("leaf", "leaf-list", "flag"):
             return levels, index
         if not is_keyword:

@@ -4,7 +4,8 @@ Input: effective statements (groups applied). Only statements whose first word n
 validated hierarchy (`flowc.compiler.document.schema.roots`) are folded, walking the schema:
 a container or named-list word selects a child, a leaf takes the next word as its value
 (several leaves may follow on one line: `transfer timeout 600 record-level 500000`),
-a flag is `true`, a leaf-list takes the rest of the words. Inactive statements are
+a flag is `true`, a leaf-list takes the rest of the words, a `words` node keeps the rest
+of each statement as a list of words (unmodelled conditions that a rule reads as written). Inactive statements are
 skipped. Output: `Document` with `data[root]`, `spans[path]` (the word a path stands for:
 a key, a container keyword, a leaf's value) and `keywords[path]` (a leaf's keyword), plus
 FC101 (unknown statement), FC106 (missing value) and FC107 (conflicting values).
@@ -107,6 +108,12 @@ def _enter_keyword(document: Document, child: Node, data: dict[str, Any], path: 
     if child.kind in ("leaf", "leaf-list"):
         return _leaf(document, child, data, here, words, index)
     document.spans.setdefault(here, word.span)
+    if child.kind == "words":  # the rest of the statement, kept as written: one list per statement
+        document.keywords.setdefault(here, word.span)
+        kept = data.setdefault(name, [])
+        if isinstance(kept, list):
+            kept.append([w.text for w in words[index + 1:]])
+        return -1
     document.keywords.setdefault(here, word.span)
     sub = data.get(name)
     if not isinstance(sub, dict):
@@ -233,7 +240,7 @@ def single_valued(path: tuple[str, ...]) -> bool | None:
         if selected is None:
             return None
         child, is_keyword = selected
-        if child.kind in ("leaf", "flag", "leaf-list"):
+        if child.kind in ("leaf", "flag", "leaf-list", "words"):
             if index == len(path) - 1:
                 return child.kind == "leaf"
             index += 2 if child.kind == "leaf" else len(path)  # the value, then maybe more leaves

@@ -1,7 +1,7 @@
 """The JSON Schemas of the validated hierarchies, and validation of a folded document.
 
 `compiler/document/schemas/*.json` (draft 2020-12) are the single source of truth: custom keywords
-`x-flowc-kind` (container | named | leaf | flag | leaf-list), `x-flowc-open` (unmodelled
+`x-flowc-kind` (container | named | leaf | flag | leaf-list | words), `x-flowc-open` (unmodelled
 statements inside are ignored), `x-flowc-skip` (optional keywords such as `variant`) tell
 `flowc.compiler.document.fold` how statement words fold; the same files validate the folded
 document with jsonschema. Validation errors become FC102..FC105 diagnostics located at

@@ -149,8 +149,10 @@ def _unit(r: Reader, interface: str, number: str) -> ir.LogicalUnit:
         addresses=addresses,
         filter_input=r.str(*inet, "filter", "input"),
         filter_output=r.str(*inet, "filter", "output"),
+        filter_output_list=tuple(r.list(*inet, "filter", "output-list")),
         span=r.span(*path),
         filter_output_span=r.opt_span(*inet, "filter", "output"),
+        filter_output_list_span=r.opt_span(*inet, "filter", "output-list"),
     )
 
 
@@ -203,12 +205,21 @@ def _chassis(r: Reader) -> ir.Chassis:
 def _filters(r: Reader) -> tuple[ir.FirewallFilter, ...]:
     out: dict[str, ir.FirewallFilter] = {}
     for base in (("firewall", "filter"), ("firewall", "family", "inet", "filter")):
-        for name, body in r.dict(*base).items():
-            classes = tuple(
-                term["then"]["forwarding-class"]
-                for term in (body.get("term", {}) if isinstance(body, dict) else {}).values()
-                if isinstance(term, dict) and isinstance(term.get("then"), dict)
-                and isinstance(term["then"].get("forwarding-class"), str)
-            )
-            out.setdefault(name, ir.FirewallFilter(name, classes, r.span(*base, name)))
+        for name in r.dict(*base):
+            terms = tuple(_term(r, (*base, name, "term", term)) for term in r.dict(*base, name, "term"))
+            classes = tuple(t.forwarding_class for t in terms if t.forwarding_class)
+            out.setdefault(name, ir.FirewallFilter(name, classes, r.span(*base, name), terms))
     return tuple(out.values())
+
+
+def _term(r: Reader, path: tuple[str, ...]) -> ir.FilterTerm:
+    written = r.doc.get(*path, "from")
+    conditions = tuple(tuple(str(w) for w in words) for words in written if isinstance(words, list)) \
+        if isinstance(written, list) else ()
+    return ir.FilterTerm(
+        name=path[-1],
+        conditions=conditions,
+        forwarding_class=r.str(*path, "then", "forwarding-class"),
+        next_term=r.str(*path, "then", "next") == "term",
+        span=r.span(*path),
+    )

@@ -50,8 +50,9 @@ def build_cos(r: Reader) -> ir.ClassOfService:
 def _scheduler(r: Reader, name: str) -> ir.Scheduler:
     path = ("class-of-service", "schedulers", name)
     words = r.doc.get(*path, "transmit-rate")
-    bps, percent = parse_transmit_rate(words if isinstance(words, list) else [])
-    return ir.Scheduler(name, bps, percent, r.span(*path))
+    written = [w for w in words if isinstance(w, str)] if isinstance(words, list) else []
+    bps, percent = parse_transmit_rate(written)
+    return ir.Scheduler(name, bps, percent, r.span(*path), tuple(written))
 
 
 def parse_transmit_rate(words: list[str]) -> tuple[int | None, int | None]:
@@ -90,30 +91,32 @@ def _cos_units(r: Reader) -> tuple[ir.CosUnit, ...]:
     units = []
     for interface, _body in r.dict("class-of-service", "interfaces").items():
         path = ("class-of-service", "interfaces", interface)
-        physical_map = r.str(*path, "scheduler-map")
         written = r.dict(*path, "unit")
         for number in written:
             # `unit *` applies to every unit: here, to the export channels not written out
             targets = [int(number)] if number.isdigit() else [n for n in (0, 1) if str(n) not in written] \
                 if number == "*" else []
             for target in targets:
-                units.append(_cos_unit(r, interface, (*path, "unit", number), target, physical_map))
-        if physical_map and not written:
-            for channel in (0, 1):
-                units.append(ir.CosUnit(interface, channel, physical_map, span=r.span(*path)))
+                units.append(_cos_unit(r, path, (*path, "unit", number), target))
+        if r.str(*path, "scheduler-map") and "*" not in written:
+            # a scheduler-map on the physical interface serves the channels not written out
+            units.extend(_cos_unit(r, path, path, channel) for channel in (0, 1) if str(channel) not in written)
     return tuple(units)
 
 
-def _cos_unit(r: Reader, interface: str, unit: tuple[str, ...], number: int,
-              physical_map: str | None) -> ir.CosUnit:
+def _cos_unit(r: Reader, physical: tuple[str, ...], unit: tuple[str, ...], number: int) -> ir.CosUnit:
     rewrite = list(r.dict(*unit, "rewrite-rules", "dscp"))
+    own = unit != physical  # False: a physical interface's scheduler-map standing for a unit
+    own_map = r.str(*unit, "scheduler-map") if own else None
     return ir.CosUnit(
-        interface=interface,
+        interface=physical[-1],
         number=number,
-        scheduler_map=r.str(*unit, "scheduler-map") or physical_map,
-        forwarding_class=r.str(*unit, "forwarding-class"),
-        rewrite_rule=rewrite[0] if rewrite else None,
+        scheduler_map=own_map or r.str(*physical, "scheduler-map"),
+        forwarding_class=r.str(*unit, "forwarding-class") if own else None,
+        rewrite_rule=rewrite[0] if rewrite and own else None,
         span=r.span(*unit),
+        scheduler_map_span=r.opt_span(*unit, "scheduler-map") if own_map else r.opt_span(*physical, "scheduler-map"),
+        forwarding_class_span=r.opt_span(*unit, "forwarding-class") if own else None,
     )
 
 
@@ -130,11 +133,14 @@ def build_export_cos(r: Reader, filters: tuple[ir.FirewallFilter, ...],
             path = ("interfaces", name, "unit", str(number))
             if r.doc.get(*path) is None:
                 continue
-            output = r.str(*path, "family", "inet", "filter", "output")
+            inet_filter = (*path, "family", "inet", "filter")
+            outputs = [name for name in (r.str(*inet_filter, "output"),) if name] + r.list(*inet_filter, "output-list")
             cos_unit = cos.unit(unit_name)
-            if output is None and cos_unit is None:
+            if not outputs and cos_unit is None:
                 continue
-            out.append(_resolve_channel(unit_name, cos_unit, by_filter.get(output or ""), cos, r.span(*path)))
+            classifying = next((by_filter[o] for o in outputs if o in by_filter and by_filter[o].forwarding_classes),
+                               by_filter.get(outputs[0]) if outputs else None)
+            out.append(_resolve_channel(unit_name, cos_unit, classifying, cos, r.span(*path)))
     return tuple(out)
 
 

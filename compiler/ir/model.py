@@ -128,8 +128,15 @@ class LogicalUnit:
     addresses: tuple[Address, ...] = ()
     filter_input: str | None = None
     filter_output: str | None = None
+    filter_output_list: tuple[str, ...] = ()
     span: Span = _span()
     filter_output_span: Span | None = field(default=None, compare=False)
+    filter_output_list_span: Span | None = field(default=None, compare=False)
+
+    @property
+    def output_filters(self) -> tuple[str, ...]:
+        """The output filters in the order Junos runs them (`output`, then `output-list`)."""
+        return ((self.filter_output,) if self.filter_output else ()) + self.filter_output_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +204,26 @@ class Chassis:
 
 
 @dataclass(frozen=True, slots=True)
+class FilterTerm:
+    """A firewall filter term: its `from` conditions as written (one tuple of words per
+    statement, `("destination-address", "10.0.0.0/8")`), the forwarding class it sets and
+    whether it goes on to the next term (`then next term`)."""
+
+    name: str
+    conditions: tuple[tuple[str, ...], ...] = ()
+    forwarding_class: str | None = None
+    next_term: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class FirewallFilter:
     """A firewall filter name and the forwarding classes its terms set (in order)."""
 
     name: str
     forwarding_classes: tuple[str, ...] = ()
     span: Span = _span()
+    terms: tuple[FilterTerm, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,12 +235,14 @@ class ForwardingClass:
 
 @dataclass(frozen=True, slots=True)
 class Scheduler:
-    """`transmit-rate` as bits per second or as a percentage (one of them, or neither)."""
+    """`transmit-rate` as bits per second or as a percentage (one of them, or neither);
+    `transmit_rate` keeps the words as written (`remainder`, `10m exact`)."""
 
     name: str
     transmit_rate_bps: int | None = None
     transmit_rate_percent: int | None = None
     span: Span = _span()
+    transmit_rate: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +257,9 @@ class SchedulerMap:
     name: str
     entries: tuple[SchedulerMapEntry, ...] = ()
     span: Span = _span()
+
+    def entry(self, forwarding_class: str) -> SchedulerMapEntry | None:
+        return next((e for e in self.entries if e.forwarding_class == forwarding_class), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +283,8 @@ class CosUnit:
     forwarding_class: str | None = None
     rewrite_rule: str | None = None
     span: Span = _span()
+    scheduler_map_span: Span | None = field(default=None, compare=False)
+    forwarding_class_span: Span | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
@@ -272,6 +300,12 @@ class ClassOfService:
     code_point_aliases: tuple[tuple[str, str], ...] = ()
     units: tuple[CosUnit, ...] = ()
     span: Span = _span()
+
+    def scheduler_map(self, name: str) -> SchedulerMap | None:
+        return next((m for m in self.scheduler_maps if m.name == name), None)
+
+    def scheduler(self, name: str) -> Scheduler | None:
+        return next((s for s in self.schedulers if s.name == name), None)
 
     def unit(self, name: str) -> CosUnit | None:
         """The CoS of a logical unit (`cp-6/0/0.0`), also through a wildcard interface

@@ -1,7 +1,7 @@
 """Typed, located access to a folded document (used by the IR builders).
 
 `Reader(document).str("system", "host-name")` is the value if it is a string, else None;
-`.int(…)`, `.dict(…)` likewise; `.span(…)` is the span of the word a path stands for.
+`.int(…)`, `.dict(…)`, `.list(…)` likewise; `.span(…)` is the span of the word a path stands for.
 """
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ class Reader:
     def dict(self, *path: builtins.str) -> dict[str, Any]:
         value = self.doc.get(*path)
         return value if isinstance(value, dict) else {}
+
+    def list(self, *path: builtins.str) -> builtins.list[builtins.str]:
+        value = self.doc.get(*path)
+        return [v for v in value if isinstance(v, builtins.str)] if isinstance(value, builtins.list) else []
 
     def str(self, *path: builtins.str) -> builtins.str | None:
         value = self.doc.get(*path)

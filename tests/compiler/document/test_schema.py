@@ -12,7 +12,7 @@ from flowc.compiler.ir import model as ir
 from flowc.compiler.lint.check import check_text
 from flowc.compiler.parse.loader import parse_text
 
-KINDS = {"container", "named", "leaf", "flag", "leaf-list"}
+KINDS = {"container", "named", "leaf", "flag", "leaf-list", "words"}
 
 
 def _nodes(schema: Any) -> list[dict[str, Any]]:
