@@ -1,20 +1,22 @@
 """The facade: the few calls the CLI and other tools make into the compiler.
 
-`compile_paths` runs the whole front half (parse, groups, schema, rules) and lowers a clean
-result into a runtime plan with the site overlay applied; `load_plan_or_config` gives a
-plan from either a plan file or a Junos configuration. Only this module raises
-`FlowcError`; the stages return diagnostics.
+Every call reaches the front end through `flowc.compiler.pipeline`, up to the stage it
+needs: `parse_paths` (fmt: statements), `lint_paths` (findings, lint's settings),
+`compile_paths` (the plan, site overlay applied), `load_plan_or_config` (a plan from a plan
+file or a configuration). Only this module raises `FlowcError`; the stages return
+diagnostics.
 """
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from flowc.compiler.diagnostics import Diagnostic, FlowcError, Severity, UsageError, sort_diagnostics
+from flowc.compiler.diagnostics import Diagnostic, FlowcError, Severity, UsageError
+from flowc.compiler.lint.settings import LintSettings
 from flowc.compiler.lowering.site import Site, load_site, overlay
+from flowc.compiler.parse.loader import Format
+from flowc.compiler.pipeline import Options, Run, Stage, combine, run_paths, run_texts
 from flowc.runtime.plan.model import Plan, PlanError, load_plan
 
 PLAN_SUFFIXES = (".json", ".yaml", ".yml")
@@ -22,18 +24,18 @@ PLAN_SUFFIXES = (".json", ".yaml", ".yml")
 
 @dataclass(frozen=True)
 class Compiled:
-    """The outcome of compiling: a plan when there were no errors, and every finding."""
+    """The outcome of compiling: a plan when there were no errors, and the pipeline's run
+    (every file's result and every finding, lowering's included) for the report."""
 
     plan: Plan | None
-    diagnostics: tuple[Diagnostic, ...]
-    check: Any  # flowc.compiler.lint.check.CheckResult
+    run: Run
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return self.run.diagnostics
 
     def errors(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity >= Severity.ERROR)
-
-    def report(self) -> Any:
-        """The lint result with lowering's findings added, for `flowc.compiler.lint.report`."""
-        return dataclasses.replace(self.check, diagnostics=self.diagnostics)
 
 
 def read_site(site: str | Path | Site | None) -> Site | None:
@@ -42,23 +44,30 @@ def read_site(site: str | Path | Site | None) -> Site | None:
     return load_site(site)
 
 
-def compile_paths(paths: Sequence[str | Path], site: str | Path | Site | None = None) -> Compiled:
-    """Lint the configuration files and, if clean of errors, lower them into a plan."""
+def parse_paths(paths: Sequence[str], fmt: Format = "auto", stdin: str | None = None) -> Run:
+    """Each file parsed (stage STATEMENTS); `-` is `stdin`'s text, named `<stdin>`."""
+    options = Options(upto=Stage.STATEMENTS, fmt=fmt)
+    files = [run_texts([("<stdin>", stdin or "")], options).files[0] if path == "-"
+             else run_paths([path], options).files[0] for path in paths]
+    return combine(files)
+
+
+def lint_paths(paths: Sequence[str | Path], settings: LintSettings | None = None) -> Run:
+    """Lint files and folders (stage FINDINGS, settled by `settings`)."""
     from flowc.compiler.lint.check import check_files
-    from flowc.compiler.lowering.lower import lower
 
-    check = check_files(paths)
-    if check.errors() or check.ir is None:
-        return Compiled(None, check.diagnostics, check)
-    plan, lowering = lower(check.ir, sources=[Path(p) for p in _files(check)])
-    diagnostics = sort_diagnostics(check.diagnostics + lowering)
-    if plan is None or any(d.severity >= Severity.ERROR for d in lowering):
-        return Compiled(None, diagnostics, check)
-    return Compiled(overlay(plan, read_site(site)), diagnostics, check)
+    return check_files(paths, settings)
 
 
-def _files(check: Any) -> list[str]:
-    return [parsed.name for parsed in check.files]
+def compile_paths(paths: Sequence[str | Path], site: str | Path | Site | None = None) -> Compiled:
+    """Lint the configuration files and, if clean of errors, lower them into a plan (stage
+    PLAN). A plan is one router's: with several files the run stops at FINDINGS."""
+    from flowc.compiler.lint.check import expand_paths, lint_options
+
+    files = expand_paths(paths)
+    run = run_paths(files, lint_options(upto=Stage.PLAN if len(files) == 1 else Stage.FINDINGS))
+    plan = run.files[0].plan if len(run.files) == 1 else None
+    return Compiled(overlay(plan, read_site(site)) if plan is not None else None, run)
 
 
 def is_plan_file(path: str | Path) -> bool:
@@ -73,9 +82,13 @@ def load_plan_or_config(path: str | Path, site: str | Path | Site | None = None)
         except PlanError as exc:
             raise UsageError(str(exc)) from None
         return overlay(plan, read_site(site)) if site is not None else plan
-    compiled = compile_paths([path], site)
+    return plan_of(compile_paths([path], site))
+
+
+def plan_of(compiled: Compiled) -> Plan:
+    """The plan, or FlowcError with the findings as `flowc lint` shows them."""
     if compiled.plan is None:
         from flowc.compiler.lint.report import render
 
-        raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.report(), "text"))
+        raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.run, "text"))
     return compiled.plan

@@ -51,17 +51,17 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def _lint_and_format(config: Path, work: Path) -> int:
+    from flowc.compiler.api import lint_paths
     from flowc.compiler.fmt.printer import to_set
-    from flowc.compiler.lint.check import check_files
     from flowc.compiler.lint.report import render, summary
 
-    check = check_files([config])
+    check = lint_paths([config])
     print(summary(check))
     if check.errors():
         sys.stdout.write(render(check, "text"))
         return 1
     display_set = work / "router.set"
-    display_set.write_text(to_set(check.files[0].statements), "utf-8")
+    display_set.write_text(to_set(check.files[0].parsed.statements), "utf-8")
     lines = display_set.read_text("utf-8").count("\n")
     print(f"wrote {display_set} ({lines} `display set` lines)")
     return 0

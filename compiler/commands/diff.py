@@ -90,7 +90,7 @@ def _plan(path: str, site: str | None) -> Any:
     if compiled.plan is None:
         from flowc.compiler.lint.report import render
 
-        raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.report(), "text"))
+        raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.run, "text"))
     return compiled.plan
 
 

@@ -91,11 +91,11 @@ def _split(values: list[str]) -> tuple[str, ...]:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from flowc.compiler.lint.check import check_files
+    from flowc.compiler.api import lint_paths
     from flowc.compiler.lint.report import render
 
     settings = _settings(args)
-    result = check_files(args.paths, settings)
+    result = lint_paths(args.paths, settings)
     for fmt, output in args.outputs or [["text", None]]:
         text = render(result, fmt)
         if output is None or output == "-":

@@ -293,7 +293,7 @@ def _compile_for_reload(source: str, site: str | None) -> str | None:
     else:
         compiled = compile_paths([source], site)
         if compiled.plan is None:
-            print(render_findings(compiled.report(), "text"), end="", file=sys.stderr)
+            print(render_findings(compiled.run, "text"), end="", file=sys.stderr)
             print(f"flowc: {source} does not compile; nothing was sent to the engine", file=sys.stderr)
             return None
         plan = compiled.plan
