@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flowc.compiler.diagnostics import Diagnostic, FlowcError, Severity, UsageError
-from flowc.compiler.lint.settings import LintSettings
-from flowc.compiler.lowering.site import Site, load_site, overlay
 from flowc.compiler.parse.loader import Format
 from flowc.compiler.pipeline import Options, Run, Stage, combine, run_paths, run_texts
-from flowc.runtime.plan.model import Plan, PlanError, load_plan
+
+if TYPE_CHECKING:  # the later stages are imported by the calls that need them (CLI start-up)
+    from flowc.compiler.lint.settings import LintSettings
+    from flowc.compiler.lowering.site import Site
+    from flowc.runtime.plan.model import Plan
 
 PLAN_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -39,6 +42,8 @@ class Compiled:
 
 
 def read_site(site: str | Path | Site | None) -> Site | None:
+    from flowc.compiler.lowering.site import Site, load_site
+
     if site is None or isinstance(site, Site):
         return site
     return load_site(site)
@@ -63,6 +68,7 @@ def compile_paths(paths: Sequence[str | Path], site: str | Path | Site | None = 
     """Lint the configuration files and, if clean of errors, lower them into a plan (stage
     PLAN). A plan is one router's: with several files the run stops at FINDINGS."""
     from flowc.compiler.lint.check import expand_paths, lint_options
+    from flowc.compiler.lowering.site import overlay
 
     files = expand_paths(paths)
     run = run_paths(files, lint_options(upto=Stage.PLAN if len(files) == 1 else Stage.FINDINGS))
@@ -76,6 +82,9 @@ def is_plan_file(path: str | Path) -> bool:
 
 def load_plan_or_config(path: str | Path, site: str | Path | Site | None = None) -> Plan:
     """A plan from a plan file (site applied) or from a Junos configuration (compiled)."""
+    from flowc.compiler.lowering.site import overlay
+    from flowc.runtime.plan.model import PlanError, load_plan
+
     if is_plan_file(path):
         try:
             plan = load_plan(path)

@@ -13,20 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from flowc.compiler.diagnostics import Diagnostic, Severity, UsageError, sort_diagnostics
-from flowc.compiler.document.fold import Document, fold, single_valued
 from flowc.compiler.document.groups import apply_groups, well_known_single
-from flowc.compiler.document.schema import roots, validate
-from flowc.compiler.ir.build import build
-from flowc.compiler.ir.model import FlowCollectorConfig
-from flowc.compiler.lowering.lower import lower
 from flowc.compiler.parse.loader import Format, ParsedConfig, parse_source, read_source
 from flowc.compiler.parse.statements import Statement
-from flowc.compiler.rules.registry import SEMANTIC
 from flowc.compiler.source import Source
-from flowc.runtime.plan.model import Plan
+
+if TYPE_CHECKING:  # the later stages are imported when a run reaches them (CLI start-up)
+    from flowc.compiler.document.fold import Document
+    from flowc.compiler.ir.model import FlowCollectorConfig
+    from flowc.runtime.plan.model import Plan
 
 
 class Stage(IntEnum):
@@ -128,7 +126,7 @@ class Run:
 
 def run_paths(paths: Sequence[str | Path], options: Options = Options()) -> Run:
     """Run files (each its own configuration); UsageError for one that cannot be read."""
-    return combine([run_source(_read(path), options, from_file=True) for path in paths])
+    return combine([run_source(read_file(path), options, from_file=True) for path in paths])
 
 
 def run_texts(texts: Sequence[tuple[str, str]], options: Options = Options()) -> Run:
@@ -141,7 +139,8 @@ def combine(results: Sequence[FileResult]) -> Run:
     return Run(tuple(results), sort_diagnostics([d for r in results for d in r.diagnostics]))
 
 
-def _read(path: str | Path) -> Source:
+def read_file(path: str | Path) -> Source:
+    """One configuration file's text; UsageError for what cannot be read."""
     try:
         return read_source(path)
     except OSError as exc:
@@ -169,13 +168,14 @@ def run_source(source: Source, options: Options = Options(), *, from_file: bool 
 def apply_file_groups(statements: Sequence[Statement]) -> Grouped:
     """Stage GROUPS on statements: apply-groups expanded with the schema's knowledge of
     which leaves take one value (the groups stage's table where the schema is silent)."""
-    effective, diagnostics = apply_groups(statements, single_valued=_single_valued)
+    from flowc.compiler.document.fold import single_valued
+
+    def one_value(path: tuple[str, ...]) -> bool:
+        known = single_valued(path)
+        return known if known is not None else well_known_single(path)
+
+    effective, diagnostics = apply_groups(statements, single_valued=one_value)
     return Grouped(tuple(effective), tuple(diagnostics))
-
-
-def _single_valued(path: tuple[str, ...]) -> bool:
-    known = single_valued(path)
-    return known if known is not None else well_known_single(path)
 
 
 def _groups(result: FileResult) -> FileResult:
@@ -185,6 +185,9 @@ def _groups(result: FileResult) -> FileResult:
 
 
 def _document(result: FileResult) -> FileResult:
+    from flowc.compiler.document.fold import fold
+    from flowc.compiler.document.schema import roots, validate
+
     document = fold(result.effective)
     found = list(document.diagnostics)
     for name, data in document.data.items():
@@ -194,6 +197,8 @@ def _document(result: FileResult) -> FileResult:
 
 
 def _ir(result: FileResult) -> FileResult:
+    from flowc.compiler.ir.build import build
+
     assert result.document is not None  # DOCUMENT ran
     return replace(result, reached=Stage.IR, ir=build(result.document))
 
@@ -209,6 +214,8 @@ def _findings(result: FileResult, settle: Settle) -> FileResult:
 
 def _plan(result: FileResult, from_file: bool) -> FileResult:
     """Lowering, for a file whose findings hold no error; a plan only without FC3xx errors."""
+    from flowc.compiler.lowering.lower import lower
+
     if result.errors() or result.ir is None:
         return replace(result, reached=Stage.PLAN)
     sources = (Path(result.name),) if from_file else ()
@@ -221,6 +228,8 @@ def _plan(result: FileResult, from_file: bool) -> FileResult:
 
 def run_rules(config: FlowCollectorConfig) -> list[Diagnostic]:
     """Run every semantic rule that applies; a failing rule becomes an FC902 finding."""
+    from flowc.compiler.rules.registry import SEMANTIC
+
     out = []
     for rule in SEMANTIC:
         if rule.check is None or (config.collector is None and not rule.always):

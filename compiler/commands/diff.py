@@ -44,7 +44,8 @@ def diff_command(args: argparse.Namespace) -> int:
 
 
 def _configs(args: argparse.Namespace) -> int:
-    from flowc.compiler.diff.config import compare_text, config_diff_json, diff_files, set_text
+    from flowc.compiler.diff.files import diff_files
+    from flowc.compiler.diff.output import compare_text, config_diff_json, set_text
 
     result = diff_files(args.old, args.new)
     impact = _config_impact(args) if args.impact else None
@@ -81,17 +82,12 @@ def _plans(args: argparse.Namespace) -> int:
 
 def _plan(path: str, site: str | None) -> Any:
     """A plan file as loaded, or a configuration (any form, Junos JSON included) compiled."""
-    from flowc.compiler.api import compile_paths, load_plan_or_config
+    from flowc.compiler.api import compile_paths, load_plan_or_config, plan_of
     from flowc.compiler.diff.inputs import is_junos_json
 
     if not is_junos_json(path):
         return load_plan_or_config(path, site)
-    compiled = compile_paths([path], site)
-    if compiled.plan is None:
-        from flowc.compiler.lint.report import render
-
-        raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.run, "text"))
-    return compiled.plan
+    return plan_of(compile_paths([path], site))
 
 
 def _config_impact(args: argparse.Namespace) -> Any:

@@ -175,14 +175,14 @@ def test_settings_files(tmp_path: Path) -> None:
 
 
 def test_a_rule_that_crashes_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flowc.compiler import pipeline
+    from flowc.compiler.rules import registry
     from flowc.compiler.rules.registry import SEMANTIC
 
     def boom(config):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
     broken = (replace(SEMANTIC[0], check=boom), *SEMANTIC[1:])
-    monkeypatch.setattr(pipeline, "SEMANTIC", broken)
+    monkeypatch.setattr(registry, "SEMANTIC", broken)
     result = check_text("services { flow-collector { retry 1; } }")
     assert [d.code for d in result.diagnostics if d.code == "FC902"] == ["FC902"]
 
