@@ -101,3 +101,39 @@ def plan_of(compiled: Compiled) -> Plan:
 
         raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.run, "text"))
     return compiled.plan
+
+
+
+def reload_plan_text(source: str, site: str | None) -> str:
+    """The plan text for `request … reload FILE`: a CONFIG compiled, a PLAN loaded and
+    validated, the site overlay and `FLOWC_SECRET_*` passwords applied as `flowc run` applies
+    them. FlowcError (what went wrong, then that nothing was sent) when there is no plan."""
+    from flowc.compiler.lowering.secrets import fill_secrets
+    from flowc.runtime.plan.model import dumps_plan
+
+    if not Path(source).is_file():
+        raise UsageError(f"{source}: no such file")
+    plan = _reload_plan_file(source, site) if is_plan_file(source) else _reload_config(source, site)
+    return dumps_plan(fill_secrets(plan))
+
+
+def _reload_plan_file(source: str, site: str | None) -> Plan:
+    from flowc.compiler.lowering.site import overlay
+    from flowc.runtime.plan.model import PlanError, load_plan
+
+    try:
+        plan = load_plan(source)
+    except PlanError as exc:
+        raise FlowcError((), f"flowc: {exc}; nothing was sent to the engine\n") from None
+    return overlay(plan, read_site(site)) if site is not None else plan
+
+
+def _reload_config(source: str, site: str | None) -> Plan:
+    compiled = compile_paths([source], site)
+    if compiled.plan is None:
+        from flowc.compiler.lint.report import render
+
+        raise FlowcError(compiled.errors() or compiled.diagnostics,
+                         f"{render(compiled.run, 'text')}flowc: {source} does not compile; "
+                         "nothing was sent to the engine\n")
+    return compiled.plan
