@@ -8,9 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowc.compiler.diagnostics import FlowcError, UsageError
+
+if TYPE_CHECKING:
+    from flowc.compiler.diff.impact import Impact
+    from flowc.runtime.plan.model import Plan
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,7 +84,7 @@ def _plans(args: argparse.Namespace) -> int:
     return 1 if changes else 0
 
 
-def _plan(path: str, site: str | None) -> Any:
+def _plan(path: str, site: str | None) -> Plan:
     """A plan file as loaded, or a configuration (any form, Junos JSON included) compiled."""
     from flowc.compiler.api import compile_paths, load_plan_or_config, plan_of
     from flowc.compiler.diff.inputs import is_junos_json
@@ -90,7 +94,7 @@ def _plan(path: str, site: str | None) -> Any:
     return plan_of(compile_paths([path], site))
 
 
-def _config_impact(args: argparse.Namespace) -> Any:
+def _config_impact(args: argparse.Namespace) -> Impact:
     from flowc.compiler.api import compile_paths
     from flowc.compiler.diff.impact import impact
     from flowc.runtime.plan.delta import delta
@@ -101,14 +105,14 @@ def _config_impact(args: argparse.Namespace) -> Any:
     return impact(change, tuple(old.diagnostics), tuple(new.diagnostics))
 
 
-def _plan_impact(old: Any, new: Any) -> Any:
+def _plan_impact(old: Plan, new: Plan) -> Impact:
     from flowc.compiler.diff.impact import impact
     from flowc.runtime.plan.delta import delta
 
     return impact(delta(old, new), (), (), linted=False)
 
 
-def _impact_text(result: Any) -> str:
+def _impact_text(result: Impact) -> str:
     from flowc.compiler.diff.impact import impact_text
 
     return impact_text(result)
@@ -118,7 +122,7 @@ def _commented(text: str) -> str:
     return "".join(f"# {line}\n" if line else "#\n" for line in text.splitlines())
 
 
-def _emit_json(data: dict[str, Any], impact: Any) -> None:
+def _emit_json(data: dict[str, Any], impact: Impact | None) -> None:
     if impact is not None:
         from flowc.compiler.diff.impact import impact_json
 
