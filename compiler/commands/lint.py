@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowc.compiler.diagnostics import Severity, UsageError
+
+if TYPE_CHECKING:
+    from flowc.compiler.lint.settings import LintSettings
 
 
 class _FormatAction(argparse.Action):
@@ -69,7 +72,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rules.set_defaults(handler=run_rules)
 
 
-def _settings(args: argparse.Namespace) -> Any:
+def _settings(args: argparse.Namespace) -> LintSettings:
     from dataclasses import replace
 
     from flowc.compiler.lint.settings import LintSettings, load_settings
