@@ -23,7 +23,8 @@ from pathlib import Path
 from bench.lint import EXAMPLE
 from bench.parse import generate
 from bench.timing import best_cpu, race
-from flowc.compiler.diff.config import compare_text, diff_files, set_text
+from flowc.compiler.diff.files import diff_files
+from flowc.compiler.diff.output import compare_text, set_text
 from flowc.compiler.document.schema import roots
 from flowc.compiler.fmt.printer import to_set
 from flowc.compiler.lint.check import check_text
@@ -61,7 +62,8 @@ _HWM = ("print(next(l.split()[1] for l in open('/proc/self/status') if l.startsw
 def _peak_mb(lines: int, tmp: Path) -> float:
     """Peak RSS of a child process that diffs two brace configurations of `lines` lines."""
     old_path, new_path = _write(tmp, *pair(lines))
-    code = ("import sys; from flowc.compiler.diff.config import diff_files, compare_text, set_text; "
+    code = ("import sys; from flowc.compiler.diff.files import diff_files; "
+            "from flowc.compiler.diff.output import compare_text, set_text; "
             "r = diff_files(sys.argv[1], sys.argv[2]); compare_text(r); set_text(r); " + _HWM)
     run = subprocess.run([sys.executable, "-c", code, old_path, new_path],
                          capture_output=True, text=True, check=True)
@@ -69,7 +71,7 @@ def _peak_mb(lines: int, tmp: Path) -> float:
 
 
 def _baseline_mb() -> float:
-    run = subprocess.run([sys.executable, "-c", "import flowc.compiler.diff.config; " + _HWM],
+    run = subprocess.run([sys.executable, "-c", "import flowc.compiler.diff.files; " + _HWM],
                          capture_output=True, text=True, check=True)
     return int(run.stdout.strip()) / 1024
 

@@ -21,11 +21,11 @@ from lark import Lark
 from bench.parse import GENERIC_BRACE, generate
 from bench.timing import best_cpu
 from flowc.compiler.document.fold import fold
-from flowc.compiler.document.groups import apply_groups
 from flowc.compiler.document.schema import roots, validate
 from flowc.compiler.ir.build import build
-from flowc.compiler.lint.check import check_text, run_rules
+from flowc.compiler.lint.check import check_text
 from flowc.compiler.parse.loader import parse_text
+from flowc.compiler.pipeline import apply_file_groups, run_rules
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "single" / "router.conf"
 
@@ -52,7 +52,7 @@ def _stages(text: str) -> dict[str, float]:
     parsed = parse_text(text, "bench.conf")
     out["parse"] = time.perf_counter() - start
     start = time.perf_counter()
-    statements, _ = apply_groups(parsed.statements)
+    statements = apply_file_groups(parsed.statements).statements
     out["groups"] = time.perf_counter() - start
     start = time.perf_counter()
     document = fold(statements)
@@ -91,7 +91,7 @@ def main() -> None:
     text = generate(n) + EXAMPLE.read_text("utf-8")
     roots()  # compile the validators once, as a long-lived process would
     result = check_text(text, "bench.conf")
-    print(f"config: {text.count(chr(10))} lines, {len(result.statements)} statements, "
+    print(f"config: {text.count(chr(10))} lines, {len(result.files[0].effective)} statements, "
           f"{len(result.diagnostics)} findings")
     ours = best_cpu(lambda: check_text(text, "bench.conf"))
     bare = _lark_times(text)

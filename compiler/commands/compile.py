@@ -34,7 +34,7 @@ def compile_command(args: argparse.Namespace) -> int:
 
     compiled = compile_paths(args.config, args.site)
     if compiled.diagnostics:
-        sys.stderr.write(render(compiled.report(), "text"))
+        sys.stderr.write(render(compiled.run, "text"))
     if compiled.plan is None:
         if not compiled.errors():
             raise FlowcError(compiled.diagnostics)
@@ -55,7 +55,7 @@ def site_init_command(args: argparse.Namespace) -> int:
 
     compiled = compile_paths([args.config])
     if compiled.plan is None:
-        sys.stderr.write(render(compiled.report(), "text"))
+        sys.stderr.write(render(compiled.run, "text"))
         return 1
     _write(args.output, site_template(compiled.plan, args.config))
     return 0

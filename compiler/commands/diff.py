@@ -8,9 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowc.compiler.diagnostics import FlowcError, UsageError
+
+if TYPE_CHECKING:
+    from flowc.compiler.diff.impact import Impact
+    from flowc.runtime.plan.model import Plan
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,7 +48,8 @@ def diff_command(args: argparse.Namespace) -> int:
 
 
 def _configs(args: argparse.Namespace) -> int:
-    from flowc.compiler.diff.config import compare_text, config_diff_json, diff_files, set_text
+    from flowc.compiler.diff.files import diff_files
+    from flowc.compiler.diff.output import compare_text, config_diff_json, set_text
 
     result = diff_files(args.old, args.new)
     impact = _config_impact(args) if args.impact else None
@@ -79,22 +84,17 @@ def _plans(args: argparse.Namespace) -> int:
     return 1 if changes else 0
 
 
-def _plan(path: str, site: str | None) -> Any:
+def _plan(path: str, site: str | None) -> Plan:
     """A plan file as loaded, or a configuration (any form, Junos JSON included) compiled."""
-    from flowc.compiler.api import compile_paths, load_plan_or_config
+    from flowc.compiler.api import compile_paths, load_plan_or_config, plan_of
     from flowc.compiler.diff.inputs import is_junos_json
 
     if not is_junos_json(path):
         return load_plan_or_config(path, site)
-    compiled = compile_paths([path], site)
-    if compiled.plan is None:
-        from flowc.compiler.lint.report import render
-
-        raise FlowcError(compiled.errors() or compiled.diagnostics, render(compiled.report(), "text"))
-    return compiled.plan
+    return plan_of(compile_paths([path], site))
 
 
-def _config_impact(args: argparse.Namespace) -> Any:
+def _config_impact(args: argparse.Namespace) -> Impact:
     from flowc.compiler.api import compile_paths
     from flowc.compiler.diff.impact import impact
     from flowc.runtime.plan.delta import delta
@@ -105,14 +105,14 @@ def _config_impact(args: argparse.Namespace) -> Any:
     return impact(change, tuple(old.diagnostics), tuple(new.diagnostics))
 
 
-def _plan_impact(old: Any, new: Any) -> Any:
+def _plan_impact(old: Plan, new: Plan) -> Impact:
     from flowc.compiler.diff.impact import impact
     from flowc.runtime.plan.delta import delta
 
     return impact(delta(old, new), (), (), linted=False)
 
 
-def _impact_text(result: Any) -> str:
+def _impact_text(result: Impact) -> str:
     from flowc.compiler.diff.impact import impact_text
 
     return impact_text(result)
@@ -122,7 +122,7 @@ def _commented(text: str) -> str:
     return "".join(f"# {line}\n" if line else "#\n" for line in text.splitlines())
 
 
-def _emit_json(data: dict[str, Any], impact: Any) -> None:
+def _emit_json(data: dict[str, Any], impact: Impact | None) -> None:
     if impact is not None:
         from flowc.compiler.diff.impact import impact_json
 

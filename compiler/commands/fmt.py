@@ -11,11 +11,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.fmt.sealing import clear_secrets
-from flowc.compiler.parse.loader import Format, ParsedConfig, parse_file, parse_text
+from flowc.compiler.parse.loader import Format, ParsedConfig
+
+if TYPE_CHECKING:
+    from flowc.compiler.pipeline import Run
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Format every file; 0 when all is well, 1 on syntax errors or (with --check) changes."""
     status = 0
-    parsed = [_read(path, args.source_format) for path in args.files]
+    parsed = [file.parsed for file in _read(args.files, args.source_format).files]
     for number, config in enumerate(parsed):
         if config.diagnostics:
             sys.stderr.write(render_diagnostics(config.diagnostics, config))
@@ -56,11 +60,11 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _read(path: str, source_format: Format) -> ParsedConfig:
-    """A file, or standard input for `-`."""
-    if path == "-":
-        return parse_text(sys.stdin.read(), "<stdin>", source_format)
-    return parse_file(path, source_format)
+def _read(paths: list[str], source_format: Format) -> Run:
+    """The files parsed (standard input for `-`), through the pipeline's first stage."""
+    from flowc.compiler.api import parse_paths
+
+    return parse_paths(paths, source_format, sys.stdin.read() if "-" in paths else None)
 
 
 def render_diagnostics(diagnostics: Sequence[Diagnostic], config: ParsedConfig) -> str:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowc.compiler.diagnostics import Severity, UsageError
+
+if TYPE_CHECKING:
+    from flowc.compiler.lint.settings import LintSettings
 
 
 class _FormatAction(argparse.Action):
@@ -69,7 +72,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rules.set_defaults(handler=run_rules)
 
 
-def _settings(args: argparse.Namespace) -> Any:
+def _settings(args: argparse.Namespace) -> LintSettings:
     from dataclasses import replace
 
     from flowc.compiler.lint.settings import LintSettings, load_settings
@@ -91,11 +94,11 @@ def _split(values: list[str]) -> tuple[str, ...]:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from flowc.compiler.lint.check import check_files
+    from flowc.compiler.api import lint_paths
     from flowc.compiler.lint.report import render
 
     settings = _settings(args)
-    result = check_files(args.paths, settings)
+    result = lint_paths(args.paths, settings)
     for fmt, output in args.outputs or [["text", None]]:
         text = render(result, fmt)
         if output is None or output == "-":

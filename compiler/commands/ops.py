@@ -224,11 +224,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def handle(args: argparse.Namespace) -> int:
     words, control, fmt, site = _split_options(list(args.words), args.control, args.format, args.site)
     command = PARSERS[args.verb](words)
-    if command.source:
-        plan_text = _compile_for_reload(command.source, site)
-        if plan_text is None:
-            return 1
-        command.message["plan"] = plan_text
+    if command.source:  # compiled or loaded here; errors printed, nothing sent (FlowcError: exit 1)
+        from flowc.compiler.api import reload_plan_text
+
+        command.message["plan"] = reload_plan_text(command.source, site)
     return _send(command, control or _site_control(site) or os.environ.get("FLOWC_CONTROL") or DEFAULT_CONTROL, fmt)
 
 
@@ -264,40 +263,6 @@ def _split_options(words: list[str], control: str | None, fmt: str,
         else:
             rest.append(word)
     return rest, control, fmt, site
-
-
-def _compile_for_reload(source: str, site: str | None) -> str | None:
-    """The plan text to send for `reload FILE`, or None after printing why there is none.
-
-    A CONFIG is compiled (lint errors printed as `flowc lint` prints them), a PLAN loaded
-    and validated; the site overlay and `FLOWC_SECRET_*` passwords are applied as
-    `flowc run` applies them."""
-    from pathlib import Path
-
-    from flowc.compiler.api import compile_paths, is_plan_file, read_site
-    from flowc.compiler.lint.report import render as render_findings
-    from flowc.compiler.lowering.secrets import fill_secrets
-    from flowc.compiler.lowering.site import overlay
-    from flowc.runtime.plan.model import PlanError, dumps_plan, load_plan
-
-    if not Path(source).is_file():
-        raise UsageError(f"{source}: no such file")
-    if is_plan_file(source):
-        try:
-            plan = load_plan(source)
-        except PlanError as exc:
-            print(f"flowc: {exc}; nothing was sent to the engine", file=sys.stderr)
-            return None
-        if site is not None:
-            plan = overlay(plan, read_site(site))
-    else:
-        compiled = compile_paths([source], site)
-        if compiled.plan is None:
-            print(render_findings(compiled.report(), "text"), end="", file=sys.stderr)
-            print(f"flowc: {source} does not compile; nothing was sent to the engine", file=sys.stderr)
-            return None
-        plan = compiled.plan
-    return dumps_plan(fill_secrets(plan))
 
 
 def _send(command: Command, control: str, fmt: str) -> int:

@@ -1,37 +1,27 @@
-"""`flowc diff`: what changed between two configurations (or two plans), said three ways.
+"""`flowc diff`, the comparison: two statement lists in, a `ConfigDiff` out.
 
 Input: two statement lists (`flowc.compiler.parse.statements`), compared as trees
 (`flowc.compiler.diff.tree`). Output: a `ConfigDiff` with `[edit …]` sections that read like
-Junos `show | compare`, the `set`/`delete`/`insert`/`activate`/`deactivate` commands that
-turn OLD into NEW (built by `flowc.compiler.diff.setcommands`), and a JSON form for tools.
-Two plans are compared by `flowc.compiler.diff.plan` (re-exported here).
-See docs/diff.md for the decisions (sections in NEW's order, moves, inactive tags).
+Junos `show | compare` and the `set`/`delete`/`insert`/`activate`/`deactivate` commands that
+turn OLD into NEW (built by `flowc.compiler.diff.setcommands`). Loading files is
+`flowc.compiler.diff.files`; the three output forms are `flowc.compiler.diff.output`; two plans
+are compared by `flowc.compiler.diff.plan`. See docs/diff.md for the decisions (sections in
+NEW's order, moves, inactive tags).
 """
 from __future__ import annotations
 
 import difflib
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from flowc.compiler.diff.blocks import Hidden, changed_blocks
-from flowc.compiler.diff.inputs import plain_form
 from flowc.compiler.diff.oneliners import split_oneliners
 from flowc.compiler.diff.order import order_class
-from flowc.compiler.diff.samelines import leave_out_same, leave_out_same_lines
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.diff.setcommands import command_list
 from flowc.compiler.diff.tree import CONTAINERS, NAMED, PAIRED, SECRET_KEYWORDS, Key, Leaf, Node, build
-from flowc.compiler.diff.unchanged import blank_unchanged
 from flowc.compiler.parse.statements import Statement, Word
-from flowc.compiler.source import Source
 
-__all__ = [
-    "ConfigDiff", "Line", "LoadedConfig", "Section", "compare_text", "config_diff_json", "diff_files",
-    "diff_statements", "effective", "load_config", "quote", "set_text"
-]
+__all__ = ["ConfigDiff", "Line", "Section", "diff_statements", "quote"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,168 +282,3 @@ def _brace(item: Node | Leaf, depth: int) -> list[str]:
         stack.append((None, level))
         stack.extend((child, level + 1) for child in reversed(entry.children.values()))
     return lines
-
-
-def compare_text(diff: ConfigDiff) -> str:
-    """The Junos `show | compare` form."""
-    out = []
-    for section in diff.sections:
-        out.append(f"[edit {' '.join(section.edit)}]" if section.edit else "[edit]")
-        out += [f"{line.op}   {line.text}".rstrip() for line in section.lines]
-    return "".join(f"{line}\n" for line in out)
-
-
-def set_text(diff: ConfigDiff) -> str:
-    return "".join(f"{command}\n" for command in diff.commands)
-
-
-# ------------------------------------------------------------------ json
-
-def config_diff_json(diff: ConfigDiff) -> dict[str, Any]:
-    return {
-        "identical": diff.identical,
-        "sections": [
-            {"edit": list(s.edit), "lines": [{"op": ln.op, "text": ln.text} for ln in s.lines]}
-            for s in diff.sections
-        ],
-        "commands": list(diff.commands),
-    }
-
-
-# ------------------------------------------------------------------ files
-
-@dataclass(frozen=True, slots=True)
-class LoadedConfig:
-    """A configuration as written (`raw`) and as it takes effect (`shown`: groups applied,
-    the `groups` hierarchy itself kept so that a change inside a group shows twice)."""
-
-    raw: tuple[Statement, ...]
-    shown: tuple[Statement, ...]
-
-
-def load_config(path: str, source: Source | None = None) -> LoadedConfig:
-    """Parse a configuration file (or its `source`, read before); syntax errors raise
-    UsageError (diff exits 2)."""
-    from flowc.compiler.parse.loader import read_source
-
-    source = source or read_source(path)
-    return loaded(parse_config(path, source), source.text)
-
-
-def parse_config(path: str, source: Source | None = None) -> tuple[Statement, ...]:
-    """The statements of a configuration file as written (blocks written twice not merged:
-    the diff trees merge them); syntax errors raise UsageError."""
-    from flowc.compiler.diagnostics import Severity, UsageError
-    from flowc.compiler.parse.loader import parse_source, read_source
-
-    parsed = parse_source(source or read_source(path), merged=False)
-    errors = [d for d in parsed.diagnostics if d.severity >= Severity.ERROR]
-    if errors:
-        shown = "\n".join(str(d) for d in errors[:10])
-        raise UsageError(f"{path}: cannot compare a configuration with syntax errors:\n{shown}")
-    return parsed.statements
-
-
-def loaded(statements: tuple[Statement, ...], text: str) -> LoadedConfig:
-    """The statements as written and as they take effect (`text`: what they were read from,
-    or part of; without `groups` in it they are the same)."""
-    if "groups" not in text:  # no `groups`, no `apply-groups`: as written
-        return LoadedConfig(statements, statements)
-    return LoadedConfig(statements, effective(statements))
-
-
-def effective(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
-    """Groups applied, with the `groups` and `apply-groups` text kept where it was written
-    (it is configuration too): a change inside a group shows under the group and under
-    every hierarchy that inherits it."""
-    from flowc.compiler.document.groups import APPLY, EXCEPT, GROUPS, apply_groups
-
-    def group_text(statement: Statement) -> bool:
-        return bool(statement.words) and (statement.words[0].text == GROUPS or any(
-            w.text == APPLY or w.text == EXCEPT for w in statement.words))
-
-    if not any(group_text(s) for s in statements):
-        return statements
-    applied, _ = apply_groups(statements)
-    index: dict[Statement, int] = {}
-    for number, statement in enumerate(statements):
-        index.setdefault(statement, number)
-    pending = [(n, s) for n, s in enumerate(statements) if group_text(s)]
-    out: list[Statement] = []
-    for statement in applied:
-        here = index.get(statement) if statement.group is None else None
-        while pending and here is not None and pending[0][0] < here:
-            out.append(pending.pop(0)[1])
-        out.append(statement)
-    return tuple(out + [s for _, s in pending])
-
-
-def diff_files(old: str, new: str, *, unchanged_blanked: bool = True) -> ConfigDiff:
-    """Compare two configuration files. What both write the same is left out before
-    parsing unless `unchanged_blanked` is false: blocks of two brace files
-    (`flowc.compiler.diff.unchanged`), set lines of a plain set file that the other side has
-    the same (`flowc.compiler.diff.samelines`)."""
-    from flowc.compiler.parse.loader import read_source
-
-    sources = read_source(old), read_source(new)
-    hidden: Hidden = set()
-    if unchanged_blanked:
-        a, b = _load_pair(old, new, *sources, hidden)
-    else:
-        a, b = load_config(old, sources[0]), load_config(new, sources[1])
-    with _gc_paused():
-        return diff_statements(a.raw, b.raw, shown_old=a.shown, shown_new=b.shown, left_out=hidden)
-
-
-def _load_pair(old: str, new: str, old_source: Source, new_source: Source,
-               hidden: Hidden) -> tuple[LoadedConfig, LoadedConfig]:
-    """Both sides loaded, what they write the same left out (its keywords in `hidden`):
-    blocks of two brace texts; the lines of plain set texts that make blocks the other side
-    has the same (a set side is read after a side in another form)."""
-    forms = plain_form(old_source.text), plain_form(new_source.text)
-    if forms == ("brace", "brace"):
-        old_text, new_text = blank_unchanged(old_source.text, new_source.text, hidden)
-        return _loaded_texts(old, new, old_source, new_source, (old_text, new_text))
-    if forms == ("set", "set"):
-        texts = leave_out_same_lines(old_source.text, new_source.text, hidden)
-        return _loaded_texts(old, new, old_source, new_source, texts)
-    if forms[1] == "set":
-        return _set_side_last((old, old_source), (new, new_source), hidden)
-    if forms[0] == "set":
-        new_loaded, old_loaded = _set_side_last((new, new_source), (old, old_source), hidden)
-        return old_loaded, new_loaded
-    return load_config(old, old_source), load_config(new, new_source)
-
-
-def _set_side_last(first: tuple[str, Source], set_side: tuple[str, Source],
-                   hidden: Hidden) -> tuple[LoadedConfig, LoadedConfig]:
-    """The side in another form parsed first, then the plain set side without its lines
-    that make the blocks the first has the same (both are left without those blocks)."""
-    (first_path, first_source), (set_path, set_source) = first, set_side
-    statements = parse_config(first_path, first_source)
-    cut = leave_out_same(set_source.text, statements, hidden)
-    if cut is None:
-        return loaded(statements, first_source.text), load_config(set_path, set_source)
-    return (loaded(cut[1], first_source.text),
-            load_config(set_path, Source(set_source.name, cut[0])))
-
-
-def _loaded_texts(old: str, new: str, old_source: Source, new_source: Source,
-                  texts: tuple[str, str] | None) -> tuple[LoadedConfig, LoadedConfig]:
-    if texts is None:
-        return load_config(old, old_source), load_config(new, new_source)
-    return (load_config(old, Source(old_source.name, texts[0])),
-            load_config(new, Source(new_source.name, texts[1])))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The trees are millions of small acyclic objects: the cyclic collector, run by
-    allocation counts, would rescan them over and over (as in the parser, pause it)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

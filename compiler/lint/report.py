@@ -1,6 +1,6 @@
 """Renderers for lint findings: text, json, sarif (2.1.0), github (annotations), junit.
 
-Input: a `CheckResult`. Output: one string per format, deterministic (same input, same
+Input: the pipeline's `Run` (`flowc.compiler.pipeline`). Output: one string per format, deterministic (same input, same
 bytes). No secret is ever shown in clear: a `$9$` password stays as written, every other
 password (known from the IR, or spotted after `password`/`secret`-like keywords in a shown
 source line) becomes `********`, and so does the password of any URL (`ftp://u:********@h/`).
@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from flowc.compiler.diagnostics import Diagnostic, Severity
-from flowc.compiler.lint.check import CheckResult
+from flowc.compiler.pipeline import Run
 from flowc.compiler.rules.registry import REGISTRY
 from flowc.compiler.source import Source
 from flowc.runtime.plan.secret import mask_url_passwords
@@ -48,9 +48,9 @@ class Redactor:
         return self.text(_SECRET_WORD.sub(mask, line))
 
 
-def render(result: CheckResult, fmt: str) -> str:
+def render(result: Run, fmt: str) -> str:
     """The findings of `result` in format `fmt` (one of FORMATS)."""
-    renderers: dict[str, Callable[[CheckResult, Redactor], str]] = {
+    renderers: dict[str, Callable[[Run, Redactor], str]] = {
         "text": render_text, "json": render_json, "sarif": render_sarif,
         "github": render_github, "junit": render_junit,
     }
@@ -79,8 +79,8 @@ def _level(severity: Severity) -> str:
 # --- text ---------------------------------------------------------------------------------
 
 
-def render_text(result: CheckResult, redact: Redactor) -> str:
-    sources = {parsed.name: parsed.source for parsed in result.files}
+def render_text(result: Run, redact: Redactor) -> str:
+    sources = {file.name: file.source for file in result.files}
     blocks = [_text_block(d, sources.get(d.span.file), redact) for d in result.diagnostics]
     blocks.append(summary(result))
     return "\n".join(blocks) + "\n"
@@ -110,7 +110,7 @@ def _text_block(d: Diagnostic, source: Source | None, redact: Redactor) -> str:
     return "\n".join(lines)
 
 
-def summary(result: CheckResult) -> str:
+def summary(result: Run) -> str:
     counts = {s: sum(1 for d in result.diagnostics if d.severity == s) for s in Severity}
     files = len(result.files)
     where = f"in {files} file{'s' if files != 1 else ''}"
@@ -142,11 +142,11 @@ def _as_dict(d: Diagnostic, redact: Redactor) -> dict[str, object]:
     }
 
 
-def render_json(result: CheckResult, redact: Redactor) -> str:
+def render_json(result: Run, redact: Redactor) -> str:
     counts = {str(s): sum(1 for d in result.diagnostics if d.severity == s) for s in Severity}
     document = {
         "version": 1,
-        "files": [parsed.name for parsed in result.files],
+        "files": [file.name for file in result.files],
         "diagnostics": [_as_dict(d, redact) for d in result.diagnostics],
         "summary": {"files": len(result.files), **counts},
     }
@@ -216,7 +216,7 @@ def _help_markdown(doc: str) -> str:
     return "\n".join(out)
 
 
-def render_sarif(result: CheckResult, redact: Redactor) -> str:
+def render_sarif(result: Run, redact: Redactor) -> str:
     rules = _sarif_rules()
     index = {str(r["id"]): n for n, r in enumerate(rules)}
     results = []
@@ -272,7 +272,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(result: CheckResult, redact: Redactor) -> str:
+def render_github(result: Run, redact: Redactor) -> str:
     lines = []
     for d in result.diagnostics:
         kind = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}[d.severity]
@@ -291,7 +291,7 @@ def render_github(result: CheckResult, redact: Redactor) -> str:
 # --- junit --------------------------------------------------------------------------------
 
 
-def render_junit(result: CheckResult, redact: Redactor) -> str:
+def render_junit(result: Run, redact: Redactor) -> str:
     by_file: dict[str, list[Diagnostic]] = {p.name: [] for p in result.files}
     for d in result.diagnostics:
         by_file.setdefault(d.span.file, []).append(d)

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from flowc.compiler.diff.config import compare_text, diff_files, diff_statements, set_text
+from flowc.compiler.diff.config import diff_statements
+from flowc.compiler.diff.files import diff_files
 from flowc.compiler.diff.oneliners import split_oneliners
+from flowc.compiler.diff.output import compare_text, set_text
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.fmt.printer import to_set
 from flowc.compiler.parse.loader import parse_text

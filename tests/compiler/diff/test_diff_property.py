@@ -9,8 +9,9 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowc.compiler.diff.config import diff_statements, set_text
+from flowc.compiler.diff.config import diff_statements
 from flowc.compiler.diff.oneliners import split_oneliners
+from flowc.compiler.diff.output import set_text
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.parse.loader import parse_text

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowc.compiler.diff.config import ConfigDiff, compare_text, diff_files, set_text
+from flowc.compiler.diff.config import ConfigDiff
+from flowc.compiler.diff.files import diff_files
+from flowc.compiler.diff.output import compare_text, set_text
 from flowc.compiler.diff.unchanged import blank_unchanged, outline
 from flowc.compiler.fmt.printer import to_brace
 from flowc.compiler.parse.loader import parse_text

@@ -59,8 +59,8 @@ def test_validators_are_compiled_once() -> None:
 
 def _ir(text: str) -> ir.FlowCollectorConfig:
     result = check_text(text)
-    assert result.ir is not None
-    return result.ir
+    assert result.files[0].ir is not None
+    return result.files[0].ir
 
 
 def test_transfer_block_and_one_liner_fold_alike() -> None:
@@ -146,8 +146,8 @@ def test_misspelt_keyword_inside_interface_map_is_not_an_input() -> None:
     result = check_text("services { flow-collector { interface-map { colector cp-6/0/0; } } }")
     unknown = [d for d in result.diagnostics if d.code == "FC101"]
     assert [d.hint for d in unknown] == ["did you mean collector?"]
-    assert result.ir and result.ir.collector and result.ir.collector.interface_map
-    assert result.ir.collector.interface_map.entries == ()
+    assert result.files[0].ir and result.files[0].ir.collector and result.files[0].ir.collector.interface_map
+    assert result.files[0].ir.collector.interface_map.entries == ()
 
 
 def test_non_numeric_fpc_is_a_type_error_at_the_key() -> None:

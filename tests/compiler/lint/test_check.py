@@ -30,8 +30,8 @@ def _key(result) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
 def test_example_pairs_give_identical_findings_and_ir(name: str) -> None:
     brace = check_files([EXAMPLES / name / "router.conf"])
     dset = check_files([EXAMPLES / name / "router.set"])
-    assert brace.files[0].format == "brace" and dset.files[0].format == "set"
-    assert brace.ir is not None and brace.ir == dset.ir
+    assert brace.files[0].parsed.format == "brace" and dset.files[0].parsed.format == "set"
+    assert brace.files[0].ir is not None and brace.files[0].ir == dset.files[0].ir
     assert _key(brace) == _key(dset)
 
 
@@ -48,7 +48,7 @@ def test_invalid_example_trips_many_rules() -> None:
 
 
 def test_groups_example_takes_values_from_groups() -> None:
-    config = check_files([EXAMPLES / "groups" / "router.conf"]).ir
+    config = check_files([EXAMPLES / "groups" / "router.conf"]).files[0].ir
     assert config is not None and config.collector is not None
     assert config.collector.analyzer_address == "10.20.0.1"
     channel = config.channel_cos("cp-2/1/0.0")
@@ -56,7 +56,7 @@ def test_groups_example_takes_values_from_groups() -> None:
 
 
 def test_ir_of_the_single_example() -> None:
-    config = check_files([EXAMPLES / "single" / "router.set"]).ir
+    config = check_files([EXAMPLES / "single" / "router.set"]).files[0].ir
     assert config is not None and config.collector is not None
     fc = config.collector
     assert config.host_name == "edge-collector-1"
@@ -90,7 +90,7 @@ def test_results_are_sorted_and_deterministic() -> None:
     assert first.diagnostics == again.diagnostics
     keys = [d.sort_key() for d in first.diagnostics]
     assert keys == sorted(keys)
-    assert first.ir is None and len(first.files) >= 8
+    assert len(first.files) >= 8
     assert all(d.severity >= Severity.ERROR for d in first.errors())
 
 
@@ -175,14 +175,14 @@ def test_settings_files(tmp_path: Path) -> None:
 
 
 def test_a_rule_that_crashes_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flowc.compiler.lint import check as lint
+    from flowc.compiler.rules import registry
     from flowc.compiler.rules.registry import SEMANTIC
 
     def boom(config):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
     broken = (replace(SEMANTIC[0], check=boom), *SEMANTIC[1:])
-    monkeypatch.setattr(lint, "SEMANTIC", broken)
+    monkeypatch.setattr(registry, "SEMANTIC", broken)
     result = check_text("services { flow-collector { retry 1; } }")
     assert [d.code for d in result.diagnostics if d.code == "FC902"] == ["FC902"]
 
@@ -270,9 +270,9 @@ services { flow-collector { retry 2; } }
 """
     result = check_text(text, "g.conf")
     assert "FC107" not in {d.code for d in result.diagnostics}
-    assert result.ir is not None and result.ir.collector is not None
-    assert (result.ir.collector.retry, result.ir.collector.analyzer_id) == (2, "from-group")
-    assert result.ir.unit("cp-1/0/0.2").filter_output == "local"  # type: ignore[union-attr]
+    assert result.files[0].ir is not None and result.files[0].ir.collector is not None
+    assert (result.files[0].ir.collector.retry, result.files[0].ir.collector.analyzer_id) == (2, "from-group")
+    assert result.files[0].ir.unit("cp-1/0/0.2").filter_output == "local"  # type: ignore[union-attr]
 
 
 def test_cos_on_unit_star_covers_the_export_channels() -> None:
@@ -286,9 +286,9 @@ services { flow-collector { interface-map { collector cp-1/0/0; } } }
 """
     result = check_text(text, "star.conf")
     assert not [d for d in result.diagnostics if d.code in ("FC220", "FC221")]
-    assert result.ir is not None
-    assert [c.unit for c in result.ir.export_cos] == ["cp-1/0/0.0", "cp-1/0/0.1"]
-    assert {c.transmit_rate_bps for c in result.ir.export_cos} == {5_000_000}
+    assert result.files[0].ir is not None
+    assert [c.unit for c in result.files[0].ir.export_cos] == ["cp-1/0/0.0", "cp-1/0/0.1"]
+    assert {c.transmit_rate_bps for c in result.files[0].ir.export_cos} == {5_000_000}
 
 
 @pytest.mark.parametrize(("fmt", "codes"), [
@@ -323,4 +323,4 @@ services { flow-collector { interface-map { collector cp-1/0/0; } } }
 """
     result = check_text(text, "wild.conf")
     assert not [d for d in result.diagnostics if d.code == "FC220"]
-    assert result.ir is not None and result.ir.channel_cos("cp-1/0/0.1") is not None
+    assert result.files[0].ir is not None and result.files[0].ir.channel_cos("cp-1/0/0.1") is not None
