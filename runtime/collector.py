@@ -27,7 +27,8 @@ from flowc.runtime.files.writer import Writer
 from flowc.runtime.ingest.decoder import REASONS
 from flowc.runtime.ingest.hotpath import current
 from flowc.runtime.ingest.inputs import InputTable
-from flowc.runtime.ingest.receiver import Datagram, UdpReceiver, classify, read_pcap
+from flowc.runtime.ingest.pcap import Datagram, classify, read_pcap
+from flowc.runtime.ingest.receiver import UdpReceiver
 from flowc.runtime.ops.replies import Reply, Request
 from flowc.runtime.plan.model import Collector, FileSpec, Plan
 from flowc.runtime.stats import (

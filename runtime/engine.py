@@ -94,7 +94,7 @@ def _supervise(plan: Plan, sink: StreamSink, log: logging.Logger,
 
 
 def _unreadable_pcap(path: Path) -> str | None:
-    from flowc.runtime.ingest.receiver import PcapError, read_pcap
+    from flowc.runtime.ingest.pcap import PcapError, read_pcap
 
     try:
         next(read_pcap(Path(path)), None)

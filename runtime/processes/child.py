@@ -63,7 +63,7 @@ def collector_main(setup: ChildSetup, conn: Connection, log_conn: Connection) ->
 
 def _replay(pipeline: Any, path: Path, first: bool, other_ports: frozenset[int],
             log: logging.Logger, poll_control: Callable[[], None]) -> None:
-    from flowc.runtime.ingest.receiver import Datagram
+    from flowc.runtime.ingest.pcap import Datagram
 
     own = {e.port for e in pipeline.endpoints}
 
