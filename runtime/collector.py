@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flowc.runtime.clock import Clock, SystemClock
+from flowc.runtime.counters import DROPS
 from flowc.runtime.export.requests import change_destination, test_file_transfer
 from flowc.runtime.files.memory import DEFAULT_BLOCK_SIZE, MemoryPool
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
@@ -29,16 +30,32 @@ from flowc.runtime.ingest.hotpath import current
 from flowc.runtime.ingest.inputs import InputTable
 from flowc.runtime.ingest.pcap import Datagram, classify, read_pcap
 from flowc.runtime.ingest.receiver import UdpReceiver
-from flowc.runtime.ops.replies import Reply, Request
+from flowc.runtime.ops.codec import answer
+from flowc.runtime.ops.messages import (
+    ChangeDestination,
+    Clear,
+    Failure,
+    Health,
+    Heartbeat,
+    Reconfigure,
+    Reload,
+    Reply,
+    Request,
+    Show,
+    SnapshotReply,
+    State,
+    Stop,
+    TestFileTransfer,
+)
+from flowc.runtime.ops.wire import Wire
 from flowc.runtime.plan.model import Collector, FileSpec, Plan
 from flowc.runtime.stats import (
-    DROPS,
     CollectorSnapshot,
     CollectorStats,
     ExportSnapshot,
-    Faults,
     FileRate,
     FileView,
+    Totals,
 )
 
 STATE = "Collecting flows"
@@ -221,36 +238,35 @@ class CollectorPipeline:
         return not self.exporter.snapshot()["files"]
 
     # ------------------------------------------------------------------ control
-    def handle(self, message: Request) -> Reply:
-        """Answer one control request (already routed to this collector)."""
-        op = message.get("op")
-        if op == "show":
-            return {"ok": True, "snapshot": self.snapshot()}
-        if op == "health":
-            return {"ok": True, "interface": self.collector.interface,
-                    "loop_age": round(time.monotonic() - self.last_tick, 3)}
-        if op == "clear":
-            self.flush_counters()
-            self.stats.clear()
-            self.writer.clear_rates()
-            self.exporter.clear()
-            return {"ok": True, "interface": self.collector.interface, "state": STATE}
-        if op == "change-destination":
-            ok, text = change_destination(
-                self.exporter,                 message.get("role", "primary"), message.get("how", "gracefully"),
-                bool(message.get("clear_files")), bool(message.get("clear_logs")))
-            return self._answer(ok, text)
-        if op == "test-file-transfer":
-            ok, text = test_file_transfer(
-                self.exporter,                 str(message.get("filename", "")), int(message.get("channel", 0)),
-                message.get("role", "primary"))
-            return self._answer(ok, text)
-        if op == "reconfigure":
-            return self._reconfigure(message["plan"])
-        if op == "stop":
-            self.stopping = True
-            return {"ok": True, "interface": self.collector.interface, "state": "Stopping"}
-        return {"ok": False, "error": f"unknown request {op!r}"}
+    def handle(self, message: Wire) -> Wire:
+        """Answer one control request in its wire form (already routed to this collector)."""
+        return answer(self.answer, message)
+
+    def answer(self, request: Request) -> Reply:
+        """Answer one control request."""
+        interface = self.collector.interface
+        match request:
+            case Show():
+                return SnapshotReply(self.snapshot())
+            case Health():
+                return Heartbeat(interface, round(time.monotonic() - self.last_tick, 3))
+            case Clear():
+                self.flush_counters()
+                self.stats.clear()
+                self.writer.clear_rates()
+                self.exporter.clear()
+                return State(True, interface, STATE)
+            case ChangeDestination(role=role, how=how, clear_files=files, clear_logs=logs):
+                return self._answer(*change_destination(self.exporter, role, how, files, logs))
+            case TestFileTransfer(filename=filename, channel=channel, role=role):
+                return self._answer(*test_file_transfer(self.exporter, filename, channel, role))
+            case Reconfigure(plan=plan):
+                return self._reconfigure(plan)
+            case Stop():
+                self.stopping = True
+                return State(True, interface, "Stopping")
+            case Reload():
+                return Failure("a collector process does not reload; the engine does")
 
     def _reconfigure(self, plan: Plan) -> Reply:
         """New export settings (destinations, channels, retry, transfer log) in place."""
@@ -262,7 +278,7 @@ class CollectorPipeline:
         return self._answer(True, "export settings reloaded")
 
     def _answer(self, ok: bool, text: str) -> Reply:
-        return {"ok": ok, "interface": self.collector.interface, "state": STATE, "message": text}
+        return State(ok, self.collector.interface, STATE, text)
 
     def snapshot(self) -> CollectorSnapshot:
         self.flush_counters()
@@ -281,7 +297,7 @@ class CollectorPipeline:
             "pid": os.getpid(),
         }
 
-    def _faults(self, faults: Faults) -> Faults:
+    def _faults(self, faults: Totals) -> Totals:
         """The counted faults, and the transfer-log lines waiting in memory right now."""
         translog = getattr(self.exporter, "translog", None)
         pending = len(translog.pending) if translog is not None else 0

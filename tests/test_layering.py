@@ -25,7 +25,7 @@ COMPILER_ROWS: tuple[tuple[str, ...], ...] = (
 )
 RUNTIME_ROWS: tuple[tuple[str, ...], ...] = (
     ("testbed",), ("engine",), ("processes",), ("collector",), ("ops", "export"),
-    ("files", "ingest"), ("plan",), ("clock", "stats"),
+    ("files", "ingest"), ("plan",), ("clock", "stats"), ("counters",),
 )
 CLI_UNITS = {"flowc.compiler.cli", "flowc.compiler.commands"}
 
