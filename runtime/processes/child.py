@@ -14,12 +14,15 @@ import socket
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowc.runtime.ops.codec import VERSION, encode, pipe_id
 from flowc.runtime.ops.messages import Ready, StartFailed
 from flowc.runtime.processes.handle import ChildSetup
 from flowc.runtime.processes.logline import PipeHandler, child_logger
+
+if TYPE_CHECKING:
+    from flowc.runtime.collector import CollectorPipeline
 
 EXPORT_WAIT_AFTER_REPLAY = 10.0
 
@@ -63,7 +66,7 @@ def collector_main(setup: ChildSetup, conn: Connection, log_conn: Connection) ->
     log.info("collector stopped")
 
 
-def _replay(pipeline: Any, path: Path, first: bool, other_ports: frozenset[int],
+def _replay(pipeline: CollectorPipeline, path: Path, first: bool, other_ports: frozenset[int],
             log: logging.Logger, poll_control: Callable[[], None]) -> None:
     from flowc.runtime.ingest.pcap import Datagram
 
@@ -81,7 +84,7 @@ def _replay(pipeline: Any, path: Path, first: bool, other_ports: frozenset[int],
     log.info("replay done file=%s frames=%d exported=%s", path, frames, "yes" if exported else "no")
 
 
-def _serve(conn: Connection, pipeline: Any) -> None:
+def _serve(conn: Connection, pipeline: CollectorPipeline) -> None:
     try:
         while conn.poll():
             message = conn.recv()
