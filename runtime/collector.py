@@ -15,11 +15,13 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flowc.runtime.clock import Clock, SystemClock
+from flowc.runtime.counters import DROPS
+from flowc.runtime.export.exporter import Exporter
 from flowc.runtime.export.requests import change_destination, test_file_transfer
 from flowc.runtime.files.memory import DEFAULT_BLOCK_SIZE, MemoryPool
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
@@ -27,23 +29,68 @@ from flowc.runtime.files.writer import Writer
 from flowc.runtime.ingest.decoder import REASONS
 from flowc.runtime.ingest.hotpath import current
 from flowc.runtime.ingest.inputs import InputTable
-from flowc.runtime.ingest.receiver import Datagram, UdpReceiver, classify, read_pcap
-from flowc.runtime.ops.replies import Reply, Request
+from flowc.runtime.ingest.pcap import Datagram, classify, read_pcap
+from flowc.runtime.ingest.receiver import UdpReceiver
+from flowc.runtime.ops.codec import answer
+from flowc.runtime.ops.messages import (
+    ChangeDestination,
+    Clear,
+    Failure,
+    Health,
+    Heartbeat,
+    Reconfigure,
+    Reload,
+    Reply,
+    Request,
+    Show,
+    SnapshotReply,
+    State,
+    Stop,
+    TestFileTransfer,
+)
+from flowc.runtime.ops.wire import Wire
 from flowc.runtime.plan.model import Collector, FileSpec, Plan
 from flowc.runtime.stats import (
-    DROPS,
     CollectorSnapshot,
     CollectorStats,
     ExportSnapshot,
-    Faults,
     FileRate,
     FileView,
+    Totals,
 )
 
 STATE = "Collecting flows"
 FALLBACK_SPEC = FileSpec("default", "flowc-%D_%T-%I_%N.gz")
 TICK = 0.1
-ExporterFactory = Callable[..., Any]
+
+
+class PendingLines(Protocol):
+    """The transfer log as the collector sees it: lines kept in memory, to be written later."""
+
+    @property
+    def pending(self) -> Sized: ...
+
+
+class ExportSide(Protocol):
+    """What the collector needs of its exporter (`flowc.runtime.export.exporter.Exporter`)."""
+
+    @property
+    def translog(self) -> PendingLines: ...
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = ...) -> None: ...
+
+    def submit(self, path: Path, closed: ClosedFile) -> None: ...
+
+    def snapshot(self) -> ExportSnapshot: ...
+
+    def clear(self) -> None: ...
+
+    def reconfigure(self, collector: Collector, plan: Plan) -> None: ...
+
+
+ExporterFactory = Callable[[Plan, Collector, SpoolDirs, CollectorStats, Clock, logging.Logger], ExportSide]
 
 
 class CollectorPipeline:
@@ -68,7 +115,7 @@ class CollectorPipeline:
         self.inputs = InputTable(plan, collector, names, self.default_spec, self.log, self.hot)
         self.endpoints = self.inputs.endpoints
         self._exporter_factory = exporter_factory
-        self.exporter: Any = None
+        self.exporter: ExportSide | None = None
         self.receiver: UdpReceiver | None = None
         self.n_packets = self.n_bytes = self.n_flows = 0
         self.drops = dict.fromkeys(DROPS, 0)
@@ -81,8 +128,8 @@ class CollectorPipeline:
         is recovered later), then (live) the sockets: bound here, or `sockets` already
         bound for `self.endpoints` (lent by the supervisor)."""
         self.dirs.create()
-        self.exporter = self._make_exporter()
-        self.exporter.start()  # first: it frees room in a full spool
+        self.exporter = exporter = self._make_exporter()
+        exporter.start()  # first: it frees room in a full spool
         for closed in self.writer.recover():
             self._closed(self.dirs.ready / closed.name, closed)
         if listen:
@@ -92,12 +139,8 @@ class CollectorPipeline:
             where = ",".join(f"{h}:{p}" for h, p in self.receiver.addresses)
             self.log.info("collecting flows listen=%s rcvbuf=%s", where, sizes)
 
-    def _make_exporter(self) -> Any:
-        factory = self._exporter_factory
-        if factory is None:
-            from flowc.runtime.export.exporter import Exporter
-
-            factory = Exporter
+    def _make_exporter(self) -> ExportSide:
+        factory = self._exporter_factory or Exporter
         return factory(self.plan, self.collector, self.dirs, self.stats, self.clock, self.log)
 
     def stop(self, export_timeout: float = 10.0) -> None:
@@ -211,45 +254,56 @@ class CollectorPipeline:
     def wait_exported(self, timeout: float, poll_control: Callable[[], None] | None = None) -> bool:
         """After a replay: wait until the exporter has no file left (True) or `timeout`."""
         deadline = time.monotonic() + timeout
-        while self.exporter.snapshot()["files"] and self.collector.destinations:
+        while self._waiting_files() and self.collector.destinations:
             if time.monotonic() >= deadline or self.stopping:
                 return False
             if poll_control is not None:
                 poll_control()
             time.sleep(0.05)
-        return not self.exporter.snapshot()["files"]
+        return not self._waiting_files()
+
+    def _waiting_files(self) -> int:
+        return len(self.exporter.snapshot()["files"]) if self.exporter is not None else 0
 
     # ------------------------------------------------------------------ control
-    def handle(self, message: Request) -> Reply:
-        """Answer one control request (already routed to this collector)."""
-        op = message.get("op")
-        if op == "show":
-            return {"ok": True, "snapshot": self.snapshot()}
-        if op == "health":
-            return {"ok": True, "interface": self.collector.interface,
-                    "loop_age": round(time.monotonic() - self.last_tick, 3)}
-        if op == "clear":
-            self.flush_counters()
-            self.stats.clear()
-            self.writer.clear_rates()
-            self.exporter.clear()
-            return {"ok": True, "interface": self.collector.interface, "state": STATE}
-        if op == "change-destination":
-            ok, text = change_destination(
-                self.exporter,                 message.get("role", "primary"), message.get("how", "gracefully"),
-                bool(message.get("clear_files")), bool(message.get("clear_logs")))
-            return self._answer(ok, text)
-        if op == "test-file-transfer":
-            ok, text = test_file_transfer(
-                self.exporter,                 str(message.get("filename", "")), int(message.get("channel", 0)),
-                message.get("role", "primary"))
-            return self._answer(ok, text)
-        if op == "reconfigure":
-            return self._reconfigure(message["plan"])
-        if op == "stop":
-            self.stopping = True
-            return {"ok": True, "interface": self.collector.interface, "state": "Stopping"}
-        return {"ok": False, "error": f"unknown request {op!r}"}
+    def handle(self, message: Wire) -> Wire:
+        """Answer one control request in its wire form (already routed to this collector)."""
+        return answer(self.answer, message)
+
+    def answer(self, request: Request) -> Reply:
+        """Answer one control request."""
+        interface = self.collector.interface
+        match request:
+            case Show():
+                return SnapshotReply(self.snapshot())
+            case Health():
+                return Heartbeat(interface, round(time.monotonic() - self.last_tick, 3))
+            case Clear():
+                self.flush_counters()
+                self.stats.clear()
+                self.writer.clear_rates()
+                if self.exporter is not None:
+                    self.exporter.clear()
+                return State(True, interface, STATE)
+            case ChangeDestination() | TestFileTransfer():
+                return self._destination(request)
+            case Reconfigure(plan=plan):
+                return self._reconfigure(plan)
+            case Stop():
+                self.stopping = True
+                return State(True, interface, "Stopping")
+            case Reload():
+                return Failure("a collector process does not reload; the engine does")
+
+    def _destination(self, request: ChangeDestination | TestFileTransfer) -> Reply:
+        """change-destination / test-file-transfer, on the real exporter."""
+        exporter = self.exporter
+        if not isinstance(exporter, Exporter):
+            return Failure(f"{self.collector.interface}: no exporter takes destination requests here")
+        match request:
+            case ChangeDestination(role=role, how=how, clear_files=files, clear_logs=logs):
+                return self._answer(*change_destination(exporter, role, how, files, logs))
+        return self._answer(*test_file_transfer(exporter, request.filename, request.channel, request.role))
 
     def _reconfigure(self, plan: Plan) -> Reply:
         """New export settings (destinations, channels, retry, transfer log) in place."""
@@ -261,7 +315,7 @@ class CollectorPipeline:
         return self._answer(True, "export settings reloaded")
 
     def _answer(self, ok: bool, text: str) -> Reply:
-        return {"ok": ok, "interface": self.collector.interface, "state": STATE, "message": text}
+        return State(ok, self.collector.interface, STATE, text)
 
     def snapshot(self) -> CollectorSnapshot:
         self.flush_counters()
@@ -280,10 +334,9 @@ class CollectorPipeline:
             "pid": os.getpid(),
         }
 
-    def _faults(self, faults: Faults) -> Faults:
+    def _faults(self, faults: Totals) -> Totals:
         """The counted faults, and the transfer-log lines waiting in memory right now."""
-        translog = getattr(self.exporter, "translog", None)
-        pending = len(translog.pending) if translog is not None else 0
+        pending = len(self.exporter.translog.pending) if self.exporter is not None else 0
         return {**faults, "translog_lines_pending": pending}
 
     def _file_views(self, exported: list[FileView]) -> list[FileView]:

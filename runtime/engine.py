@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -27,9 +28,11 @@ from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ingest.hotpath import describe
 from flowc.runtime.ingest.inputs import endpoints
 from flowc.runtime.ingest.sockets import ListenError
+from flowc.runtime.ops.codec import answer
 from flowc.runtime.ops.control import Handler
+from flowc.runtime.ops.messages import Failure, ReloadReply, Reply, Request, Stop
 from flowc.runtime.ops.notify import Notifier
-from flowc.runtime.ops.replies import ClearReply, Reply, Request
+from flowc.runtime.ops.wire import Wire
 from flowc.runtime.plan.model import Plan
 from flowc.runtime.processes.logline import SinkHandler, StreamSink, child_logger
 from flowc.runtime.processes.preflight import SpoolLock, SpoolLocked, startup_problems
@@ -69,7 +72,7 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
         lock.acquire()
         for collector in plan.collectors:
             SpoolDirs.for_collector(plan.spool, collector.interface).create()
-        return _supervise(plan, sink, log, (replay, stop_after, reload_source, only))
+        return _supervise(plan, sink, log, RunOptions(replay, stop_after, reload_source, only))
     except (SpoolLocked, OSError) as exc:
         log.error("%s", exc if isinstance(exc, SpoolLocked) else f"spool {plan.spool}: {exc.strerror or exc}")
         return 2
@@ -78,23 +81,30 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
         os.umask(umask)
 
 
-def _supervise(plan: Plan, sink: StreamSink, log: logging.Logger,
-               options: tuple[Path | None, float | None, Callable[[], Plan] | None, frozenset[str] | None]
-               ) -> int:
-    replay, stop_after, reload_source, only = options
-    supervisor = Supervisor(plan, sink, log, replay)
-    supervisor.reload_source = reload_source
-    supervisor.only = only
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How `run_plan` was asked to run (see its docstring)."""
+
+    replay: Path | None
+    stop_after: float | None
+    reload_source: Callable[[], Plan] | None
+    only: frozenset[str] | None
+
+
+def _supervise(plan: Plan, sink: StreamSink, log: logging.Logger, options: RunOptions) -> int:
+    supervisor = Supervisor(plan, sink, log, options.replay)
+    supervisor.reload_source = options.reload_source
+    supervisor.only = options.only
     stop = StopFlag()
     restore = _install_signals(stop)
     try:
-        return _run(plan, supervisor, stop, stop_after, replay, log)
+        return _run(plan, supervisor, stop, options.stop_after, options.replay, log)
     finally:
         restore()
 
 
 def _unreadable_pcap(path: Path) -> str | None:
-    from flowc.runtime.ingest.receiver import PcapError, read_pcap
+    from flowc.runtime.ingest.pcap import PcapError, read_pcap
 
     try:
         next(read_pcap(Path(path)), None)
@@ -197,8 +207,8 @@ class Probes:
         from flowc.runtime.ops.health import Check, Verdict
 
         return Verdict(tuple(
-            Check(f"collector {c['interface']}", c["ok"],
-                  f"receive loop turning (last tick {c['loop_age']} s ago)" if c["ok"] else c["error"])
+            Check(f"collector {c.interface}", c.ok,
+                  f"receive loop turning (last tick {c.loop_age} s ago)" if c.ok else c.error)
             for c in self.supervisor.health()))
 
     def stop(self) -> None:
@@ -216,11 +226,15 @@ def _start_probes(plan: Plan, supervisor: Supervisor, log: logging.Logger) -> Pr
 
 
 def _control_handler(supervisor: Supervisor, stop: StopFlag) -> Handler:
-    def handler(message: Request) -> Reply | ClearReply:
-        reply = supervisor.handle(message)
-        if message.get("op") == "stop":
+    """The control socket's handler: the codec around `supervisor.handle`."""
+    def handle(request: Request) -> Reply:
+        reply = supervisor.handle(request)
+        if isinstance(request, Stop):
             stop.set("stop request")
         return reply
+
+    def handler(message: Wire) -> Wire:
+        return answer(handle, message)
 
     return handler
 
@@ -240,18 +254,18 @@ def _wait(supervisor: Supervisor, stop: StopFlag, stop_after: float | None,
         else:
             supervisor.run_jobs()
             supervisor.watch(now)
-            notifier.tick(lambda: all(h["ok"] for h in supervisor.health()), now)
+            notifier.tick(lambda: all(h.ok for h in supervisor.health()), now)
             if stop.reload:
                 stop.reload = False
                 _reload(supervisor)
 
 
 def _reload(supervisor: Supervisor) -> None:
-    reply = supervisor.reload(None)
-    if reply["ok"]:
-        supervisor.log.info("SIGHUP: %s", reply["message"])
-    else:
-        supervisor.log.error("SIGHUP: reload refused: %s", reply["error"])
+    match supervisor.reload(None):
+        case ReloadReply(error=None, message=message):
+            supervisor.log.info("SIGHUP: %s", message or "")
+        case ReloadReply(error=error) | Failure(error=error):
+            supervisor.log.error("SIGHUP: reload refused: %s", error)
 
 
 class StopFlag:

@@ -10,35 +10,20 @@ start or a clear), `peak` the highest `per_second` seen since the last clear: th
 it takes a lock. The receive loop keeps its own plain ints and hands them over in one
 `add_many()` per batch, so the hot path never touches a lock.
 
-The typed records at the end (`CollectorSnapshot` and its parts) are what a collector
-process sends up the pipe and the control socket carries as JSON to `show`: every key is
-named, so a renamed counter is a type error (and `tests/runtime/test_stats.py` checks that
-the records and the counter tuples agree).
+Which counters exist, and in which part of a snapshot each sits, is declared once in
+`flowc.runtime.counters`. The typed records at the end (`CollectorSnapshot` and its parts)
+are what a collector answers to `show` and the control socket carries as JSON; a counter
+part is a dict keyed by the declared names.
 """
 from __future__ import annotations
 
 import threading
 import time
 from collections import deque
-from typing import NotRequired, Protocol, TypedDict, cast
+from typing import NotRequired, Protocol, TypedDict
 
-RATE_COUNTERS = (
-    "packets", "bytes", "flows", "blocks_allocated", "blocks_freed", "blocks_unavailable",
-    "files_created", "files_exported", "files_destroyed", "uncompressed_bytes",
-    "compressed_bytes", "ftp_bytes", "ftp_files",
-)
-DROPS = ("no_memory", "not_ip", "not_ipv4", "too_small", "fragments", "icmp", "tcp",
-         "unknown", "not_jflow")
-TRANSFER_LOG = ("translog_lines", "archive_attempts", "archive_failures")
-# Faults the engine survives (issue 10): each is counted, and `show … extensive` prints it.
-FAULTS = (
-    "records_not_written",      # records lost to a spool that could not be written (full disk)
-    "write_error_episodes",     # times the spool started failing (one log line each)
-    "translog_write_failures",  # transfer-log lines that could not be written at once (kept, retried)
-    "ftp_deadline_failures",    # uploads ended by the whole-transfer deadline (a stalling server)
-    "name_conflicts",           # uploads stored under a new name: the server had the name already
-    "export_errors",            # unexpected errors an export thread survived
-)
+from flowc.runtime.counters import RATE_COUNTERS, TOTALS, Group, of
+
 WINDOW = 10
 
 
@@ -95,8 +80,7 @@ class CollectorStats:
 
     def __init__(self, now: float = 0.0) -> None:
         self._lock = threading.Lock()
-        self.totals: dict[str, int] = dict.fromkeys(
-            RATE_COUNTERS + DROPS + FAULTS + ("ftp_failures",) + TRANSFER_LOG, 0)
+        self.totals: dict[str, int] = dict.fromkeys(TOTALS, 0)
         self.rates = RateSet(RATE_COUNTERS, now)
         self.since = time.time()  # wall clock of the start or the last clear: Prometheus' `_created`
 
@@ -125,16 +109,14 @@ class CollectorStats:
     def snapshot(self) -> StatsSnapshot:
         with self._lock:
             totals = dict(self.totals)
-            counters = {n: self.rates.rates[n].view(totals[n]) for n in RATE_COUNTERS}
-        return {
-            "counters": cast(Counters, counters),
-            "drops": cast(Drops, {name: totals[name] for name in DROPS}),
-            "faults": cast(Faults, {name: totals[name] for name in FAULTS}),
-            "ftp_failures": totals["ftp_failures"],
-            "transfer_log": {"lines": totals["translog_lines"], "archive_attempts": totals["archive_attempts"],
-                             "archive_failures": totals["archive_failures"]},
-            "since": self.since,
-        }
+            counters = {c.field: self.rates.rates[c.name].view(totals[c.name]) for c in of(Group.RATES)}
+
+        def part(group: Group) -> dict[str, int]:
+            return {c.field: totals[c.name] for c in of(group) if not c.gauge}
+
+        return {"counters": counters, "drops": part(Group.DROPS), "faults": part(Group.FAULTS),
+                "ftp_failures": totals["ftp_failures"], "transfer_log": part(Group.TRANSFER_LOG),
+                "since": self.since}
 
 
 # ------------------------------------------------------------------ typed records
@@ -147,64 +129,15 @@ class RateView(TypedDict):
     peak: int
 
 
-class Counters(TypedDict):
-    """One `RateView` per name in RATE_COUNTERS."""
-
-    packets: RateView
-    bytes: RateView
-    flows: RateView
-    blocks_allocated: RateView
-    blocks_freed: RateView
-    blocks_unavailable: RateView
-    files_created: RateView
-    files_exported: RateView
-    files_destroyed: RateView
-    uncompressed_bytes: RateView
-    compressed_bytes: RateView
-    ftp_bytes: RateView
-    ftp_files: RateView
-
-
-class Drops(TypedDict):
-    """The seed's packet drop counters, by reason (one per name in DROPS)."""
-
-    no_memory: int
-    not_ip: int
-    not_ipv4: int
-    too_small: int
-    fragments: int
-    icmp: int
-    tcp: int
-    unknown: int
-    not_jflow: int
-
-
-class TransferLogView(TypedDict):
-    """The transfer log's counters: lines written, archive attempts and refusals."""
-
-    lines: int
-    archive_attempts: int
-    archive_failures: int
-
-
-class Faults(TypedDict):
-    """Faults a collector survived, counted (one per name in FAULTS; issue 10)."""
-
-    records_not_written: int
-    write_error_episodes: int
-    translog_write_failures: int
-    ftp_deadline_failures: int
-    name_conflicts: int
-    export_errors: int
-    translog_lines_pending: NotRequired[int]   # a gauge: lines kept in memory, written later
-
+Counters = dict[str, RateView]   # a rated part: declared field -> its view
+Totals = dict[str, int]          # a plain part (drops, faults, transfer_log): declared field -> total
 
 class StatsSnapshot(TypedDict):
     counters: Counters
-    drops: Drops
-    faults: Faults
+    drops: Totals
+    faults: Totals
     ftp_failures: int
-    transfer_log: TransferLogView
+    transfer_log: Totals
     since: float  # wall clock (epoch seconds) of the start or the last clear
 
 
@@ -269,11 +202,11 @@ class CollectorSnapshot(TypedDict):
     memory: MemoryView
     counters: Counters
     ftp_failures: int
-    drops: Drops
-    faults: Faults
+    drops: Totals
+    faults: Totals
     channels: list[ChannelView]
     inputs: list[InputView]
     files: list[FileView]
-    transfer_log: TransferLogView
+    transfer_log: Totals
     since: float
     pid: NotRequired[int]

@@ -25,7 +25,7 @@ COMPILER_ROWS: tuple[tuple[str, ...], ...] = (
 )
 RUNTIME_ROWS: tuple[tuple[str, ...], ...] = (
     ("testbed",), ("engine",), ("processes",), ("collector",), ("ops", "export"),
-    ("files", "ingest"), ("plan",), ("clock", "stats"),
+    ("files", "ingest"), ("plan",), ("clock", "stats"), ("counters",),
 )
 CLI_UNITS = {"flowc.compiler.cli", "flowc.compiler.commands"}
 
@@ -158,7 +158,7 @@ def test_init_files_hold_a_docstring_only(path: Path) -> None:
 
 def test_top_level_modules_are_only_the_named_ones() -> None:
     assert {p.stem for p in (ROOT / "compiler").glob("*.py")} == {"__init__", "source", "diagnostics", "api", "cli", "pipeline"}
-    assert {p.stem for p in (ROOT / "runtime").glob("*.py")} == {"__init__", "clock", "stats", "collector", "engine"}
+    assert {p.stem for p in (ROOT / "runtime").glob("*.py")} == {"__init__", "clock", "stats", "counters", "collector", "engine"}
 
 
 @pytest.mark.parametrize("line, source, why", [

@@ -20,7 +20,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from flowc.compiler.diagnostics import UsageError
 
@@ -43,7 +43,7 @@ class Command:
 
     kind: str
     level: str
-    message: dict[str, Any] = field(default_factory=dict)  # a flowc.runtime.ops.replies.Request
+    message: dict[str, object] = field(default_factory=dict)  # a request's wire form (flowc.runtime.ops.codec)
     source: str | None = None  # `request … reload FILE`: the CONFIG/PLAN to compile first
 
 
@@ -266,13 +266,14 @@ def _split_options(words: list[str], control: str | None, fmt: str,
 
 
 def _send(command: Command, control: str, fmt: str) -> int:
+    from flowc.runtime.ops.codec import VERSION
     from flowc.runtime.ops.control import ControlError, request
-    from flowc.runtime.ops.replies import Request
     from flowc.runtime.ops.show import render
+    from flowc.runtime.ops.wire import MessageError
 
     try:
         timeout = RELOAD_TIMEOUT if command.kind == "reload" else 10.0
-        reply = request(control, cast("Request", command.message), timeout=timeout)
+        reply = request(control, {**command.message, "version": VERSION}, timeout=timeout)
     except ControlError as exc:
         print(f"flowc: {exc}", file=sys.stderr)
         return 2
@@ -283,7 +284,11 @@ def _send(command: Command, control: str, fmt: str) -> int:
     if command.kind == "reload":
         print(reload_text(reply), end="", file=sys.stdout if ok else sys.stderr)
         return 0 if ok else 1
-    text = render(command.kind, command.level, reply)
+    try:
+        text = render(command.kind, command.level, reply)
+    except MessageError as exc:
+        print(f"flowc: the engine at {control} sent a reply this flowc cannot read: {exc}", file=sys.stderr)
+        return 2
     print(text, end="", file=sys.stdout if ok or "interface" in reply else sys.stderr)
     return 0 if ok else 1
 

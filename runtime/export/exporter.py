@@ -27,7 +27,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from flowc.runtime.clock import Clock
 from flowc.runtime.export.deadline import DeadlinePolicy
@@ -45,15 +44,11 @@ from flowc.runtime.export.ftp import (
 from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role, slug
-from flowc.runtime.stats import ChannelView, ExportSnapshot, FileView
+from flowc.runtime.stats import ChannelView, CounterSink, ExportSnapshot, FileView
 
 POLL = 0.05
 MAX_BACKOFF = 300.0
 ROLES: tuple[Role, Role] = ("primary", "secondary")
-
-
-class CounterSink(Protocol):
-    def add(self, name: str, n: int = 1) -> None: ...
 
 
 class Outcome(enum.Enum):

@@ -3,8 +3,9 @@
 A Unix stream socket (mode 0600, so only the engine's user may use it) carrying one JSON
 object per line in each direction: a request `{"op": …}` in, its reply out, as many as
 the client sends on one connection. `ControlServer` answers on threads through a handler
-`dict -> dict`; `request()` is the client. A handler that raises answers
-`{"ok": false, "error": …}`: the engine keeps running.
+`Wire -> Wire` (the engine's decodes and encodes with `flowc.runtime.ops.codec`);
+`request()` is the client. A handler that raises answers `{"ok": false, "error": …}`: the
+engine keeps running.
 """
 from __future__ import annotations
 
@@ -16,10 +17,9 @@ import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
 
-from flowc.runtime.ops.replies import ClearReply, Reply, Request
 from flowc.runtime.ops.serving import Serving
+from flowc.runtime.ops.wire import Wire
 
 MAX_LINE = 1024 * 1024
 MAX_PATH = 107  # sun_path is 108 bytes with the terminating NUL
@@ -29,7 +29,7 @@ class ControlError(Exception):
     """The engine cannot be reached or gave no usable answer; the message says why."""
 
 
-Handler = Callable[[Request], Reply | ClearReply]
+Handler = Callable[[Wire], Wire]
 
 
 class _Connection(socketserver.StreamRequestHandler):
@@ -53,14 +53,14 @@ class _Server(socketserver.ThreadingUnixStreamServer):
     def server_bind(self) -> None:
         """Bind under a temporary name, make it 0600, then rename it into place: the
         socket is never reachable with looser permissions."""
-        final = cast(str, self.server_address)
+        final = str(self.server_address)
         temporary = f"{final}.{os.getpid()}.tmp"
         self.socket.bind(temporary)
         os.chmod(temporary, 0o600)
         os.replace(temporary, final)
         self.server_address = final
 
-    def answer(self, line: bytes) -> Reply | ClearReply:
+    def answer(self, line: bytes) -> Wire:
         try:
             message = json.loads(line)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -68,7 +68,7 @@ class _Server(socketserver.ThreadingUnixStreamServer):
         if not isinstance(message, dict):
             return {"ok": False, "error": "a request is a JSON object"}
         try:
-            reply = self.handler(cast(Request, message))
+            reply = self.handler(message)
         except Exception as exc:  # an engine bug must not kill the control thread
             return {"ok": False, "error": f"internal error: {type(exc).__name__}: {exc}"}
         return reply
@@ -131,7 +131,7 @@ def _clear_stale(path: str) -> None:
     raise ControlError(f"a flowc engine is already running at {path}")
 
 
-def request(path: str, message: Request, timeout: float = 10.0) -> Reply:
+def request(path: str, message: Wire, timeout: float = 10.0) -> Wire:
     """Send one request to the engine at `path` and return its reply."""
     path = str(path)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -148,7 +148,7 @@ def request(path: str, message: Request, timeout: float = 10.0) -> Reply:
         raise ControlError(f"the flowc engine at {path} sent an unreadable reply") from None
     if not isinstance(reply, dict):
         raise ControlError(f"the flowc engine at {path} sent an unreadable reply")
-    return cast(Reply, reply)
+    return reply
 
 
 def _connect(sock: socket.socket, path: str, timeout: float) -> None:

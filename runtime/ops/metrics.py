@@ -13,60 +13,21 @@ Prometheus treats as a counter reset, like a restart (docs/engine.md, "Metrics")
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Literal, cast
+from collections.abc import Callable, Iterable, Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from flowc.runtime.stats import CollectorSnapshot, Faults, RateView
+from flowc.runtime.counters import Counter, Group, of
+from flowc.runtime.ops.show import counted
+from flowc.runtime.stats import CollectorSnapshot
 
 PREFIX = "flowc"
 Snapshot = CollectorSnapshot
-# snapshot["counters"] key -> (metric name without `_total`, help)
-COUNTERS: dict[str, tuple[str, str]] = {
-    "packets": ("input_packets", "Packets received (show: Input Packets)."),
-    "bytes": ("input_bytes", "Bytes of the packets received (show: Input Bytes)."),
-    "flows": ("input_flow_records", "Flow records processed (show: Flow records processed)."),
-    "blocks_allocated": ("memory_blocks_allocated", "Memory blocks allocated (show: Blocks allocated)."),
-    "blocks_freed": ("memory_blocks_freed", "Memory blocks freed (show: Blocks freed)."),
-    "blocks_unavailable": ("memory_blocks_unavailable", "Memory blocks asked for when none was free "
-                                                        "(show: Blocks unavailable)."),
-    "files_created": ("files_created", "Flow files created (show: Files created)."),
-    "files_exported": ("files_exported", "Flow files exported to a server (show: Files exported)."),
-    "files_destroyed": ("files_destroyed", "Flow files destroyed (show: Files destroyed)."),
-    "uncompressed_bytes": ("files_uncompressed_bytes", "Bytes written before compression "
-                                                       "(show: Uncompressed bytes)."),
-    "compressed_bytes": ("files_compressed_bytes", "Compressed bytes written (show: Compressed bytes)."),
-    "ftp_bytes": ("ftp_bytes", "Bytes sent to FTP servers (show: FTP bytes)."),
-    "ftp_files": ("ftp_files", "Files sent to FTP servers (show: FTP files)."),
-}
-TRANSFER_LOG: dict[Literal["lines", "archive_attempts", "archive_failures"], tuple[str, str]] = {
-    "lines": ("transfer_log_lines", "Lines written to the transfer log."),
-    "archive_attempts": ("transfer_log_archive_attempts", "Transfer-log files offered to an archive site."),
-    "archive_failures": ("transfer_log_archive_failures", "Archive attempts an archive site refused."),
-}
-# snapshot["faults"] key -> (metric name without `_total`, help): the Faults section of `show … extensive`
-FAULT_COUNTERS: dict[str, tuple[str, str]] = {
-    "records_not_written": ("spool_records_not_written", "Records lost because the spool could not be "
-                            "written, e.g. a full disk (show … extensive: Records not written)."),
-    "write_error_episodes": ("spool_write_error_episodes", "Times the spool started failing to be written "
-                             "(show … extensive: Write error episodes)."),
-    "translog_write_failures": ("transfer_log_write_failures", "Transfer-log lines that could not be "
-                                "written at once, kept and retried (show … extensive: Transfer log write "
-                                "failures)."),
-    "ftp_deadline_failures": ("ftp_deadline_failures", "Uploads ended by the whole-transfer deadline "
-                              "(show … extensive: FTP deadline failures)."),
-    "name_conflicts": ("ftp_name_conflicts", "Uploads stored under a new name because the server had the "
-                       "name already (show … extensive: Name conflicts)."),
-    "export_errors": ("export_errors", "Unexpected errors an export thread survived "
-                      "(show … extensive: Export errors)."),
-}
-# snapshot["faults"] key -> (gauge name, help)
-FAULT_GAUGES: dict[str, tuple[str, str]] = {
-    "translog_lines_pending": ("transfer_log_lines_pending", "Transfer-log lines kept in memory, to be "
-                               "written when the log can be (show … extensive: Transfer log lines pending)."),
-}
+# snapshot key -> (metric name without `_total`, help), derived from `flowc.runtime.counters`
+COUNTERS = {c.field: (c.metric, c.help) for c in of(Group.RATES)}
+FAULT_COUNTERS = {c.field: (c.metric, c.help) for c in of(Group.FAULTS) if not c.gauge}
+FAULT_GAUGES = {c.field: (c.metric, c.help) for c in of(Group.FAULTS) if c.gauge}
 COLLECTING = "Collecting flows"
 
 
@@ -78,8 +39,8 @@ class SnapshotCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         snapshots = list(self.source())
-        yield from _counters(snapshots)
-        yield from _faults(snapshots)
+        for group in Group:
+            yield from _declared(group, snapshots)
         yield from _inputs(snapshots)
         yield from _gauges(snapshots)
         yield from _channels(snapshots)
@@ -92,45 +53,30 @@ def _name(suffix: str) -> str:
     return f"{PREFIX}_{suffix}"
 
 
-def _counters(snapshots: list[Snapshot]) -> Iterator[Metric]:
-    for key, (name, text) in COUNTERS.items():
-        family = CounterMetricFamily(_name(name), text, labels=["collector"])
+def _declared(group: Group, snapshots: list[Snapshot]) -> Iterator[Metric]:
+    """A group's counters as declared: one labelled family (drops by reason), or a family each."""
+    part = group.value
+    if part.family:
+        family = CounterMetricFamily(_name(part.family), part.family_help, labels=["collector", part.label])
         for snap in snapshots:
-            counters = cast(Mapping[str, RateView], snap["counters"])
-            family.add_metric([snap["interface"]], counters[key]["total"], created=snap["since"])
+            for counter in of(group):
+                family.add_metric([snap["interface"], counter.field], counted(snap, counter), created=snap["since"])
         yield family
-    drops = CounterMetricFamily(_name("input_packet_drops"), "Packets dropped, by reason "
-                                "(show … extensive: Packet drops).", labels=["collector", "reason"])
-    failures = CounterMetricFamily(_name("ftp_failures"), "Failed FTP transfers (show: FTP failure).",
-                                   labels=["collector"])
+        return
+    for counter in of(group):
+        yield _family(counter, snapshots)
+
+
+def _family(counter: Counter, snapshots: list[Snapshot]) -> Metric:
+    if counter.gauge:
+        gauge = GaugeMetricFamily(_name(counter.metric), counter.help, labels=["collector"])
+        for snap in snapshots:
+            gauge.add_metric([snap["interface"]], counted(snap, counter))
+        return gauge
+    family = CounterMetricFamily(_name(counter.metric), counter.help, labels=["collector"])
     for snap in snapshots:
-        for reason, count in cast(Mapping[str, int], snap["drops"]).items():  # every reason show prints
-            drops.add_metric([snap["interface"], reason], count, created=snap["since"])
-        failures.add_metric([snap["interface"]], snap["ftp_failures"], created=snap["since"])
-    yield drops
-    yield failures
-    for key, (name, text) in TRANSFER_LOG.items():
-        family = CounterMetricFamily(_name(name), text, labels=["collector"])
-        for snap in snapshots:
-            family.add_metric([snap["interface"]], snap["transfer_log"][key], created=snap["since"])
-        yield family
-
-
-def _faults(snapshots: list[Snapshot]) -> Iterator[Metric]:
-    """Every field of the snapshot's `Faults` record (a missing one, from an older collector, is 0)."""
-    def value(faults: Faults, key: str) -> int:
-        return cast(Mapping[str, int], faults).get(key, 0)
-
-    for key, (name, text) in FAULT_COUNTERS.items():
-        family = CounterMetricFamily(_name(name), text, labels=["collector"])
-        for snap in snapshots:
-            family.add_metric([snap["interface"]], value(snap["faults"], key), created=snap["since"])
-        yield family
-    for key, (name, text) in FAULT_GAUGES.items():
-        gauge = GaugeMetricFamily(_name(name), text, labels=["collector"])
-        for snap in snapshots:
-            gauge.add_metric([snap["interface"]], value(snap["faults"], key))
-        yield gauge
+        family.add_metric([snap["interface"]], counted(snap, counter), created=snap["since"])
+    return family
 
 
 def _inputs(snapshots: list[Snapshot]) -> Iterator[Metric]:

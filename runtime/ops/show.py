@@ -9,54 +9,48 @@ reconstructs Junos' layout); tables right-align their numbers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import cast
 
-from flowc.runtime.ops.replies import Cleared, ClearReply, Reply
-from flowc.runtime.stats import (
-    ChannelView,
-    CollectorSnapshot,
-    Counters,
-    Drops,
-    Faults,
-    FileRate,
-    FileView,
-    InputView,
-    RateView,
-)
+from flowc.runtime.counters import COUNTERS, Counter, Group, Section
+from flowc.runtime.ops.codec import decode_reply
+from flowc.runtime.ops.messages import Cleared, ClearReply, Failure, Reply, Snapshots, State
+from flowc.runtime.ops.wire import Fields
+from flowc.runtime.stats import ChannelView, CollectorSnapshot, FileRate, FileView, InputView, RateView
 
 INDENT = "  "
 NUMBER_WIDTH = 10  # terse columns: blocks of several collectors line up
-TERSE_COLUMNS = (  # (first header line, second header line, counter)
-    ("Packets", "", "packets"),
-    ("Bytes", "", "bytes"),
-    ("Flows", "", "flows"),
-    ("Uncompressed", "Bytes", "uncompressed_bytes"),
-    ("Compressed", "Bytes", "compressed_bytes"),
-    ("FTP bytes", "", "ftp_bytes"),
-    ("FTP files", "", "ftp_files"),
-)
-DROPS = (
-    ("No memory", "no_memory"), ("Not IP", "not_ip"), ("Not IPv4", "not_ipv4"),
-    ("Too small", "too_small"), ("Fragments", "fragments"), ("ICMP", "icmp"),
-    ("TCP", "tcp"), ("Unknown", "unknown"), ("Not JUNOS flow", "not_jflow"),
-)
+TERSE_COLUMNS = tuple(c for c in COUNTERS if c.terse is not None)
 RESPONSE_PREFIX = {"test-file-transfer": "Response: "}
 
 
-def render(kind: str, level: str, reply: Reply | ClearReply) -> str:
-    """The command's text (ends with a newline); an error reply renders as `error: …`."""
-    if not reply.get("ok", False) and "interface" not in reply:
-        error = cast(Reply, reply).get("error", "the engine refused the request")
-        return f"error: {error}\n"
+def render(kind: str, level: str, reply: Mapping[str, object]) -> str:
+    """The command's text (ends with a newline) from the reply's wire form; an error reply
+    renders as `error: …`, a malformed one raises `MessageError`."""
+    wire = dict(reply)
+    f = Fields(wire, "reply")
+    if not f.flag("ok", False) and "interface" not in f:
+        return f"error: {f.text('error', 'the engine refused the request')}\n"
     if kind in ("change-destination", "test-file-transfer"):
-        lines = _request(kind, cast(Reply, reply))
+        lines = _text(kind, level, decode_reply(wire, State))
     elif kind == "clear":
-        lines = _clear(cast(ClearReply, reply).get("collectors", []))
+        lines = _text(kind, level, decode_reply(wire, ClearReply))
     elif kind in RENDERERS:
-        lines = RENDERERS[kind](cast(Reply, reply).get("collectors", []), level or "terse")
+        lines = _text(kind, level, decode_reply(wire, Snapshots))
     else:
         raise ValueError(f"unknown show kind {kind!r}")
     return "".join(f"{line}\n" for line in lines)
+
+
+def _text(kind: str, level: str, reply: Reply) -> list[str]:
+    match reply:
+        case Failure(error=error):
+            return [f"error: {error}"]
+        case State():
+            return _request(kind, reply)
+        case ClearReply(collectors=collectors):
+            return _clear(collectors)
+        case Snapshots(collectors=collectors):
+            return RENDERERS[kind](list(collectors), level or "terse")
+    raise ValueError(f"no text for {type(reply).__name__}")
 
 
 # ---------------------------------------------------------------- interface
@@ -64,28 +58,23 @@ def render(kind: str, level: str, reply: Reply | ClearReply) -> str:
 def _interface(collectors: list[CollectorSnapshot], level: str) -> list[str]:
     lines: list[str] = []
     for snap in collectors:
-        lines += _heading(snap)
+        lines += _heading(snap["interface"], snap["state"])
         if level == "terse":
-            lines += _terse_table(snap["counters"])
+            lines += _terse_table(snap)
         else:
             lines += _interface_detail(snap, extensive=level == "extensive")
     return lines
 
 
-def _heading(snap: CollectorSnapshot | Cleared | Reply) -> list[str]:
-    return [f"Flow collector interface: {snap.get('interface', '')}",
-            f"Interface state: {snap.get('state', 'Collecting flows')}"]
+def _heading(interface: str, state: str) -> list[str]:
+    return [f"Flow collector interface: {interface}", f"Interface state: {state}"]
 
 
-def _by_name(counters: Counters) -> Mapping[str, RateView]:
-    """The counters by name (the keys are RATE_COUNTERS; a missing one is a KeyError)."""
-    return cast(Mapping[str, RateView], counters)
-
-
-def _terse_table(counters: Counters) -> list[str]:
-    values = [str(_total(counters, key)) for _, _, key in TERSE_COLUMNS]
-    widths = [max(len(top), len(value), NUMBER_WIDTH) for (top, _, _), value in zip(TERSE_COLUMNS, values)]
-    rows = ([c[0] for c in TERSE_COLUMNS], [c[1] for c in TERSE_COLUMNS], values)
+def _terse_table(snap: CollectorSnapshot) -> list[str]:
+    heads = [c.terse or ("", "") for c in TERSE_COLUMNS]
+    values = [str(_rate_view(snap, c)["total"]) for c in TERSE_COLUMNS]
+    widths = [max(len(top), len(value), NUMBER_WIDTH) for (top, _), value in zip(heads, values)]
+    rows = ([h[0] for h in heads], [h[1] for h in heads], values)
     return [_row(cells, widths) for cells in rows]
 
 
@@ -94,61 +83,48 @@ def _row(cells: Iterable[str], widths: list[int]) -> str:
 
 
 def _interface_detail(snap: CollectorSnapshot, extensive: bool) -> list[str]:
-    c = _by_name(snap["counters"])
     memory = snap["memory"]
     lines = ["Memory:", f"{INDENT}Used: {memory['used']}, Free: {memory['free']}"]
-    lines += ["Input:", _rate(c, "Packets", "packets"), _rate(c, "Bytes", "bytes"),
-              _rate(c, "Flow records processed", "flows")]
-    if extensive:
-        lines += ["Allocation:", _rate(c, "Blocks allocated", "blocks_allocated"),
-                  _rate(c, "Blocks freed", "blocks_freed"),
-                  _rate(c, "Blocks unavailable", "blocks_unavailable")]
-    lines += ["Files:", _rate(c, "Files created", "files_created"),
-              _rate(c, "Files exported", "files_exported")]
-    if extensive:
-        lines.append(_rate(c, "Files destroyed", "files_destroyed"))
-    lines += ["Throughput:", _rate(c, "Uncompressed bytes", "uncompressed_bytes"),
-              _rate(c, "Compressed bytes", "compressed_bytes")]
-    if extensive:
-        lines += ["Packet drops:", *_drops(snap["drops"])]
-        lines += ["Faults:", *_faults(snap["faults"])]
-    lines += ["File Transfer:", _rate(c, "FTP bytes", "ftp_bytes"), _rate(c, "FTP files", "ftp_files"),
-              f"{INDENT}FTP failure: {snap['ftp_failures']}"]
+    for section in Section:
+        shown = [c for c in COUNTERS if c.section is section and section is not Section.NONE
+                 and (extensive or not c.extensive)]
+        if shown:
+            lines += [f"{section.value}:", *_section(snap, shown)]
     for channel in snap["channels"]:
         lines += _channel(channel)
     return lines
 
 
-def _rate(counters: Mapping[str, RateView], label: str, key: str) -> str:
-    entry = counters[key]
+def _section(snap: CollectorSnapshot, shown: list[Counter]) -> list[str]:
+    """Rated counters a line each, then the plain ones two a line."""
+    lines = [_rate(c.label, _rate_view(snap, c)) for c in shown if c.group.value.rated]
+    cells = [f"{c.label}: {counted(snap, c)}" for c in shown if not c.group.value.rated]
+    return lines + [INDENT + ", ".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
+
+
+def _rate_view(snap: CollectorSnapshot, counter: Counter) -> RateView:
+    return snap["counters"][counter.field]   # a counter missing is a KeyError, not a line that prints 0
+
+
+def counted(snap: CollectorSnapshot, counter: Counter) -> int:
+    """A counter's total in a snapshot (a gauge an idle collector did not report is 0)."""
+    match counter.group:
+        case Group.RATES:
+            return _rate_view(snap, counter)["total"]
+        case Group.TOTALS:
+            return snap["ftp_failures"]
+        case Group.DROPS:
+            part = snap["drops"]
+        case Group.FAULTS:
+            part = snap["faults"]
+        case Group.TRANSFER_LOG:
+            part = snap["transfer_log"]
+    return part.get(counter.field, 0) if counter.gauge else part[counter.field]
+
+
+def _rate(label: str, entry: RateView) -> str:
     return (f"{INDENT}{label}: {entry['total']}, per second: {entry['per_second']}, "
             f"peak per second: {entry['peak']}")
-
-
-def _total(counters: Counters, key: str) -> int:
-    return _by_name(counters)[key]["total"]
-
-
-FAULTS = (
-    ("Records not written", "records_not_written"), ("Write error episodes", "write_error_episodes"),
-    ("Transfer log write failures", "translog_write_failures"),
-    ("Transfer log lines pending", "translog_lines_pending"),
-    ("FTP deadline failures", "ftp_deadline_failures"), ("Name conflicts", "name_conflicts"),
-    ("Export errors", "export_errors"),
-)
-
-
-def _faults(faults: Faults) -> list[str]:
-    """The faults the collector survived (full spool, stalling servers …), two a line."""
-    by_name = cast(Mapping[str, int], faults)
-    cells = [f"{label}: {by_name.get(key, 0)}" for label, key in FAULTS]
-    return [INDENT + ", ".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
-
-
-def _drops(drops: Drops) -> list[str]:
-    by_reason = cast(Mapping[str, int], drops)
-    cells = [f"{label}: {by_reason[key]}" for label, key in DROPS]
-    return [INDENT + ", ".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
 
 
 def _channel(channel: ChannelView) -> list[str]:
@@ -227,17 +203,16 @@ def _file_rate(label: str, total: int, rate: FileRate) -> str:
 
 # ---------------------------------------------------------------- clear / request
 
-def _clear(collectors: list[Cleared]) -> list[str]:
+def _clear(collectors: tuple[Cleared, ...]) -> list[str]:
     lines: list[str] = []
     for entry in collectors:
-        lines += _heading(entry)
+        lines += _heading(entry.interface, entry.state)
         lines.append("Statistics cleared successfully")
     return lines
 
 
-def _request(kind: str, reply: Reply) -> list[str]:
-    message = reply.get("message") or reply.get("error", "")
-    return [*_heading(reply), f"{RESPONSE_PREFIX.get(kind, '')}{message}"]
+def _request(kind: str, reply: State) -> list[str]:
+    return [*_heading(reply.interface, reply.state), f"{RESPONSE_PREFIX.get(kind, '')}{reply.message or ''}"]
 
 
 RENDERERS = {"interface": _interface, "input": _input, "file": _file}

@@ -3,7 +3,8 @@
 The supervisor starts `python -c "…child_entry(CONTROL_FD, LOG_FD)"`: a fresh interpreter
 (nothing of the caller is forked or re-imported) that reads its setup (plan, interface,
 replay) from the control socket pair, reports `ready` once it listens (or why it cannot),
-runs the collector pipeline and answers control requests between receive batches.
+runs the collector pipeline and answers control requests between receive batches. Every
+message on the pipe is encoded by `flowc.runtime.ops.codec`.
 """
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ import socket
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from flowc.runtime.ops.codec import VERSION, encode, pipe_id
+from flowc.runtime.ops.messages import Ready, StartFailed
 from flowc.runtime.processes.handle import ChildSetup
 from flowc.runtime.processes.logline import PipeHandler, child_logger
+
+if TYPE_CHECKING:
+    from flowc.runtime.collector import CollectorPipeline
 
 EXPORT_WAIT_AFTER_REPLAY = 10.0
 
@@ -44,10 +50,9 @@ def collector_main(setup: ChildSetup, conn: Connection, log_conn: Connection) ->
         pipeline.start(listen=replay is None, sockets=sockets)
     except OSError as exc:
         where = ", ".join(str(e) for e in pipeline.endpoints)
-        conn.send({"event": "error", "error": f"{interface}: cannot listen on {where}: "
-                                              f"{exc.strerror or exc}"})
+        conn.send(encode(StartFailed(f"{interface}: cannot listen on {where}: {exc.strerror or exc}")))
         return
-    conn.send({"event": "ready"})
+    conn.send(encode(Ready()))
     try:
         if replay is None:
             pipeline.run(poll_control=lambda: _serve(conn, pipeline), control_fd=conn.fileno())
@@ -61,9 +66,9 @@ def collector_main(setup: ChildSetup, conn: Connection, log_conn: Connection) ->
     log.info("collector stopped")
 
 
-def _replay(pipeline: Any, path: Path, first: bool, other_ports: frozenset[int],
+def _replay(pipeline: CollectorPipeline, path: Path, first: bool, other_ports: frozenset[int],
             log: logging.Logger, poll_control: Callable[[], None]) -> None:
-    from flowc.runtime.ingest.receiver import Datagram
+    from flowc.runtime.ingest.pcap import Datagram
 
     own = {e.port for e in pipeline.endpoints}
 
@@ -79,13 +84,11 @@ def _replay(pipeline: Any, path: Path, first: bool, other_ports: frozenset[int],
     log.info("replay done file=%s frames=%d exported=%s", path, frames, "yes" if exported else "no")
 
 
-def _serve(conn: Connection, pipeline: Any) -> None:
+def _serve(conn: Connection, pipeline: CollectorPipeline) -> None:
     try:
         while conn.poll():
             message = conn.recv()
-            reply = pipeline.handle(message)
-            reply["id"] = message.get("id")
-            conn.send(reply)
+            conn.send({**pipeline.handle(message), "id": pipe_id(message), "version": VERSION})
     except (EOFError, OSError):  # the supervisor is gone: stop cleanly
         pipeline.stopping = True
 

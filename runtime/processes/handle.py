@@ -1,5 +1,6 @@
 """A collector process as the supervisor holds it: the `Popen`, its control connection
-(a socket pair carrying pickled dicts, replies matched by request id) and its log pipe.
+(a socket pair carrying the codec's wire objects, pickled; replies matched by request id)
+and its log pipe.
 
 The child is a fresh interpreter (`python -c "…child_entry(…)"`): no fork of a threaded
 parent, no re-import of the caller's `__main__`. Listening sockets are passed down with
@@ -19,7 +20,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from flowc.runtime.ops.replies import Reply, Request
+from flowc.runtime.ops.codec import R, decode_reply, on_pipe, pipe_id
+from flowc.runtime.ops.messages import Failure, Request
+from flowc.runtime.ops.wire import MessageError
 from flowc.runtime.plan.model import Plan
 
 REQUEST_WAIT = 10.0
@@ -98,26 +101,29 @@ class Child:
     def alive(self) -> bool:
         return self.process is not None and self.process.is_alive()
 
-    def request(self, message: Request, timeout: float = REQUEST_WAIT) -> Reply:
+    def request(self, message: Request, expect: type[R], timeout: float = REQUEST_WAIT) -> R | Failure:
+        """Send `message` and wait for its reply, of type `expect` (or the `Failure` it reports)."""
         if not self.lock.acquire(timeout=timeout):
-            return {"ok": False, "error": f"{self.interface}: collector process is busy starting"}
+            return Failure(f"{self.interface}: collector process is busy starting")
         try:
             if self.conn is None or not self.ready or not self.alive():
-                return {"ok": False, "error": f"{self.interface}: collector process not running"}
-            return self._exchange(message, timeout)
+                return Failure(f"{self.interface}: collector process not running")
+            return self._exchange(message, expect, timeout)
         finally:
             self.lock.release()
 
-    def _exchange(self, message: Request, timeout: float) -> Reply:
+    def _exchange(self, message: Request, expect: type[R], timeout: float) -> R | Failure:
         assert self.conn is not None
         ident = next(self.ids)
         try:
-            self.conn.send({**message, "id": ident})
+            self.conn.send(on_pipe(message, ident))
             deadline = time.monotonic() + timeout
             while self.conn.poll(max(0.0, deadline - time.monotonic())):
-                reply: Reply = self.conn.recv()
-                if reply.get("id") == ident:
-                    return reply
+                reply = self.conn.recv()
+                if pipe_id(reply) == ident:
+                    return decode_reply(reply, expect)
+        except MessageError as exc:
+            return Failure(f"{self.interface}: collector process answered what flowc cannot read: {exc}")
         except (EOFError, OSError):
             pass
-        return {"ok": False, "error": f"{self.interface}: collector process did not answer"}
+        return Failure(f"{self.interface}: collector process did not answer")

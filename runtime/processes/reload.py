@@ -16,52 +16,38 @@ from typing import Any
 from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ingest.inputs import endpoints
 from flowc.runtime.ingest.sockets import ListenError
-from flowc.runtime.ops.replies import ReloadSummary, Reply
+from flowc.runtime.ops.messages import Failure, Reconfigure, ReloadReply, State
 from flowc.runtime.plan.delta import PlanDelta, delta
 from flowc.runtime.plan.model import Plan
 from flowc.runtime.processes.handle import Child
 
 
-def summary(change: PlanDelta) -> ReloadSummary:
-    """The reload reply's lists: what the new plan starts, stops, restarts, reconfigures, keeps."""
-    return {"started": list(change.started), "stopped": list(change.stopped),
-            "restarted": list(change.restarted), "export_only": list(change.export_only),
-            "unchanged": list(change.unchanged)}
-
-
-def _reply(said: ReloadSummary, *, error: str = "", message: str = "") -> Reply:
+def _reply(change: PlanDelta, *, error: str | None = None, message: str | None = None) -> ReloadReply:
     """A reload reply: ok unless `error`, with what the new plan did."""
-    reply: Reply = {"ok": not error, "started": said["started"], "stopped": said["stopped"],
-                    "restarted": said["restarted"], "export_only": said["export_only"],
-                    "unchanged": said["unchanged"]}
-    if error:
-        reply["error"] = error
-    if message:
-        reply["message"] = message
-    return reply
+    return ReloadReply(tuple(change.started), tuple(change.stopped), tuple(change.restarted),
+                       tuple(change.export_only), tuple(change.unchanged), error, message)
 
 
-def apply_plan(supervisor: Any, new: Plan) -> Reply:
+def apply_plan(supervisor: Any, new: Plan) -> ReloadReply:
     """Apply `new` to the supervisor's collectors; a control-style reply."""
     change = delta(supervisor.plan, new)
-    said = summary(change)
     if change.engine_restart:
-        return _reply(said, error=f"the control socket moves to {new.control}: restart the engine "
+        return _reply(change, error=f"the control socket moves to {new.control}: restart the engine "
                                   "to apply this plan (nothing was changed)")
     if change.empty:
-        return _reply(said, message="the plan is unchanged: nothing to do")
+        return _reply(change, message="the plan is unchanged: nothing to do")
     with supervisor.changing:
         problem = bind_new(supervisor, new, change)
         if problem:
-            return _reply(said, error=f"{problem} (nothing was changed)")
+            return _reply(change, error=f"{problem} (nothing was changed)")
         problems = _apply(supervisor, new, change)
         supervisor.sockets.keep(e for c in new.collectors for e in endpoints(c))
     supervisor.log.info("reload applied started=%s stopped=%s restarted=%s export_only=%s",
                         *(",".join(names) or "-" for names in
-                          (said["started"], said["stopped"], said["restarted"], said["export_only"])))
+                          (change.started, change.stopped, change.restarted, change.export_only)))
     if problems:
-        return _reply(said, error="; ".join(problems))
-    return _reply(said, message="reload applied")
+        return _reply(change, error="; ".join(problems))
+    return _reply(change, message="reload applied")
 
 
 def _apply(supervisor: Any, new: Plan, change: PlanDelta) -> list[str]:
@@ -81,9 +67,11 @@ def _apply(supervisor: Any, new: Plan, change: PlanDelta) -> list[str]:
         if problem := supervisor.wait_ready(child):
             problems.append(problem)
     for name in change.export_only:
-        reply = current[name].request({"op": "reconfigure", "plan": new})
-        if not reply.get("ok"):
-            problems.append(str(reply.get("error", f"{name}: reconfigure failed")))
+        reply = current[name].request(Reconfigure(new), State)
+        if isinstance(reply, Failure):
+            problems.append(reply.error)
+        elif not reply.ok:
+            problems.append(reply.message or f"{name}: reconfigure failed")
     return problems
 
 

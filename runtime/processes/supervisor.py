@@ -21,7 +21,33 @@ from pathlib import Path
 
 from flowc.runtime.ingest.inputs import endpoints
 from flowc.runtime.ingest.sockets import ListenSockets
-from flowc.runtime.ops.replies import ClearReply, CollectorHealth, Reply, Request
+from flowc.runtime.ops.codec import decode_event
+from flowc.runtime.ops.messages import (
+    ChangeDestination,
+    Clear,
+    Cleared,
+    ClearReply,
+    CollectorHealth,
+    Failure,
+    Health,
+    Heartbeat,
+    Ready,
+    Reload,
+    ReloadReply,
+    Reply,
+    Request,
+    Routed,
+    Show,
+    SnapshotReply,
+    Snapshots,
+    StartFailed,
+    State,
+    Stop,
+    Stopping,
+    TestFileTransfer,
+    ok,
+)
+from flowc.runtime.ops.wire import MessageError
 from flowc.runtime.plan.model import Plan, PlanError, loads_plan
 from flowc.runtime.processes.handle import Child, ChildSetup, spawn_collector
 from flowc.runtime.processes.logline import StreamSink
@@ -51,7 +77,7 @@ class Supervisor:
         # when the *thread* that forked a child ends), so work asked for on a control
         # thread runs on the thread that runs the engine, via `jobs`.
         self.owner = threading.current_thread()
-        self.jobs: queue.SimpleQueue[tuple[Callable[[], Reply], list[Reply],
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], ReloadReply | Failure], list[ReloadReply | Failure],
                                            threading.Event]] = queue.SimpleQueue()
 
     def start(self, child: Child) -> None:
@@ -84,9 +110,14 @@ class Supervisor:
         with child.lock:
             try:
                 if child.conn.poll(START_WAIT):
-                    event = child.conn.recv()
-                    child.ready = event.get("event") == "ready"
-                    return None if child.ready else str(event.get("error"))
+                    match decode_event(child.conn.recv()):
+                        case Ready():
+                            child.ready = True
+                            return None
+                        case StartFailed(error=error):
+                            return error
+            except MessageError as exc:
+                return f"{child.interface}: collector process said what flowc cannot read: {exc}"
             except (EOFError, OSError):
                 pass
         return f"{child.interface}: collector process ended before it was ready"
@@ -121,7 +152,7 @@ class Supervisor:
     def stop_one(self, child: Child) -> None:
         """Stop one collector as on SIGTERM: its files are closed and published."""
         if child.alive():
-            child.request({"op": "stop"}, timeout=2.0)
+            child.request(Stop(), State, timeout=2.0)
         self._join(child, time.monotonic() + STOP_WAIT)
 
     def _join(self, child: Child, deadline: float) -> None:
@@ -137,7 +168,7 @@ class Supervisor:
         with self.changing:
             for child in self.children:
                 if child.alive():
-                    child.request({"op": "stop"}, timeout=2.0)
+                    child.request(Stop(), State, timeout=2.0)
             deadline = time.monotonic() + STOP_WAIT
             for child in self.children:
                 self._join(child, deadline)
@@ -153,70 +184,68 @@ class Supervisor:
                 box.append(job())
             except Exception as exc:  # an engine bug must not end the engine
                 self.log.exception("request failed")
-                box.append({"ok": False, "error": f"internal error: {exc}"})
+                box.append(Failure(f"internal error: {exc}"))
             done.set()
 
-    def reload(self, text: str | None) -> Reply:
+    def reload(self, text: str | None) -> ReloadReply | Failure:
         """A new plan (plan text, or the engine's own source when None), applied live."""
         if threading.current_thread() is self.owner:
             return self._reload(text)
-        box: list[Reply] = []
+        box: list[ReloadReply | Failure] = []
         done = threading.Event()
         self.jobs.put((lambda: self._reload(text), box, done))
         if not done.wait(RELOAD_WAIT):
-            return {"ok": False, "error": "the engine did not get to the reload in time"}
+            return Failure("the engine did not get to the reload in time")
         return box[0]
 
-    def _reload(self, text: str | None) -> Reply:
+    def _reload(self, text: str | None) -> ReloadReply | Failure:
         if self.replay is not None:
-            return {"ok": False, "error": "a replay cannot be reloaded"}
+            return Failure("a replay cannot be reloaded")
         try:
             if text is not None:
                 plan = loads_plan(text, "<reload>")
             elif self.reload_source is not None:
                 plan = self.reload_source()
             else:
-                return {"ok": False, "error": "this engine was started without a source to reload; "
-                                              "send the new plan"}
+                return Failure("this engine was started without a source to reload; send the new plan")
         except PlanError as exc:
-            return {"ok": False, "error": str(exc)}
+            return Failure(str(exc))
         except Exception as exc:  # the source's own errors (a config that does not compile …)
-            return {"ok": False, "error": f"cannot reload: {exc}"}
+            return Failure(f"cannot reload: {exc}")
         if self.only is not None:
             missing = sorted(self.only - {c.interface for c in plan.collectors})
             if missing:
-                return {"ok": False, "error": f"the new plan has no collector {', '.join(missing)}, which "
-                                              "this engine was started to run (--collector); nothing was changed"}
+                return Failure(f"the new plan has no collector {', '.join(missing)}, which this engine was "
+                               "started to run (--collector); nothing was changed")
             plan = dataclasses.replace(plan, collectors=tuple(
                 c for c in plan.collectors if c.interface in self.only))
         return apply_plan(self, plan)
 
     # ------------------------------------------------------------------ control routing
-    def handle(self, message: Request) -> Reply | ClearReply:
-        op = message.get("op")
-        if op == "stop":
-            return {"ok": True, "stopping": True}
-        if op == "reload":
-            return self.reload(message.get("plan"))
-        targets = self._targets(str(message.get("interface", "all")))
-        if isinstance(targets, str):
-            return {"ok": False, "error": targets}
-        if op == "show":
-            return {"ok": True, "collectors": [self._snapshot(c) for c in targets]}
-        if op == "clear":
-            replies = [c.request({"op": "clear"}) for c in targets]
-            return {"ok": all(r.get("ok") for r in replies),
-                    "collectors": [{"interface": c.interface, "state": r.get("state", "Not running")}
-                                   for c, r in zip(targets, replies)]}
-        if op in ("change-destination", "test-file-transfer"):
-            replies = [c.request(message) for c in targets]
-            if len(replies) == 1:
-                return replies[0] if "message" in replies[0] else {**replies[0], "message": replies[0].get("error", "")}
-            return {"ok": all(r.get("ok") for r in replies), "interface": "all",
-                    "state": "Collecting flows",
-                    "message": "; ".join(f"{c.interface}: {r.get('message', r.get('error', ''))}"
-                                         for c, r in zip(targets, replies))}
-        return {"ok": False, "error": f"unknown request {op!r}"}
+    def handle(self, request: Request) -> Reply:
+        """Answer a control request of the socket: the engine's own, or routed to collectors."""
+        match request:
+            case Stop():
+                return Stopping()
+            case Reload(plan=plan):
+                return self.reload(plan)
+            case Show() | Clear() | ChangeDestination() | TestFileTransfer():
+                targets = self._targets(request.interface)
+                if isinstance(targets, str):
+                    return Failure(targets)
+                return self._route(request, targets)
+        return Failure(f"unknown request {type(request).__name__.lower()!r}")
+
+    def _route(self, request: Routed, targets: list[Child]) -> Reply:
+        match request:
+            case Show():
+                return Snapshots(tuple(self._snapshot(c) for c in targets))
+            case Clear():
+                replies = [c.request(Clear(), State) for c in targets]
+                return ClearReply(all(ok(r) for r in replies), tuple(
+                    Cleared(c.interface, r.state if isinstance(r, State) else "Not running")
+                    for c, r in zip(targets, replies)))
+        return _combined([(c.interface, c.request(request, State)) for c in targets])
 
     def snapshots(self) -> list[CollectorSnapshot]:
         """Every collector's snapshot: the answer to `show … interface all` (and `/metrics`)."""
@@ -224,9 +253,9 @@ class Supervisor:
 
     def health(self) -> list[CollectorHealth]:
         """Each collector's heartbeat: only a turning receive loop answers (`/healthz`)."""
-        replies = [c.request({"op": "health"}, timeout=HEALTH_WAIT) for c in self.children]
-        return [{"interface": c.interface, "ok": r["ok"], "loop_age": r.get("loop_age", 0.0),
-                 "error": r.get("error", "")} for c, r in zip(self.children, replies)]
+        replies = [c.request(Health(), Heartbeat, timeout=HEALTH_WAIT) for c in self.children]
+        return [CollectorHealth(c.interface, True, r.loop_age, "") if isinstance(r, Heartbeat)
+                else CollectorHealth(c.interface, False, 0.0, r.error) for c, r in zip(self.children, replies)]
 
     def _targets(self, interface: str) -> list[Child] | str:
         if interface == "all":
@@ -238,9 +267,9 @@ class Supervisor:
         return f"{interface} is not a flow collector interface of this engine (it runs: {known})"
 
     def _snapshot(self, child: Child) -> CollectorSnapshot:
-        reply = child.request({"op": "show"})
-        if reply.get("ok") and "snapshot" in reply:
-            return reply["snapshot"]
+        reply = child.request(Show(), SnapshotReply)
+        if isinstance(reply, SnapshotReply):
+            return reply.snapshot
         return empty_snapshot(child.interface, "Not running", self.plan.memory_budget)
 
 
@@ -251,3 +280,12 @@ def empty_snapshot(interface: str, state: str, budget: int) -> CollectorSnapshot
             "counters": stats["counters"], "ftp_failures": 0, "drops": stats["drops"],
             "transfer_log": stats["transfer_log"], "since": stats["since"],
             "faults": stats["faults"], "channels": [], "inputs": [], "files": []}
+
+
+def _combined(replies: list[tuple[str, State | Failure]]) -> Reply:
+    """change-destination / test-file-transfer: one collector's answer, or one line for all."""
+    if len(replies) == 1:
+        reply = replies[0][1]
+        return reply if isinstance(reply, State) else Failure(reply.error, reply.message or reply.error)
+    text = "; ".join(f"{name}: {r.message or '' if isinstance(r, State) else r.error}" for name, r in replies)
+    return State(all(ok(r) for _, r in replies), "all", "Collecting flows", text)

@@ -12,8 +12,8 @@ import pytest
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.collector import CollectorPipeline
+from flowc.runtime.counters import DROPS
 from flowc.runtime.plan.model import Endpoint, Input
-from flowc.runtime.stats import DROPS
 from flowc.runtime.testbed.generator import (
     FlowRecord,
     ethernet_frame,

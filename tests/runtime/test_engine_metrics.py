@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from flowc.runtime.counters import Group, of
 from flowc.runtime.engine import run_plan
 from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ops.control import request
 from flowc.runtime.ops.metrics import COUNTERS, FAULT_COUNTERS, FAULT_GAUGES
 from flowc.runtime.plan.model import Endpoint, Input, Plan, dumps_plan
 from flowc.runtime.plan.secret import encode
-from flowc.runtime.stats import Faults
 from flowc.runtime.testbed.generator import FlowRecord, v5_packet
 
 ENGINE = ("import sys; from flowc.runtime.engine import run_plan; from flowc.runtime.plan.model import load_plan; "
@@ -186,7 +186,7 @@ def test_scrape_equals_show_and_rises_with_traffic_and_drops(engine: MetricsEngi
 
 
 def test_every_fault_field_is_exported() -> None:
-    assert set(FAULT_COUNTERS) | set(FAULT_GAUGES) == set(Faults.__annotations__)
+    assert set(FAULT_COUNTERS) | set(FAULT_GAUGES) == {c.field for c in of(Group.FAULTS)}
     assert not set(FAULT_COUNTERS) & set(FAULT_GAUGES)
 
 

@@ -5,8 +5,9 @@ import threading
 
 import pytest
 
+from flowc.runtime.counters import DROPS, RATE_COUNTERS
 from flowc.runtime.files.memory import MemoryPool
-from flowc.runtime.stats import DROPS, RATE_COUNTERS, CollectorStats
+from flowc.runtime.stats import CollectorStats
 
 
 def test_rates_average_the_last_ten_seconds_and_keep_the_peak() -> None:
@@ -87,27 +88,30 @@ def test_memory_pool_counts_blocks() -> None:
 
 # ---------------------------------------------------------------- typed records of the pipe and socket
 
-def test_typed_counter_records_name_every_counter() -> None:
-    from flowc.runtime.stats import DROPS, FAULTS, RATE_COUNTERS, Counters, Drops, Faults, RateView, TransferLogView
+def test_snapshot_parts_follow_the_declaration() -> None:
+    from flowc.runtime.counters import COUNTERS, FAULTS, TRANSFER_LOG, Group, of
 
-    assert tuple(Counters.__annotations__) == RATE_COUNTERS
-    assert tuple(Drops.__annotations__) == DROPS
-    assert tuple(Faults.__annotations__) == (*FAULTS, "translog_lines_pending")
     snap = CollectorStats().snapshot()
     assert set(snap) == {"counters", "drops", "faults", "ftp_failures", "transfer_log", "since"}
-    assert set(snap["transfer_log"]) == set(TransferLogView.__annotations__)
-    assert set(snap["faults"]) == set(FAULTS)
-    assert set(snap["counters"]) == set(RATE_COUNTERS)
-    assert all(set(v) == set(RateView.__annotations__) for v in snap["counters"].values())
-    assert set(snap["drops"]) == set(DROPS)
+    assert tuple(snap["counters"]) == RATE_COUNTERS
+    assert tuple(snap["drops"]) == DROPS
+    assert tuple(snap["faults"]) == FAULTS   # the gauge (lines pending) is the collector's to add
+    assert tuple(snap["transfer_log"]) == ("lines", "archive_attempts", "archive_failures")
+    assert TRANSFER_LOG == ("translog_lines", "archive_attempts", "archive_failures")
+    assert all(set(v) == {"total", "per_second", "peak"} for v in snap["counters"].values())
+    assert len({c.name for c in COUNTERS}) == len(COUNTERS)
+    assert [c.name for c in of(Group.FAULTS)][-1] == "translog_lines_pending"
 
 
-def test_show_reads_every_counter_by_its_typed_name() -> None:
-    """A counter renamed on one side is a KeyError in show, not a line that prints 0."""
+def test_show_reads_every_counter_by_its_declared_name() -> None:
+    """A counter missing on one side is an error in show, not a line that prints 0."""
+    from flowc.runtime.ops.codec import encode
+    from flowc.runtime.ops.messages import Snapshots
     from flowc.runtime.ops.show import render
+    from flowc.runtime.ops.wire import MessageError
     from flowc.runtime.processes.supervisor import empty_snapshot
 
     snap = empty_snapshot("cp-6/0/0", "Collecting flows", 100)
-    del snap["counters"]["ftp_files"]  # type: ignore[misc]
-    with pytest.raises(KeyError):
-        render("interface", "extensive", {"ok": True, "collectors": [snap]})
+    del snap["counters"]["ftp_files"]
+    with pytest.raises(MessageError, match=r"reply.collectors\[0\].counters: missing 'ftp_files'"):
+        render("interface", "extensive", encode(Snapshots((snap,))))

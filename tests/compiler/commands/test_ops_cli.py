@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from flowc.compiler.commands.ops import parse_clear, parse_request, parse_show
 from flowc.compiler.diagnostics import UsageError
 from flowc.runtime.ops.control import ControlServer
+from flowc.runtime.processes.supervisor import empty_snapshot
 
 # ---------------------------------------------------------------- word parser
 
@@ -141,11 +142,11 @@ def test_reload_text_says_what_happened_to_each_collector():
 
 # ---------------------------------------------------------------- subprocess against a socket
 
-SNAP = {"interface": "cp-6/0/0", "state": "Collecting flows",
-        "counters": {n: {"total": 7, "per_second": 0, "peak": 0} for n in
-                     ("packets", "bytes", "flows", "uncompressed_bytes", "compressed_bytes",
-                      "ftp_bytes", "ftp_files")},
+SNAP = {**empty_snapshot("cp-6/0/0", "Collecting flows", 100),  # a whole snapshot, as the codec wants it
         "inputs": [{"interface": "mo-7/1/0.0", "packets": 6170, "bytes": 8941592}], "files": []}
+SNAP["counters"].update({n: {"total": 7, "per_second": 0, "peak": 0} for n in
+                         ("packets", "bytes", "flows", "uncompressed_bytes", "compressed_bytes",
+                          "ftp_bytes", "ftp_files")})
 
 
 def canned(message: dict) -> dict:
@@ -190,7 +191,7 @@ def test_show_interface_terse_text(engine):
     lines = done.stdout.splitlines()
     assert lines[:2] == ["Flow collector interface: cp-6/0/0", "Interface state: Collecting flows"]
     assert lines[2].split()[0] == "Packets" and lines[4].split() == ["7"] * 7
-    assert received[-1] == {"op": "show", "what": "interface", "interface": "all"}
+    assert received[-1] == {"op": "show", "what": "interface", "interface": "all", "version": 1}
 
 
 def test_show_input_json_with_control_from_the_environment(engine):
@@ -272,7 +273,7 @@ def test_reload_sends_the_plan_it_loaded(engine, tmp_path):
     assert received[-1]["op"] == "reload" and loads_plan(received[-1]["plan"]) == plan
     done = flowc("request", "services", "flow-collector", "reload", "--format=json", "--control", engine)
     assert done.returncode == 0 and json.loads(done.stdout)["export_only"] == ["cp-6/0/0"]
-    assert received[-1] == {"op": "reload"}
+    assert received[-1] == {"op": "reload", "version": 1}
 
 
 def test_show_clear_and_request_find_the_control_socket_in_the_site_file(engine, tmp_path: Path):
@@ -281,10 +282,10 @@ def test_show_clear_and_request_find_the_control_socket_in_the_site_file(engine,
     done = flowc("show", "services", "flow-collector", "interface", "all", "--site", str(site),
                  env={"FLOWC_CONTROL": str(tmp_path / "not-this.sock")})
     assert done.returncode == 0, done.stderr
-    assert received[-1] == {"op": "show", "what": "interface", "interface": "all"}
+    assert received[-1] == {"op": "show", "what": "interface", "interface": "all", "version": 1}
     done = flowc("clear", "services", "flow-collector", "statistics", "all", f"--site={site}")
     assert done.returncode == 0, done.stderr
-    assert received[-1] == {"op": "clear", "interface": "all"}
+    assert received[-1] == {"op": "clear", "interface": "all", "version": 1}
     done = flowc("request", "services", "flow-collector", "change-destination", "primary", "interface",
                  "cp-6/0/0", "--site", str(site))
     assert received[-1]["op"] == "change-destination"

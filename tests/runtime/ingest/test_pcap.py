@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flowc.runtime.ingest.receiver import Datagram, PcapError, classify, read_pcap
+from flowc.runtime.ingest.pcap import Datagram, PcapError, classify, read_pcap
 from flowc.runtime.testbed.generator import ethernet_frame, ipv4_packet, udp_datagram, write_frames, write_pcap
 
 UDP = udp_datagram(2055, 9995, b"payload")
