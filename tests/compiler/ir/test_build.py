@@ -173,7 +173,8 @@ firewall {
     family inet { filter f1 { term x { then forwarding-class other; } } filter f2 { term y { then forwarding-class fc-c; } } }
 }
 """)
-    assert config.filters == (ir.FirewallFilter("f1", ("fc-b", "fc-a")), ir.FirewallFilter("f2", ("fc-c",)))
+    assert [(f.name, f.forwarding_classes) for f in config.filters] == [("f1", ("fc-b", "fc-a")), ("f2", ("fc-c",))]
+    assert [t.name for t in config.filters[0].terms] == ["a", "b", "c"]
     assert config.filter("f2").span.line == 3 and config.filter("nope") is None
 
 

@@ -37,6 +37,7 @@ class RuleCase:
     passing: str
     expect: tuple[Location, ...]
     set_expect: tuple[Location, ...] | None = None
+    note: str = ""  # set on the extra cases of a code (cos_chain.yaml: one per broken link)
 
     def found(self, text: str, form: str) -> list[Location]:
         """Where this code fires on `text` (brace text, linted as brace or as its set twin)."""
@@ -82,7 +83,7 @@ def load_cases(family: str) -> list[RuleCase]:
     raw = YAML(typ="safe").load((CASES_DIR / f"{family}.yaml").read_text("utf-8"))
     return [
         RuleCase(family, case["code"], case["fail"], case["pass"], _where(case["expect"]),
-                 _where(case["set-expect"]) if "set-expect" in case else None)
+                 _where(case["set-expect"]) if "set-expect" in case else None, case.get("note", ""))
         for case in raw
     ]
 

@@ -74,8 +74,8 @@ def test_filter_output_list_classifies() -> None:
     text = text.replace("    filter protect-re {", "    filter count-only {\n        term t {\n            then next term;\n"
                         "        }\n    }\n    filter protect-re {")
     assert _cos(text) == []
-    result = check_text(text, "r.conf")
-    assert result.ir is not None and result.ir.unit("cp-6/0/0.0").filter_output_list == ("count-only", "cp-ftp")  # type: ignore[union-attr]
+    ir = check_text(text, "r.conf").files[0].ir
+    assert ir is not None and ir.unit("cp-6/0/0.0").filter_output_list == ("count-only", "cp-ftp")  # type: ignore[union-attr]
 
 
 def test_host_outbound_traffic_does_not_classify_the_channels() -> None:
