@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from flowc.compiler.commands.flows import flows_summary
 from flowc.compiler.diagnostics import UsageError
 
 DEFAULT_CONFIG = Path("examples") / "router1" / "router.conf"
@@ -44,10 +45,13 @@ def demo_command(args: argparse.Namespace) -> int:
         return 1
     servers = _start_ftp_servers(config, work)
     try:
-        return _run_engine(config, work, servers, args)
+        code = _run_engine(config, work, servers, args)
     finally:
         for server in servers.values():
             server.stop()
+    if code == 0:
+        flows_summary(work / "ftp", work / "flows.png")
+    return code
 
 
 def _lint_and_format(config: Path, work: Path) -> int:
