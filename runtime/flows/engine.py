@@ -31,8 +31,7 @@ Row = tuple[Cell, ...]
 FileFormat = Literal["csv", "json", "parquet"]
 SidecarMode = Literal["auto", "write", "off"]
 
-CSV_OPTIONS = ("delim='|', header=false, quote='', escape='', auto_detect=false, compression='auto', "
-               "ignore_errors=true, store_rejects=true")
+CSV_OPTIONS = "delim='|', header=false, quote='', escape='', auto_detect=false, ignore_errors=true, store_rejects=true"
 COPY_OPTIONS: dict[FileFormat, str] = {"csv": "FORMAT csv, HEADER true", "json": "FORMAT json, ARRAY true",
                                        "parquet": "FORMAT parquet"}
 
@@ -166,19 +165,22 @@ class Reader:
         return [self.substitutes.get(f, f) for f in self.files if f not in self.dropped]
 
     def _source(self) -> tuple[str, list[object]]:
-        plain: list[str] = []
-        parquet: list[str] = []
+        """The union of the files to read: gzip and plain CSV (told apart by their first
+        bytes, not their names) and fresh sidecars."""
+        kinds: dict[str, list[str]] = {"gzip": [], "none": [], "parquet": []}
         for path in self._read_list():
             sidecar = fresh_sidecar(path) if self.sidecars != "off" else None
-            (parquet if sidecar else plain).append(str(sidecar or path))
+            kind = "parquet" if sidecar else "gzip" if _is_gzip(path) else "none"
+            kinds[kind].append(str(sidecar or path))
         parts: list[str] = []
         params: list[object] = []
-        if plain:
-            parts.append(f"SELECT * FROM read_csv(?, columns=?, {CSV_OPTIONS})")
-            params += [plain, COLUMNS]
-        if parquet:
+        for compression in ("gzip", "none"):
+            if kinds[compression]:
+                parts.append(f"SELECT * FROM read_csv(?, columns=?, compression='{compression}', {CSV_OPTIONS})")
+                params += [kinds[compression], COLUMNS]
+        if kinds["parquet"]:
             parts.append(f"SELECT {_names(tuple(COLUMNS))} FROM read_parquet(?)")
-            params.append(parquet)
+            params.append(kinds["parquet"])
         return " UNION ALL ".join(parts) or empty_source(), params
 
     def _repair(self, exc: duckdb.Error) -> None:
@@ -206,6 +208,14 @@ def _into_table(built: tuple[str, tuple[Param, ...]]) -> tuple[str, tuple[Param,
 
 def _copy_to(sql: str, path: Path, options: str) -> str:
     return f"COPY ({sql}) TO '{str(path).replace(chr(39), chr(39) * 2)}' ({options})"
+
+
+def _is_gzip(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False
 
 
 def _names(columns: tuple[str, ...]) -> str:
