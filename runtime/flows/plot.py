@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from flowc.runtime.flows.engine import Answer
-from flowc.runtime.flows.output import PROTOCOL_NAMES
+from flowc.runtime.flows.output import PROTOCOL_NAMES, human
+from flowc.runtime.flows.query import format_step
 
 WIDTH, HEIGHT, DPI = 1000, 560, 100
 FORMATS = (".png", ".svg")
 UNITS = {"flows": "flows", "packets": "packets", "bytes": "bytes"}
+SYMBOL = {"flows": "", "packets": "", "bytes": "B"}
 
 
 def plot(answer: Answer, path: Path, title: str = "") -> None:
@@ -43,7 +45,7 @@ def plot(answer: Answer, path: Path, title: str = "") -> None:
 def _title(answer: Answer) -> str:
     q = answer.query
     if q.mode == "series":
-        return f"{q.order.capitalize()} per {q.every} s (start time, UTC)"
+        return f"{q.order.capitalize()} per {format_step(q.every or 60)} (by flow start time, UTC)"
     return f"Top {len(answer.rows)} {'/'.join(q.keys)} by {q.order}"
 
 
@@ -53,7 +55,8 @@ def _series(axes: Any, answer: Answer) -> None:
     values = [int(row[index] or 0) for row in answer.rows]
     axes.plot(times, values, marker="o", markersize=3, linewidth=1.5)
     axes.set_xlabel("time (UTC)")
-    axes.set_ylabel(f"{UNITS[answer.query.order]} per {answer.query.every} s")
+    axes.set_ylabel(f"{UNITS[answer.query.order]} per {format_step(answer.query.every or 60)}")
+    axes.yaxis.set_major_formatter(_units(answer.query.order))
     axes.grid(True, alpha=0.3)
     axes.set_ylim(bottom=0)
 
@@ -65,7 +68,14 @@ def _bars(axes: Any, answer: Answer) -> None:
     values = [int(row[index] or 0) for row in answer.rows]
     axes.barh(labels[::-1], values[::-1], color="tab:blue")
     axes.set_xlabel(UNITS[answer.query.order])
+    axes.xaxis.set_major_formatter(_units(answer.query.order))
     axes.grid(True, axis="x", alpha=0.3)
+
+
+def _units(order: str) -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _position: human(value, SYMBOL[order]))
 
 
 def _label(key: str, value: object) -> str:
