@@ -23,7 +23,7 @@ from flowc.runtime.flows.damage import Skipped, failed_file, rejected, salvage
 from flowc.runtime.flows.filter import Param
 from flowc.runtime.flows.progress import Progress
 from flowc.runtime.flows.query import Query
-from flowc.runtime.flows.sources import fresh_sidecar, sidecar_of
+from flowc.runtime.flows.sources import fresh_sidecar, in_spool, sidecar_of
 from flowc.runtime.flows.statement import COLUMNS, IP4_MACRO, METRICS, empty_source, output_columns, statement, typed
 
 Cell = int | str | float | None
@@ -122,10 +122,11 @@ class Reader:
         return int(rows[0][0] or 0) if rows else 0
 
     def write_sidecars(self) -> int:
-        """A Parquet sidecar for each file without a fresh one; how many were written."""
+        """A Parquet sidecar for each file without a fresh one (none in a spool, whose files
+        leave once exported); how many were written."""
         written = 0
         for path in self.files:
-            if fresh_sidecar(path) is None and self._write_sidecar(path):
+            if fresh_sidecar(path) is None and not in_spool(path) and self._write_sidecar(path):
                 written += 1
         return written
 

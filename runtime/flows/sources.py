@@ -73,3 +73,8 @@ def fresh_sidecar(path: Path) -> Path | None:
     except OSError:
         return None
     return None
+
+
+def in_spool(path: Path) -> bool:
+    """A spool's ready file (it has the collector's `NAME.meta.json`): it leaves once exported."""
+    return path.with_name(path.name + ".meta.json").exists()

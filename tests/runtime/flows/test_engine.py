@@ -182,3 +182,12 @@ def test_sidecars_give_the_same_answers_and_go_stale_with_their_file(tmp_path: P
     os.utime(files[0], ns=(later, later))
     with Reader(files) as reader:
         assert reader.answer(Query(by=("src",), top=1)).rows[0][3] >= 10**9
+
+
+def test_no_sidecar_for_a_spools_ready_file(tmp_path: Path) -> None:
+    one_flow_file(tmp_path / "ready.gz", [BASE])
+    (tmp_path / "ready.gz.meta.json").write_text('{"records": 1}', "utf-8")
+    with Reader([tmp_path / "ready.gz"]) as reader:
+        assert reader.write_sidecars() == 0
+        assert reader.answer(Query()).totals.flows == 1
+    assert not sidecar_of(tmp_path / "ready.gz").exists()
