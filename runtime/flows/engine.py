@@ -194,7 +194,10 @@ class Reader:
             self.dropped.add(original)
             self.skipped.append(Skipped(str(original), note=f"left out ({exc})"))
             return
-        copy, note = salvage(original, Path(self._scratch.name))
+        try:
+            copy, note = salvage(original, Path(self._scratch.name))
+        except OSError as error:  # gone (exported from a spool meanwhile) or not readable
+            copy, note = None, f"not readable ({error.strerror or error}); file left out"
         if copy is None:
             self.dropped.add(original)
         else:

@@ -69,3 +69,13 @@ def test_plain_files_named_explicitly_are_read(tmp_path: Path) -> None:
     with Reader([path]) as reader:
         assert reader.answer(Query()).totals.packets == 32
     assert reader.skipped == []
+
+
+def test_a_file_gone_before_the_read_is_left_out_and_said(tmp_path: Path, flow_set: FlowSet) -> None:
+    gone = tmp_path / "exported.gz"
+    gone.write_bytes(flow_set.files[0].read_bytes())
+    with Reader([gone, flow_set.files[1]]) as reader:
+        gone.unlink()  # exported from the spool between the listing and the read
+        answer = reader.answer(Query(top=1))
+    assert answer.totals.flows == len(gzip.decompress(flow_set.files[1].read_bytes()).splitlines())
+    assert reader.skipped[0].message() == f"{gone}: not readable (No such file or directory); file left out"
