@@ -24,6 +24,7 @@ ratios to nfdump. Process start is in both sides' figures, as a user meets it.
     python -m bench flows                                  # 2,000,000 records
     FLOWC_BENCH_FLOWS_RECORDS=10000000 python -m bench flows   # the issue's ten million
     FLOWC_BENCH_FLOWS_RATE=300000 FLOWC_BENCH_FLOWS_ROUNDS=3 ...
+    FLOWC_BENCH_FLOWS_KEEP=1 python -m bench flows           # keep .bench/flows (removed otherwise)
 """
 from __future__ import annotations
 
@@ -254,3 +255,5 @@ def main() -> None:
         outputs["flowc top-10 (gzip, cold)"])
     print(f"  answers agree with nfdump: top-10 {same}, filtered {same_443}; sidecars = gzip: {same_side}"
           + ("" if stored == records else " (nfcapd lost datagrams: totals cannot agree)"))
+    if not os.environ.get("FLOWC_BENCH_FLOWS_KEEP"):
+        shutil.rmtree(WORK, ignore_errors=True)  # gigabytes at ten million records
