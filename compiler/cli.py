@@ -22,6 +22,9 @@ from flowc.compiler.commands import (
     diff as diff_cmd,
 )
 from flowc.compiler.commands import (
+    flows as flows_cmd,
+)
+from flowc.compiler.commands import (
     fmt as fmt_cmd,
 )
 from flowc.compiler.commands import (
@@ -47,6 +50,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     ops_cmd,
     render_cmd,
     diff_cmd,
+    flows_cmd,
     demo_cmd,
 )
 

@@ -24,7 +24,7 @@ COMPILER_ROWS: tuple[tuple[str, ...], ...] = (
     ("rules",), ("ir",), ("document",), ("parse",), ("diagnostics",), ("source",),
 )
 RUNTIME_ROWS: tuple[tuple[str, ...], ...] = (
-    ("testbed",), ("engine",), ("processes",), ("collector",), ("ops", "export"),
+    ("testbed",), ("engine",), ("processes",), ("collector",), ("ops", "export", "flows"),
     ("files", "ingest"), ("plan",), ("clock", "stats"), ("counters",),
 )
 CLI_UNITS = {"flowc.compiler.cli", "flowc.compiler.commands"}

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flowc.compiler.commands.flows import flows_summary
 from flowc.compiler.diagnostics import UsageError
 
 if TYPE_CHECKING:
@@ -49,12 +50,15 @@ def demo_command(args: argparse.Namespace) -> int:
     try:
         plan, plan_file = _plan_file(config, work, demo.write_site(draft.collectors, work, servers))
         command = [sys.executable, "-m", "flowc.compiler.cli", "run", str(plan_file)]
-        return demo.run_engine(plan, command, work, servers, demo.Traffic(args.rate, args.seconds))
+        code = demo.run_engine(plan, command, work, servers, demo.Traffic(args.rate, args.seconds))
     except demo.DemoError as exc:
         raise UsageError(str(exc)) from None
     finally:
         for server in servers.values():
             server.stop()
+    if code == 0:
+        flows_summary(work / "ftp", work / "flows.png")
+    return code
 
 
 def _lint_and_format(config: Path, work: Path) -> int:

@@ -30,3 +30,6 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     scraped = [line.split() for line in out.splitlines() if line.startswith("   flowc_input_packets_total{")]
     assert scraped and float(scraped[0][-1]) > 0  # the metrics listener answered with real counts
     assert "GET /healthz: 200 ok" in out and "GET /readyz: 200 ok" in out
+    top = out.split("--top 5 --by srcip --order bytes\n")[1].splitlines()  # the talkers, from `flowc flows`
+    assert top[0].split() == ["src", "flows", "packets", "bytes", "share"] and top[6].startswith("Summary: ")
+    assert (work / "flows.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

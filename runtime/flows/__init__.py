@@ -1,0 +1,1 @@
+"""Reading delivered flow files: filters, top-N, time series, output formats, plots."""
