@@ -31,10 +31,8 @@ from typing import Protocol
 
 from flowc.runtime.clock import Clock
 from flowc.runtime.export.deadline import DeadlinePolicy
+from flowc.runtime.export.failure import FtpAborted, FtpDeadline, FtpFailure
 from flowc.runtime.export.ftp import (
-    FtpAborted,
-    FtpDeadline,
-    FtpFailure,
     FtplibTransport,
     FtpTransport,
     UploadRequest,

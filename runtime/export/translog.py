@@ -31,7 +31,8 @@ from pathlib import Path
 
 from flowc.runtime.clock import Clock
 from flowc.runtime.export.deadline import DeadlinePolicy
-from flowc.runtime.export.ftp import FtpFailure, FtpTransport, UploadRequest, expand_path
+from flowc.runtime.export.failure import FtpFailure
+from flowc.runtime.export.ftp import FtpTransport, UploadRequest, expand_path
 from flowc.runtime.plan.model import TransferLog
 from flowc.runtime.stats import CounterSink
 

@@ -13,7 +13,8 @@ import pytest
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.export.exporter import Exporter
-from flowc.runtime.export.ftp import FtpAborted, FtplibTransport, UploadRequest, UploadResult
+from flowc.runtime.export.failure import FtpAborted
+from flowc.runtime.export.ftp import FtplibTransport, UploadRequest, UploadResult
 from flowc.runtime.export.requests import change_destination
 from flowc.runtime.export.requests import test_file_transfer as request_test_file
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs

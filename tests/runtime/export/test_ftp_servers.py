@@ -13,7 +13,7 @@ binary (`apt-get install vsftpd`), those tests skip. Variants of the config (`pa
 of a NATed server, upload-only, `max_per_ip`) run as more vsftpd processes.
 
 The second half reproduces other servers' habits with pyftpdlib, one quirk at a time
-(no root needed), one test per interop fix in `flowc.runtime.export.ftp`.
+(no root needed), one test per interop fix in `flowc.runtime.export` (ftp, claim).
 """
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ import pytest
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.export.exporter import Exporter
-from flowc.runtime.export.ftp import FtpFailure, FtplibTransport, UploadRequest, expand_path
+from flowc.runtime.export.failure import FtpFailure
+from flowc.runtime.export.ftp import FtplibTransport, UploadRequest, expand_path
 from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FtpTarget, Plan, TransferLog
@@ -271,7 +272,8 @@ def test_an_existing_directory_is_used(vsftpd, tmp_path):
 
 
 def test_a_directory_made_meanwhile_by_the_other_channel_is_used(vsftpd):
-    from flowc.runtime.export.ftp import MarkedFTP, change_directory
+    from flowc.runtime.export.dscp import MarkedFTP
+    from flowc.runtime.export.ftp import change_directory
 
     base = vsftpd.folder("race")
 
@@ -362,7 +364,7 @@ def test_transfer_log_is_archived_compressed(vsftpd, tmp_path):
 def test_a_227_naming_another_address_is_ignored_for_the_data_connection(vsftpd_with, tmp_path):
     nat = vsftpd_with(pasv_address="192.0.2.7")        # TEST-NET: what a NATed server says
     base = nat.folder("nat")
-    from flowc.runtime.export.ftp import MarkedFTP
+    from flowc.runtime.export.dscp import MarkedFTP
 
     probe = MarkedFTP(timeout=5)
     probe.connect("127.0.0.1", nat.port)
@@ -376,7 +378,7 @@ def test_a_227_naming_another_address_is_ignored_for_the_data_connection(vsftpd_
 
 
 def test_a_per_address_connection_limit_is_a_failed_attempt_with_its_421(vsftpd_with, tmp_path):
-    from flowc.runtime.export.ftp import MarkedFTP
+    from flowc.runtime.export.dscp import MarkedFTP
 
     limited = vsftpd_with(max_per_ip="1")
     limited.folder("limited")
@@ -424,7 +426,7 @@ def test_a_server_that_refuses_renames_fails_with_the_rename_reply(vsftpd_with, 
 
 # ---------------------------------------------------------------- server quirks, one at a time
 # pyftpdlib in a thread with one behaviour changed to what another server does; these run
-# everywhere (no root, no vsftpd) and pin each interop fix in flowc.runtime.export.ftp.
+# everywhere (no root, no vsftpd) and pin each interop fix in flowc.runtime.export.
 
 class Quirky:
     """pyftpdlib on 127.0.0.1 serving `home` to anonymous, its handler given `quirks`."""
