@@ -1,4 +1,10 @@
-"""Claiming a free name on the server: flowc never replaces a file there.
+"""The names flowc uses on a server: per-attempt temporaries, and a free final name.
+
+Every attempt stores its data under a temporary name of its own, `NAME.TAG.TOKEN.part`
+(TAG the collector's, TOKEN random per attempt), so no attempt ever reuses, appends to or
+publishes what an earlier one left; `sweep` deletes those leftovers (and the
+`NAME.TAG.part[.N]` of older flowc versions and of servers that rename on collision, such
+as pure-ftpd `--autorename`).
 
 `free_name` answers the final name when the server does not have it (SIZE, or NLST where
 SIZE is not implemented), else `STEM~TAG-N.REST` with the first free N; `rename` moves the
@@ -12,9 +18,40 @@ import ftplib
 import itertools
 import os
 import posixpath
+import re
+import secrets
 from pathlib import Path
 
 from flowc.runtime.export.failure import FtpFailure, reply_code, reply_text
+
+PART_SUFFIX = ".part"
+
+
+def temporary_name(name: str, tag: str) -> str:
+    """A temporary name for one attempt at `name`: never the same twice."""
+    return f"{name}.{tag + '.' if tag else ''}{secrets.token_hex(6)}{PART_SUFFIX}"
+
+
+def is_stale_temporary(entry: str, name: str, tag: str) -> bool:
+    """Whether `entry` is a temporary of `name` left by an attempt of this collector."""
+    middle = rf"{re.escape(tag)}\." if tag else ""
+    pattern = rf"{re.escape(name)}\.{middle}(?:[0-9a-f]{{8,}}\.)?part(?:\.\d+)?"
+    return re.fullmatch(pattern, posixpath.basename(entry)) is not None
+
+
+def sweep(ftp: ftplib.FTP, name: str, tag: str) -> list[str]:
+    """Delete the temporaries earlier attempts at `name` left in the current directory
+    (best effort: a listing or DELE the server refuses leaves them, never reused)."""
+    try:
+        listed = ftp.nlst()
+    except (ftplib.error_perm, ftplib.error_reply):
+        return []
+    finally:
+        ftp.voidcmd("TYPE I")  # nlst switched to ASCII
+    stale = [entry for entry in listed if is_stale_temporary(entry, name, tag)]
+    for entry in stale:
+        forget(ftp, posixpath.basename(entry))
+    return stale
 
 
 class NameClaim:

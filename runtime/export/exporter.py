@@ -25,7 +25,7 @@ import enum
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -33,6 +33,7 @@ from flowc.runtime.clock import Clock
 from flowc.runtime.export.deadline import DeadlinePolicy
 from flowc.runtime.export.failure import FtpAborted, FtpDeadline, FtpFailure
 from flowc.runtime.export.ftp import (
+    SETTLED,
     FtplibTransport,
     FtpTransport,
     UploadRequest,
@@ -41,6 +42,7 @@ from flowc.runtime.export.ftp import (
     expand_path,
 )
 from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
+from flowc.runtime.files.recovery import waiting_files
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role, slug
 from flowc.runtime.stats import ChannelView, ExportSnapshot, FileView
@@ -96,6 +98,8 @@ class Exporter:
         self._cond = threading.Condition()
         self._queue: list[tuple[float, str, Path, ClosedFile]] = []
         self._attempts: dict[str, int] = {}
+        self._from_disk: set[str] = set()          # found in ready/ at start: may have left temporaries
+        self._unsettled: dict[str, tuple[FtpTarget, str, str]] = {}  # name -> (server, directory, final)
         self._failures = 0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -103,7 +107,8 @@ class Exporter:
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
         self.dirs.create()
-        for path, closed in self.dirs.ready_files():
+        for path, closed in waiting_files(self.dirs, self.log):
+            self._from_disk.add(closed.name)
             self.submit(path, closed)
         if not self.targets:
             self.log.warning("%s: no destination configured; files wait in %s",
@@ -178,6 +183,8 @@ class Exporter:
             state.busy = None
             if done or not path.exists():
                 self._attempts.pop(closed.name, None)
+                self._unsettled.pop(closed.name, None)
+                self._from_disk.discard(closed.name)
                 return
             bisect.insort(self._queue, (closed.closed, closed.name, path, closed),
                           key=lambda item: item[:2])
@@ -247,14 +254,16 @@ class Exporter:
         with self._cond:
             state.busy = (closed, role)
             self._attempts[closed.name] = self._attempts.get(closed.name, 0) + 1
-        request = self.request_for(target, path, closed.name, state.channel)
+        request = self._history(self.request_for(target, path, closed.name, state.channel), closed, target)
         started = self.clock.monotonic()
         try:
             result = self.transport.upload(request, state.abort)
         except FtpAborted as exc:
+            self._remember(closed, target, exc)
             self.record(request, closed, False, 0, exc.text, started)
             return Outcome.ABORTED
         except FtpFailure as exc:
+            self._remember(closed, target, exc)
             state.failed_at = self.clock.monotonic()   # delays count from here, not from the log write
             with self._cond:
                 if self.targets.get(role) == target:
@@ -264,18 +273,38 @@ class Exporter:
         self._delivered(state, role, target, closed, request, result, started)
         return Outcome.DONE
 
+    def _history(self, request: UploadRequest, closed: ClosedFile, target: FtpTarget) -> UploadRequest:
+        """What earlier attempts at this file tell this one: sweep their temporaries; check
+        first the final name a rename whose reply was lost may have reached (same server)."""
+        with self._cond:
+            sweep = self._attempts.get(closed.name, 0) > 1 or closed.name in self._from_disk
+            unsettled = self._unsettled.get(closed.name)
+        if unsettled is not None and unsettled[0] == target:
+            return replace(request, directory=unsettled[1], settle=unsettled[2], sweep=True)
+        return replace(request, sweep=sweep) if sweep else request
+
+    def _remember(self, closed: ClosedFile, target: FtpTarget, exc: FtpFailure) -> None:
+        if exc.unsettled:
+            with self._cond:
+                self._unsettled[closed.name] = (target, exc.directory, exc.unsettled)
+
     def _delivered(self, state: ChannelState, role: Role, target: FtpTarget, closed: ClosedFile,
                    request: UploadRequest, result: UploadResult, started: float) -> None:
         """The server has the file: forget the spool copy first (nothing after this may
         cause a second upload), then count, log and write the transfer log."""
         self.dirs.remove(closed)
         with self._cond:
+            self._unsettled.pop(closed.name, None)
+            self._from_disk.discard(closed.name)
             if self.targets.get(role) == target:
                 state.state[role] = "OK"
         self.stats.add("ftp_bytes", result.bytes_sent)
         self.stats.add("ftp_files")
         self.stats.add("files_exported")
         stored = result.name or closed.name
+        if result.code == SETTLED:
+            self.log.warning("%s: the reply to the rename was lost, but the %s server holds the file "
+                             "as %s (verified); not sent again", closed.name, role, stored)
         if stored != closed.name:
             self.stats.add("name_conflicts")
             self.log.warning("%s: the %s server already has that name; stored as %s (never replaced)",

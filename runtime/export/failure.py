@@ -2,8 +2,10 @@
 
 `FtpFailure` carries the FTP reply code that ended an attempt (0 when the server never
 answered) and one line of text for the log and the transfer log; `FtpDeadline` and
-`FtpAborted` are its two special cases. `reply_text` turns a (multiline) reply into that
-one line.
+`FtpAborted` are its two special cases. A failure whose `unsettled` names a final name
+came after RNTO was sent: the server may have renamed (its reply was lost), so the next
+attempt first checks that name (`flowc.runtime.export.proof.holds`) before sending again.
+`reply_text` turns a (multiline) reply into one line of text.
 """
 from __future__ import annotations
 
@@ -15,10 +17,18 @@ class FtpFailure(Exception):
     connection refused, timeout, disconnect); `text` is what to log as the error.
     """
 
+    unsettled = ""  # a final name the server may hold the file under (reply to RNTO lost)
+    directory = ""  # the directory of `unsettled`
+
     def __init__(self, code: int, text: str) -> None:
         super().__init__(f"{code} {text}" if code else text)
         self.code = code
         self.text = text
+
+    def carrying(self, other: FtpFailure) -> FtpFailure:
+        """This failure, with `other`'s unsettled rename (when it had one)."""
+        self.unsettled, self.directory = other.unsettled, other.directory
+        return self
 
 
 class FtpDeadline(FtpFailure):

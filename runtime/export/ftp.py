@@ -25,13 +25,13 @@ import ftplib
 import posixpath
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from flowc.runtime.clock import Clock, SystemClock
-from flowc.runtime.export.claim import NameClaim, free_name, rename
+from flowc.runtime.export.claim import NameClaim, forget, free_name, rename, sweep, temporary_name
 from flowc.runtime.export.deadline import Watchdog
 from flowc.runtime.export.dscp import MarkedFTP
 from flowc.runtime.export.failure import (
@@ -42,12 +42,13 @@ from flowc.runtime.export.failure import (
     reply_failure,
     reply_text,
 )
+from flowc.runtime.export.proof import holds, prove_stored
 from flowc.runtime.files.naming import expand_name
 from flowc.runtime.plan.model import FtpTarget
 from flowc.runtime.plan.secret import reveal
 
 BLOCK = 32 * 1024
-PART_SUFFIX = ".part"
+SETTLED = 213  # the reply code of a delivery proven after a lost reply to RNTO (SIZE's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ class UploadRequest:
     deadline: float | None = None   # seconds for the whole attempt (None: socket timeouts only)
     tag: str = ""                   # the uploader's own mark: temporary and conflict names
     lock: Path | None = None        # a lock file serialising "is the name free? rename"
+    sweep: bool = False             # an earlier attempt may have left temporaries: delete them
+    settle: str = ""                # a final name an earlier attempt may have renamed to
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,16 +156,39 @@ class FtplibTransport:
         with Watchdog(self.deadline_clock, request.deadline, abort) as dog:
             ftp.watchdog = dog
             try:
-                return self._translated(ftp, request, abort)
+                try:
+                    return self._translated(ftp, request, abort)
+                except FtpFailure as exc:
+                    if not exc.unsettled or dog.fired:
+                        raise
+                    return self._settle_now(request, exc, dog, abort)
             except FtpFailure as exc:
                 if dog.fired == "abort" and not isinstance(exc, FtpAborted):
-                    raise FtpAborted() from None
+                    raise FtpAborted().carrying(exc) from None
                 if dog.fired == "deadline" and request.deadline is not None:
-                    raise FtpDeadline(request.deadline) from None
+                    raise FtpDeadline(request.deadline).carrying(exc) from None
                 raise
 
-    def _translated(self, ftp: MarkedFTP, request: UploadRequest, abort: threading.Event) -> UploadResult:
+    def _settle_now(self, request: UploadRequest, lost: FtpFailure, dog: Watchdog,
+                    abort: threading.Event) -> UploadResult:
+        """The reply to RNTO was lost: look at once, on a new connection, whether the
+        server holds the file under its final name; `lost` again when it cannot say."""
+        ftp = MarkedFTP(timeout=self.timeout)
+        ftp.dscp, ftp.watchdog = request.dscp, dog
+        again = replace(request, directory=lost.directory, settle=lost.unsettled, sweep=True)
         try:
+            return self._translated(ftp, again, abort, settle_only=True)
+        except FtpFailure:
+            raise lost from None
+
+    def _translated(self, ftp: MarkedFTP, request: UploadRequest, abort: threading.Event,
+                    settle_only: bool = False) -> UploadResult:
+        try:
+            self._open(ftp, request, abort)
+            if request.settle and holds(ftp, request.settle, request.local):
+                return self._settled(ftp, request)
+            if settle_only:
+                raise FtpFailure(0, f"{request.settle} is not on the server")
             return self._session(ftp, request, abort)
         except FtpFailure:
             raise
@@ -179,24 +205,41 @@ class FtplibTransport:
         finally:
             _close(ftp)
 
-    def _session(self, ftp: MarkedFTP, request: UploadRequest, abort: threading.Event) -> UploadResult:
+    def _open(self, ftp: MarkedFTP, request: UploadRequest, abort: threading.Event) -> None:
         _check(abort)
         ftp.connect(request.target.connect.host, request.target.connect.port)
         ftp.login(login_user(request.target), login_password(request.target))
         ftp.set_pasv(True)
         ftp.voidcmd("TYPE I")
         change_directory(ftp, request.directory)
-        part = request.name + (f".{request.tag}" if request.tag else "") + PART_SUFFIX
+
+    def _session(self, ftp: MarkedFTP, request: UploadRequest, abort: threading.Event) -> UploadResult:
+        """Store under a temporary of this attempt, prove the size, claim a name, rename."""
+        if request.sweep or request.settle:
+            sweep(ftp, request.name, request.tag)
+        part = temporary_name(request.name, request.tag)
         sent = self._store(ftp, request, part, abort)
+        try:
+            prove_stored(ftp, part, sent)
+        except FtpFailure:
+            forget(ftp, part)
+            raise
         _check(abort)
         with NameClaim(request.lock):
             final = free_name(ftp, request.name, request.tag)
-            reply = rename(ftp, part, final)
-        try:
-            ftp.quit()
-        except (ftplib.Error, OSError, EOFError):
-            pass  # the file is in place; a lost goodbye changes nothing
+            try:
+                reply = rename(ftp, part, final)
+            except (OSError, EOFError) as lost:  # RNTO sent, no reply: the rename may be done
+                raise _unsettled(lost, final, request.directory) from None
+        _goodbye(ftp)
         return UploadResult(reply_code(reply), reply_text(reply), sent, final)
+
+    def _settled(self, ftp: MarkedFTP, request: UploadRequest) -> UploadResult:
+        """An earlier attempt's rename is found done: that is the delivery."""
+        _goodbye(ftp)
+        size = request.local.stat().st_size
+        return UploadResult(SETTLED, f"{request.settle} found on the server after a lost reply "
+                                     "to RNTO (same size and checksum where offered)", size, request.settle)
 
     def _store(self, ftp: MarkedFTP, request: UploadRequest, part: str, abort: threading.Event) -> int:
         bucket = TokenBucket(request.rate_bps, self.clock) if request.rate_bps else None
@@ -256,6 +299,21 @@ def change_directory(ftp: ftplib.FTP, directory: str) -> None:
     except (ftplib.error_perm, ftplib.error_temp):
         pass  # exists (vsftpd 550, others 521/553/450), or made meanwhile by the other channel: CWD tells
     ftp.cwd(leaf)
+
+
+def _unsettled(lost: OSError | EOFError, final: str, directory: str) -> FtpFailure:
+    text = "connection closed by server" if isinstance(lost, EOFError) else (
+        "timed out" if isinstance(lost, TimeoutError) else (lost.strerror or str(lost)).lower())
+    failure = FtpFailure(0, f"{text} after RNTO {final} (the rename may have been done)")
+    failure.unsettled, failure.directory = final, directory
+    return failure
+
+
+def _goodbye(ftp: ftplib.FTP) -> None:
+    try:
+        ftp.quit()
+    except (ftplib.Error, OSError, EOFError):
+        pass  # the file is in place; a lost goodbye changes nothing
 
 
 def _check(abort: threading.Event) -> None:

@@ -129,6 +129,8 @@ def test_a_trickling_server_fails_at_the_deadline_and_the_file_fails_over(ftp_se
         assert exporter.snapshot()["files"][0]["state"] == "Exporting primary"
         clock.advance(6)  # past 5 s + size at 1 Mbit/s: the attempt ends, the secondary takes it
         wait_until(lambda: not list(exporter.dirs.ready.glob("*.gz")), "the file on the secondary")
+        wait_until(lambda: any(":sf=1:" in line for p in exporter.dirs.translog.glob("*.tmp")
+                               for line in p.read_text().splitlines()), "the transfer-log line")
         assert sorted(ids_on(good.home)) == list(range(1, 5001))
         assert stats.values["ftp_deadline_failures"] == 1 and stats.values["ftp_failures"] == 1
         channel = exporter.snapshot()["channels"][0]
