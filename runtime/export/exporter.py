@@ -6,7 +6,7 @@ start): `retry` extra attempts `retry-delay` seconds apart, then it marks the se
 Failed, switches to the other server (an automatic switchover, logged) and tries there.
 When every configured server failed for a file, the file goes back to the queue and the
 channel backs off (`retry-delay` or 1 s, doubled each round, at most 300 s) before it takes
-a file again; any success resets the back-off. A file leaves ready/ only after the
+a file again; any success, reload or `change-destination` ends the back-off. A file leaves ready/ only after the
 server acknowledged it; nothing is ever dropped here.
 
 `reconfigure(collector, plan)` (live reload) swaps destinations, channels and retry
@@ -70,6 +70,7 @@ class ChannelState:
     current: Role = "primary"
     state: dict[str, str] = field(default_factory=lambda: {"primary": "OK", "secondary": "OK"})
     abort: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)  # new settings: end the back-off
     busy: tuple[ClosedFile, Role] | None = None   # the file and server while uploading
     failed_at: float = 0.0                          # clock.monotonic() when the last attempt failed
     thread: threading.Thread | None = None
@@ -164,7 +165,10 @@ class Exporter:
             self._release(state, path, closed, done)
             rounds = 0 if done else rounds + 1
             if rounds:
-                self._pause(self._backoff(rounds), state, since=state.failed_at)
+                self._pause(self._backoff(rounds), state, since=state.failed_at, wake=state.wake)
+            if state.wake.is_set():  # a reload or change-destination: the next round starts afresh
+                state.wake.clear()
+                rounds = 0
 
     def _backoff(self, rounds: int) -> float:
         return float(min(MAX_BACKOFF, max(1.0, float(self.plan.retry_delay)) * 2 ** (rounds - 1)))
@@ -191,10 +195,12 @@ class Exporter:
             self._cond.notify()
 
     def _pause(self, seconds: float, state: ChannelState | None = None,
-               since: float | None = None) -> None:
+               since: float | None = None, wake: threading.Event | None = None) -> None:
         deadline = (self.clock.monotonic() if since is None else since) + seconds
         while self.clock.monotonic() < deadline and not self._stop.is_set():
             if state is not None and state.abort.is_set():
+                return
+            if wake is not None and wake.is_set():
                 return
             self._stop.wait(POLL)
 
@@ -364,6 +370,7 @@ class Exporter:
         with self._cond:
             for state in self.channels:
                 state.current = role
+                state.wake.set()
                 if immediately and state.busy and state.busy[1] != role:
                     state.abort.set()
 
@@ -399,6 +406,7 @@ class Exporter:
                     state.retired = True
                     continue
                 state.channel = wanted.pop(state.channel.index)
+                state.wake.set()
                 for role in changed:
                     state.state[role] = "OK"
                 if state.current not in targets and targets:

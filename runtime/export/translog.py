@@ -7,7 +7,8 @@ seed's format:
 
     fn="<file>":sz=<bytes>:nr=<records>:ts="<YYYYMMDDhhmmss>":sf=<1|0>:ul="<url>":rc=<code>:er="<text>":tt=<ms>
 
-`tick()` moves each file along: a `.tmp` older than `maximum-age` minutes becomes `.log`;
+`tick()` moves each file along: a `.tmp` older than `maximum-age` minutes (or named in the
+future: the clock was ahead when it was opened) becomes `.log`;
 a `.log` is gzip-compressed to `.log.gz`; a `.log.gz` is offered to the archive sites in
 order until one accepts it (then deleted); if none does it moves to `failed/`, where it is
 offered again every `failed_retry` seconds (1800). Without archive sites, `.log.gz` files
@@ -188,7 +189,10 @@ class Translog:
         return float(calendar.timegm(parsed))
 
     def _expired(self, path: Path, now: float) -> bool:
-        return now - self._opened(path) >= self.settings.maximum_age * 60
+        """Older than `maximum-age`, or named in the future (the clock was ahead once):
+        a negative age would keep it open for ever."""
+        age = now - self._opened(path)
+        return age < 0 or age >= self.settings.maximum_age * 60
 
     # ------------------------------------------------------------ lifecycle
     def tick(self) -> None:
