@@ -204,7 +204,7 @@ def _both_failing_then_backing_off(ftp_server, tmp_path, stopper):
     plan = dataclasses.replace(_one_channel(tmp_path, [primary.target(), secondary.target()], retry=0),
                                retry_delay=300)
     rig = Rig(plan)
-    path, closed = rig.closed_file()
+    _path, closed = rig.closed_file()
     stopper(rig)
     rig.exporter.start()
     wait_until(lambda: len(rig.translog_lines()) == 2, "a round on both servers")

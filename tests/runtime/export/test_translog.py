@@ -92,7 +92,7 @@ def test_a_write_after_maximum_age_opens_a_new_tmp(tmp_path):
 def test_a_tmp_named_in_the_future_is_closed_and_archived_not_kept_open(ftp_server, tmp_path):
     """The clock was ahead once (issue 18, item 9): a negative age counts as expired."""
     server = ftp_server()
-    log, clock = make(tmp_path, sites=(server.target(),))
+    log, _clock = make(tmp_path, sites=(server.target(),))
     future = log.directory / "router1_flowc_20991231_235959.tmp"
     future.write_text(record(name="from-the-future").line() + "\n")
     log.write(record())                                  # never appended to the future file
