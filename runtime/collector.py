@@ -226,6 +226,9 @@ class CollectorPipeline:
         if op == "show":
             return {"ok": True, "snapshot": self.snapshot()}
         if op == "health":
+            if not self.writer.spool_ok():  # deleted and not creatable again: a restart may help
+                return {"ok": False, "interface": self.collector.interface,
+                        "error": f"spool {self.dirs.root} cannot be written or created again"}
             return {"ok": True, "interface": self.collector.interface,
                     "loop_age": round(time.monotonic() - self.last_tick, 3)}
         if op == "clear":

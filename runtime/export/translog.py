@@ -148,6 +148,8 @@ class Translog:
             return True
 
     def _append(self, text: str) -> None:
+        if not self.directory.is_dir():  # deleted with the spool: made again (0700)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self._current()
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:

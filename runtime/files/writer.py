@@ -139,11 +139,28 @@ class Writer:
                              spec.name, ",".join(refused), name)
         name = self._unique(name, generation)
         part = self.dirs.active / f"{name}.part"
-        f = FlowFile(spec, key[1], name, part, created, self.clock.monotonic(), generation)
+        try:
+            f = FlowFile(spec, key[1], name, part, created, self.clock.monotonic(), generation)
+        except FileNotFoundError:  # the spool was deleted under us: make it again, once
+            if not self._spool_back():
+                raise
+            f = FlowFile(spec, key[1], name, part, created, self.clock.monotonic(), generation)
         self.files[key] = f
         self.stats.add("files_created")
         self.log.info("file opened name=%s ifalias=%s generation=%d", name, key[1], generation)
         return f
+
+    def _spool_back(self) -> bool:
+        """Recreate the spool directories (deleted while running); False when impossible."""
+        if not self.dirs.ensure():
+            return False
+        self.log.warning("spool directory %s was missing; created again", self.dirs.root)
+        return True
+
+    def spool_ok(self) -> bool:
+        """Whether the spool takes files (its directories made again if they were deleted):
+        the collector's health; False means restarting the process is the remedy."""
+        return self.dirs.writable()
 
     def _unique(self, name: str, generation: int) -> str:
         if not self._taken(name):
@@ -198,6 +215,9 @@ class Writer:
             f.compressed += 10
             self.cut.discard(f.name)
         os.fsync(f.fd)
+        if not f.part.exists():
+            self._rescue(f)
+        self.dirs.ensure()  # ready/ deleted alone: publish fails below and is tried again
         meta_path(f.part).unlink(missing_ok=True)
         if not f.records:
             os.close(f.fd)
@@ -210,6 +230,29 @@ class Writer:
         self.log.info("file closed name=%s records=%d uncompressed=%d compressed=%d reason=%s",
                       f.name, f.records, f.uncompressed, f.compressed, reason)
         self.on_closed(path, closed)
+
+    def _rescue(self, f: FlowFile) -> None:
+        """The .part was deleted with its directory while open: the open descriptor still
+        holds every byte, so they are copied to a new .part in a spool made again."""
+        if not self.dirs.ensure():
+            raise OSError(errno.ENOENT, f"spool directory {self.dirs.active} cannot be created")
+        fd = os.open(f.part, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            offset = 0
+            while chunk := os.pread(f.fd, 1 << 20, offset):
+                offset += len(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError:
+            os.close(fd)
+            f.part.unlink(missing_ok=True)
+            raise
+        os.close(f.fd)
+        f.fd = fd
+        self.log.warning("file %s was deleted from the spool while open; written again from memory",
+                         f.name)
 
     def start_closer(self) -> None:
         """Finish closed files on a thread of their own from now on."""

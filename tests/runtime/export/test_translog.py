@@ -104,6 +104,16 @@ def test_a_tmp_named_in_the_future_is_closed_and_archived_not_kept_open(ftp_serv
     assert archived == record(name="from-the-future").line() + "\n"
 
 
+def test_a_deleted_translog_directory_is_made_again_on_the_next_line(tmp_path):
+    import shutil
+
+    log, _clock = make(tmp_path)
+    shutil.rmtree(log.directory)                         # rm -rf spool/cp-6_0_0
+    assert log.write(record())
+    assert names(log.directory) == ["router1_flowc_20231114_221320.tmp"]
+    assert (log.directory.stat().st_mode & 0o777) == 0o700
+
+
 def test_archive_sites_are_tried_in_order_until_one_accepts(ftp_server, dead_endpoint, tmp_path):
     refusing, accepting, unused = ftp_server(), ftp_server(), ftp_server()
     refusing.refuse_login = True
