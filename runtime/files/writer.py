@@ -10,6 +10,12 @@ specification's record-level is reached (exactly: a datagram is split across fil
 its timeout has passed since it was opened, whichever comes first; closing writes the
 gzip trailer, fsyncs, publishes the file to ready/ and hands it to the exporter.
 
+At most `max_open` files are open at once (`flowc.runtime.files.descriptors`: the process's
+descriptor limit less a reserve): opening one more first closes the least recently used
+file early (rotation reason `open-files`, counted as `files_closed_open_files`), and while
+closed files waiting to be published hold descriptors too, they are published on the spot,
+so no record is ever lost to `Too many open files`.
+
 A write that fails (full spool: `flowc.runtime.files.diskfull`) never ends the collector:
 the block's records are counted as not written, the file is cut back to its last complete
 block, finished there and published like any other; a publish that fails is retried every
@@ -30,6 +36,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flowc.runtime.clock import Clock
+from flowc.runtime.files.descriptors import open_file_budget
 from flowc.runtime.files.diskfull import DiskState, seal
 from flowc.runtime.files.flowfile import FILE_RATES, FlowFile, Generations, file_view, gz, meta_path
 from flowc.runtime.files.memory import MemoryPool
@@ -41,6 +48,7 @@ from flowc.runtime.stats import CounterSink, FileView, RateSet
 
 OnClosed = Callable[[Path, ClosedFile], None]
 FileKey = tuple[str, str]  # (file specification name, ifAlias)
+OPEN_FILES = "open-files"  # the rotation reason of a file closed early for the descriptor budget
 
 
 class Writer:
@@ -48,7 +56,7 @@ class Writer:
 
     def __init__(self, dirs: SpoolDirs, specs: Sequence[FileSpec], *, stats: CounterSink,
                  memory: MemoryPool, clock: Clock, log: logging.Logger, on_closed: OnClosed,
-                 flush_interval: float = 1.0) -> None:
+                 flush_interval: float = 1.0, max_open: int | None = None) -> None:
         self.dirs, self.stats, self.memory, self.clock, self.log = dirs, stats, memory, clock, log
         self.specs = {spec.name: spec for spec in specs}
         self.on_closed = on_closed
@@ -65,6 +73,8 @@ class Writer:
         self._later_lock = threading.Lock()
         self._retry_at = 0.0
         self.recovery_pending = False
+        self.max_open = max_open or open_file_budget()
+        self._uses = 0  # a counter stamped on a file at each add: the least recently used goes first
 
     # ------------------------------------------------------------------ hot path
     def add(self, key: FileKey, text: bytes, count: int) -> bool:
@@ -72,6 +82,8 @@ class Writer:
         f = self.files.get(key)
         if f is None:
             f = self._open(key)
+        self._uses += 1
+        f.used = self._uses
         if not f.buffer:
             if not self.memory.allocate():
                 return False
@@ -131,6 +143,8 @@ class Writer:
 
     # ------------------------------------------------------------------ lifecycle
     def _open(self, key: FileKey) -> FlowFile:
+        while len(self.files) >= self.max_open:
+            self._close_least_recent()
         spec = self.specs[key[0]]
         created, generation = self.clock.time(), self.generations.next()
         name, refused = expand_name(spec.name_format, created, key[1], generation)
@@ -149,6 +163,12 @@ class Writer:
         self.stats.add("files_created")
         self.log.info("file opened name=%s ifalias=%s generation=%d", name, key[1], generation)
         return f
+
+    def _close_least_recent(self) -> None:
+        """Close the file written to least recently: the descriptor budget is spent."""
+        f = min(self.files.values(), key=lambda candidate: candidate.used)
+        self.stats.add("files_closed_open_files")
+        self.close(f, OPEN_FILES)
 
     def _spool_back(self) -> bool:
         """Recreate the spool directories (deleted while running); False when impossible."""
@@ -191,7 +211,7 @@ class Writer:
         self._hand_over(f, reason)
 
     def _hand_over(self, f: FlowFile, reason: str) -> None:
-        if self._closer is not None:
+        if self._closer is not None and len(self.files) + len(self.closing) < self.max_open:
             self.closing[f.name] = f  # still listed by `show` until the exporter has it
             self._closer.put((f, reason, self.clock.time()))
         else:
