@@ -40,7 +40,8 @@ def recover_part(part: Path, dirs: SpoolDirs, now: float) -> ClosedFile | None:
         part.unlink(missing_ok=True)
         return None
     created = float(meta.get("created", part.stat().st_mtime))
-    closed = ClosedFile(name, records, raw, packed, created, now, int(meta.get("generation", 0)))
+    closed = ClosedFile(name, records, raw, packed, created, now, int(meta.get("generation", 0)),
+                        "crash recovery")
     dirs.publish(tmp, closed)
     part.unlink(missing_ok=True)
     return closed
@@ -130,7 +131,7 @@ def _rebuilt(data: Path, dirs: SpoolDirs, log: logging.Logger, why: str) -> None
         log.warning("spool: %s (%s) holds no complete record; removed", data.name, why)
         return
     stamp = data.stat().st_mtime
-    closed = ClosedFile(data.name, records, raw, data.stat().st_size, stamp, stamp, 0)
+    closed = ClosedFile(data.name, records, raw, data.stat().st_size, stamp, stamp, 0, "metadata rebuilt")
     write_durably(data.with_name(data.name + META), closed.to_json())
     log.warning("spool: %s (%s): metadata rebuilt from the file, %d records; kept for upload",
                 data.name, why, records)

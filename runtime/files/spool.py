@@ -40,6 +40,7 @@ class ClosedFile:
     created: float
     closed: float
     generation: int
+    reason: str = ""  # why it was closed: record-level, timeout, open-files, write error, shutdown …
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -243,7 +243,8 @@ class Writer:
             os.close(f.fd)
             f.part.unlink(missing_ok=True)
             return
-        closed = ClosedFile(f.name, f.records, f.uncompressed, f.compressed, f.created, when, f.generation)
+        closed = ClosedFile(f.name, f.records, f.uncompressed, f.compressed, f.created, when, f.generation,
+                            reason)
         path = self.dirs.publish(f.part, closed)
         os.close(f.fd)
         self._remember_blocks(f)

@@ -41,7 +41,7 @@ def test_the_least_recently_used_file_is_closed_first_and_no_line_is_lost(tmp_pa
             assert len(writer.files) <= 3
         assert sorted(k[1] for k in writer.files) == ["a", "d", "e"]
         writer.close_all()
-    assert [c.name for c in closed[:2]] == ["f-b_2.gz", "f-c_3.gz"]
+    assert [(c.name, c.reason) for c in closed[:2]] == [("f-b_2.gz", OPEN_FILES), ("f-c_3.gz", OPEN_FILES)]
     lines = [line for path in sorted(dirs.ready.glob("*.gz"))
              for line in gzip.decompress(path.read_bytes()).decode().splitlines()]
     assert sorted(lines) == sorted(sent)
