@@ -240,7 +240,7 @@ class Translog:
         for site in self.settings.archive_sites:
             request = UploadRequest(site, path, path.name, expand_path(site.path, self.clock.time()),
                                     self.dscp, self.rate_bps, deadline=self.deadline(path),
-                                    tag=self.tag, lock=self.name_lock)
+                                    tag=self.tag, lock=self.name_lock, sweep=path.parent == self.failed)
             self._count("archive_attempts")
             try:
                 self.transport.upload(request)
