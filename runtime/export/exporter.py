@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import bisect
 import enum
+import json
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -43,7 +45,7 @@ from flowc.runtime.export.ftp import (
 )
 from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
 from flowc.runtime.files.recovery import waiting_files
-from flowc.runtime.files.spool import ClosedFile, SpoolDirs
+from flowc.runtime.files.spool import ClosedFile, SpoolDirs, write_durably
 from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role, slug
 from flowc.runtime.stats import ChannelView, ExportSnapshot, FileView
 
@@ -110,6 +112,7 @@ class Exporter:
         self.dirs.create()
         for path, closed in waiting_files(self.dirs, self.log):
             self._from_disk.add(closed.name)
+            self._read_note(closed.name)
             self.submit(path, closed)
         if not self.targets:
             self.log.warning("%s: no destination configured; files wait in %s",
@@ -285,9 +288,30 @@ class Exporter:
         with self._cond:
             sweep = self._attempts.get(closed.name, 0) > 1 or closed.name in self._from_disk
             unsettled = self._unsettled.get(closed.name)
+        note = partial(self._write_note, closed.name, target)
         if unsettled is not None and unsettled[0] == target:
-            return replace(request, directory=unsettled[1], settle=unsettled[2], sweep=True)
-        return replace(request, sweep=sweep) if sweep else request
+            return replace(request, directory=unsettled[1], settle=unsettled[2], sweep=True, on_rename=note)
+        return replace(request, sweep=sweep, on_rename=note)
+
+    def _write_note(self, name: str, target: FtpTarget, directory: str, final: str) -> None:
+        """`ready/NAME.rename.json` before RNTO, so that a restart after a crash before the
+        250 checks the server first (best effort: without it, a crash there may mean one
+        more copy under a free name, never a replaced file)."""
+        text = json.dumps({"url": target.url, "directory": directory, "final": final})
+        try:
+            write_durably(self.dirs.rename_note(name), text)
+        except OSError as exc:
+            self.log.warning("%s: cannot note the rename in the spool (%s)", name, exc.strerror or exc)
+
+    def _read_note(self, name: str) -> None:
+        try:
+            note = json.loads(self.dirs.rename_note(name).read_text("utf-8"))
+            url, directory, final = str(note["url"]), str(note["directory"]), str(note["final"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return  # none (the usual case), or damaged: the file is simply sent again
+        for target in self.targets.values():
+            if target.url == url:
+                self._unsettled[name] = (target, directory, final)
 
     def _remember(self, closed: ClosedFile, target: FtpTarget, exc: FtpFailure) -> None:
         if exc.unsettled:

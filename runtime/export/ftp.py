@@ -25,6 +25,7 @@ import ftplib
 import posixpath
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -66,6 +67,7 @@ class UploadRequest:
     lock: Path | None = None        # a lock file serialising "is the name free? rename"
     sweep: bool = False             # an earlier attempt may have left temporaries: delete them
     settle: str = ""                # a final name an earlier attempt may have renamed to
+    on_rename: Callable[[str, str], None] | None = None  # (directory, final name) just before RNTO
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +229,8 @@ class FtplibTransport:
         _check(abort)
         with NameClaim(request.lock):
             final = free_name(ftp, request.name, request.tag)
+            if request.on_rename is not None:
+                request.on_rename(request.directory, final)  # kept durably: a crash now is settled later
             try:
                 reply = rename(ftp, part, final)
             except (OSError, EOFError) as lost:  # RNTO sent, no reply: the rename may be done

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from flowc.runtime.files.flowfile import meta_path, new_compressor
-from flowc.runtime.files.spool import ClosedFile, SpoolDirs, fsync_directory, read_closed, write_durably
+from flowc.runtime.files.spool import (
+    RENAME_NOTE,
+    ClosedFile,
+    SpoolDirs,
+    fsync_directory,
+    read_closed,
+    write_durably,
+)
 
 META = ".meta.json"
 
@@ -95,6 +102,9 @@ def waiting_files(dirs: SpoolDirs, log: logging.Logger) -> list[tuple[Path, Clos
 def _check_waiting(path: Path, dirs: SpoolDirs, log: logging.Logger) -> None:
     if path.name.endswith(".tmp"):
         path.unlink(missing_ok=True)           # a metadata write cut short; its file is checked itself
+    elif path.name.endswith(RENAME_NOTE):
+        if not path.with_name(path.name[: -len(RENAME_NOTE)]).exists():
+            path.unlink()                      # its file was delivered
     elif path.name.endswith(META):
         data = path.with_name(path.name[: -len(META)])
         if not data.exists():

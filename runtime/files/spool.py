@@ -6,6 +6,8 @@ Layout under `<plan.spool>/<collector slug>/` (slug: `cp-6/0/0` -> `cp-6_0_0`):
     active/NAME.part.meta.json  its metadata so far (records, bytes), rewritten on flush
     ready/NAME                  closed, complete gzip file waiting for export
     ready/NAME.meta.json        its `ClosedFile` metadata
+    ready/NAME.rename.json      the server, directory and name an upload is renaming it to
+                                (written before RNTO: a crash before the 250 is settled later)
     translog/                   transfer logs (*.tmp, *.log, *.log.gz) and failed/
 
 A file moves active -> ready with an atomic rename after its gzip trailer is written and
@@ -27,6 +29,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from flowc.runtime.plan.model import slug
+
+RENAME_NOTE = ".rename.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +126,15 @@ class SpoolDirs:
         fsync_directory(self.ready)
         return target
 
+    def rename_note(self, name: str) -> Path:
+        """`ready/NAME.rename.json`: where an upload of NAME was being renamed to."""
+        return self.ready / f"{name}{RENAME_NOTE}"
+
     def remove(self, closed: ClosedFile) -> None:
         """Forget a file once a server has it (data first, then metadata), for good."""
         (self.ready / closed.name).unlink(missing_ok=True)
         (self.ready / f"{closed.name}.meta.json").unlink(missing_ok=True)
+        self.rename_note(closed.name).unlink(missing_ok=True)
         try:
             fsync_directory(self.ready)
         except OSError:

@@ -320,3 +320,58 @@ def test_a_same_size_file_with_another_checksum_is_not_taken_for_the_delivery(fa
     assert sorted(int(line.split("|")[0]) for line in gzip.decompress(stored[0].read_bytes()).decode().splitlines()) \
         == list(range(1, 3001))
     assert "XMD5" in server.commands
+
+
+def _rename_then_say_nothing(self, path):
+    """Rename as asked and never answer: the uploader waits for its 250 until it is killed."""
+    os.rename(self._rnfr, path)
+    self._rnfr = None
+
+
+CHILD = """
+import logging, sys, threading
+from flowc.runtime.clock import SystemClock
+from flowc.runtime.export.exporter import Exporter
+from flowc.runtime.files.spool import SpoolDirs
+from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FtpTarget, Plan
+spool, port = sys.argv[1], int(sys.argv[2])
+target = FtpTarget(f"ftp://127.0.0.1:{port}/", Endpoint("127.0.0.1", port), "", "", "/")
+collector = Collector(interface="cp-6/0/0", listen=Endpoint("127.0.0.1", 0), inputs=(), file_specs=(),
+                      default_file_spec="", channels=(Channel(0),), destinations=(Destination("primary", target),))
+plan = Plan(host_name="router1", spool=spool, control=spool + "/c.sock", collectors=(collector,))
+class Sink:
+    def add(self, name, n=1): pass
+Exporter(plan, collector, SpoolDirs.for_collector(spool, "cp-6/0/0"), Sink(), SystemClock(),
+         logging.getLogger("child")).start()
+threading.Event().wait()
+"""
+
+
+def test_a_crash_after_rnto_before_its_reply_is_settled_by_the_next_run(fault_server, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    server = fault_server({}, ftp_RNTO=_rename_then_say_nothing)
+    clock, stats = ManualClock(), Counts()
+    exporter = exporter_for(tmp_path, server.target(), clock, stats)
+    flow_file(exporter.dirs, range(1, 10_001))
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path / "spool"), str(server.port)])
+    try:
+        wait_until(lambda: (server.home / NAME).exists(), "the rename on the server")
+        assert exporter.dirs.rename_note(NAME).exists()      # noted before RNTO
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(5)
+    assert waiting(exporter)                                 # killed before its 250: still in the spool
+    exporter.start()                                         # the next run, on the same spool
+    try:
+        wait_until(lambda: not waiting(exporter), "the settled delivery")
+    finally:
+        exporter.stop(5)
+    assert sorted(p.name for p in server.home.iterdir()) == [NAME]      # never a second copy
+    assert sorted(ids_on(server.home)) == list(range(1, 10_001))
+    assert server.commands.count("STOR") == 1
+    lines = translog(exporter)
+    assert len(lines) == 1 and ":sf=1:" in lines[0] and ":rc=213:" in lines[0]
+    assert not exporter.dirs.rename_note(NAME).exists()
