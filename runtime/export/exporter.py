@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import bisect
 import enum
-import json
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -43,9 +41,10 @@ from flowc.runtime.export.ftp import (
     display_url,
     expand_path,
 )
+from flowc.runtime.export.history import AttemptHistory
 from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
 from flowc.runtime.files.recovery import waiting_files
-from flowc.runtime.files.spool import ClosedFile, SpoolDirs, write_durably
+from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role, slug
 from flowc.runtime.stats import ChannelView, ExportSnapshot, FileView
 
@@ -101,8 +100,7 @@ class Exporter:
         self._cond = threading.Condition()
         self._queue: list[tuple[float, str, Path, ClosedFile]] = []
         self._attempts: dict[str, int] = {}
-        self._from_disk: set[str] = set()          # found in ready/ at start: may have left temporaries
-        self._unsettled: dict[str, tuple[FtpTarget, str, str]] = {}  # name -> (server, directory, final)
+        self.history = AttemptHistory(dirs, log)
         self._failures = 0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -111,8 +109,7 @@ class Exporter:
     def start(self) -> None:
         self.dirs.create()
         for path, closed in waiting_files(self.dirs, self.log):
-            self._from_disk.add(closed.name)
-            self._read_note(closed.name)
+            self.history.found_at_start(closed.name, self.targets)
             self.submit(path, closed)
         if not self.targets:
             self.log.warning("%s: no destination configured; files wait in %s",
@@ -190,8 +187,7 @@ class Exporter:
             state.busy = None
             if done or not path.exists():
                 self._attempts.pop(closed.name, None)
-                self._unsettled.pop(closed.name, None)
-                self._from_disk.discard(closed.name)
+                self.history.forget(closed.name)
                 return
             bisect.insort(self._queue, (closed.closed, closed.name, path, closed),
                           key=lambda item: item[:2])
@@ -263,16 +259,17 @@ class Exporter:
         with self._cond:
             state.busy = (closed, role)
             self._attempts[closed.name] = self._attempts.get(closed.name, 0) + 1
-        request = self._history(self.request_for(target, path, closed.name, state.channel), closed, target)
+            attempt = self._attempts[closed.name]
+        request = self.history.prepare(self.request_for(target, path, closed.name, state.channel), target, attempt)
         started = self.clock.monotonic()
         try:
             result = self.transport.upload(request, state.abort)
         except FtpAborted as exc:
-            self._remember(closed, target, exc)
+            self.history.failed(closed.name, target, exc)
             self.record(request, closed, False, 0, exc.text, started)
             return Outcome.ABORTED
         except FtpFailure as exc:
-            self._remember(closed, target, exc)
+            self.history.failed(closed.name, target, exc)
             state.failed_at = self.clock.monotonic()   # delays count from here, not from the log write
             with self._cond:
                 if self.targets.get(role) == target:
@@ -282,50 +279,13 @@ class Exporter:
         self._delivered(state, role, target, closed, request, result, started)
         return Outcome.DONE
 
-    def _history(self, request: UploadRequest, closed: ClosedFile, target: FtpTarget) -> UploadRequest:
-        """What earlier attempts at this file tell this one: sweep their temporaries; check
-        first the final name a rename whose reply was lost may have reached (same server)."""
-        with self._cond:
-            sweep = self._attempts.get(closed.name, 0) > 1 or closed.name in self._from_disk
-            unsettled = self._unsettled.get(closed.name)
-        note = partial(self._write_note, closed.name, target)
-        if unsettled is not None and unsettled[0] == target:
-            return replace(request, directory=unsettled[1], settle=unsettled[2], sweep=True, on_rename=note)
-        return replace(request, sweep=sweep, on_rename=note)
-
-    def _write_note(self, name: str, target: FtpTarget, directory: str, final: str) -> None:
-        """`ready/NAME.rename.json` before RNTO, so that a restart after a crash before the
-        250 checks the server first (best effort: without it, a crash there may mean one
-        more copy under a free name, never a replaced file)."""
-        text = json.dumps({"url": target.url, "directory": directory, "final": final})
-        try:
-            write_durably(self.dirs.rename_note(name), text)
-        except OSError as exc:
-            self.log.warning("%s: cannot note the rename in the spool (%s)", name, exc.strerror or exc)
-
-    def _read_note(self, name: str) -> None:
-        try:
-            note = json.loads(self.dirs.rename_note(name).read_text("utf-8"))
-            url, directory, final = str(note["url"]), str(note["directory"]), str(note["final"])
-        except (OSError, ValueError, TypeError, KeyError):
-            return  # none (the usual case), or damaged: the file is simply sent again
-        for target in self.targets.values():
-            if target.url == url:
-                self._unsettled[name] = (target, directory, final)
-
-    def _remember(self, closed: ClosedFile, target: FtpTarget, exc: FtpFailure) -> None:
-        if exc.unsettled:
-            with self._cond:
-                self._unsettled[closed.name] = (target, exc.directory, exc.unsettled)
-
     def _delivered(self, state: ChannelState, role: Role, target: FtpTarget, closed: ClosedFile,
                    request: UploadRequest, result: UploadResult, started: float) -> None:
         """The server has the file: forget the spool copy first (nothing after this may
         cause a second upload), then count, log and write the transfer log."""
         self.dirs.remove(closed)
+        self.history.forget(closed.name)
         with self._cond:
-            self._unsettled.pop(closed.name, None)
-            self._from_disk.discard(closed.name)
             if self.targets.get(role) == target:
                 state.state[role] = "OK"
         self.stats.add("ftp_bytes", result.bytes_sent)

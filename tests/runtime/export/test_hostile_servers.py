@@ -198,10 +198,12 @@ def test_a_transfer_log_that_cannot_be_written_loses_nothing_and_uploads_once(ft
         for n in range(3):
             exporter.submit(*flow_file(exporter.dirs, range(n * 100 + 1, n * 100 + 101), f"f{n}.gz"))
         wait_until(lambda: not list(exporter.dirs.ready.glob("*.gz")), "every upload")
+        wait_until(lambda: stats.values["translog_write_failures"] == 3, "the lines (after the removal)")
         assert all(t.is_alive() for t in exporter._threads), "an export thread ended"
         assert stats.values["translog_write_failures"] == 3 and len(exporter.translog.pending) == 3
         exporter.submit(*flow_file(exporter.dirs, range(301, 401), "f3.gz"))  # still exporting
         wait_until(lambda: not list(exporter.dirs.ready.glob("*.gz")), "the fourth upload")
+        wait_until(lambda: stats.values["translog_write_failures"] == 4, "its line (after the removal)")
         exporter.dirs.translog.unlink()
         exporter.dirs.create()  # the directory is back: the kept lines are written
 
