@@ -202,8 +202,9 @@ threading.Event().wait()
 """
 
 
-def test_autorename_a_killed_upload_is_never_published_by_the_next_attempt(pure_ftpd, tmp_path):
-    server = pure_ftpd("--autorename")
+@pytest.mark.parametrize("flags", [("--autorename",), ()], ids=["autorename", "plain"])
+def test_a_killed_upload_is_never_published_by_the_next_attempt(pure_ftpd, tmp_path, flags):
+    server = pure_ftpd(*flags)
     spool = tmp_path / "spool"
     plan = plan_for(spool, server.target())
     dirs = SpoolDirs.for_collector(spool, "cp-6/0/0")
