@@ -277,6 +277,8 @@ class CollectorPipeline:
             case Show():
                 return SnapshotReply(self.snapshot())
             case Health():
+                if not self.writer.spool_ok():  # deleted and not creatable again: a restart may help
+                    return Failure(f"{interface}: spool {self.dirs.root} cannot be written or created again")
                 return Heartbeat(interface, round(time.monotonic() - self.last_tick, 3))
             case Clear():
                 self.flush_counters()

@@ -139,6 +139,9 @@ COUNTERS: tuple[Counter, ...] = (
             "already (show … extensive: Name conflicts).", "Name conflicts", S.FAULTS, X, "ftp_name_conflicts"),
     Counter("export_errors", F, "errors", "Unexpected errors an export thread survived "
             "(show … extensive: Export errors).", "Export errors", S.FAULTS, X, "export_errors"),
+    Counter("files_closed_open_files", F, "files", "Flow files closed early because too many were open "
+            "(rotation reason open-files; show … extensive: Files closed early).", "Files closed early",
+            S.FAULTS, X, "files_closed_open_files"),
 )
 
 

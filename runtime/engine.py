@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from flowc.runtime.files.descriptors import raise_open_file_limit
 from flowc.runtime.files.spool import SpoolDirs
 from flowc.runtime.ingest.hotpath import describe
 from flowc.runtime.ingest.inputs import endpoints
@@ -67,6 +68,9 @@ def run_plan(plan: Plan, *, replay: Path | None = None, stop_after: float | None
     if problems:
         return 2
     umask = os.umask(0o077)  # spool, transfer logs: 0600 files, 0700 directories (children inherit it)
+    before, now = raise_open_file_limit()  # many exporters, many open files (children inherit it)
+    if now != before:
+        log.info("open files limit raised from %d to %d", before, now)
     lock = SpoolLock(plan.spool)
     try:
         lock.acquire()

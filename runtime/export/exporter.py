@@ -6,7 +6,7 @@ start): `retry` extra attempts `retry-delay` seconds apart, then it marks the se
 Failed, switches to the other server (an automatic switchover, logged) and tries there.
 When every configured server failed for a file, the file goes back to the queue and the
 channel backs off (`retry-delay` or 1 s, doubled each round, at most 300 s) before it takes
-a file again; any success resets the back-off. A file leaves ready/ only after the
+a file again; any success, reload or `change-destination` ends the back-off. A file leaves ready/ only after the
 server acknowledged it; nothing is ever dropped here.
 
 `reconfigure(collector, plan)` (live reload) swaps destinations, channels and retry
@@ -30,10 +30,9 @@ from pathlib import Path
 
 from flowc.runtime.clock import Clock
 from flowc.runtime.export.deadline import DeadlinePolicy
+from flowc.runtime.export.failure import FtpAborted, FtpDeadline, FtpFailure
 from flowc.runtime.export.ftp import (
-    FtpAborted,
-    FtpDeadline,
-    FtpFailure,
+    SETTLED,
     FtplibTransport,
     FtpTransport,
     UploadRequest,
@@ -41,7 +40,9 @@ from flowc.runtime.export.ftp import (
     display_url,
     expand_path,
 )
+from flowc.runtime.export.history import AttemptHistory
 from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
+from flowc.runtime.files.recovery import waiting_files
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import Channel, Collector, FtpTarget, Plan, Role, slug
 from flowc.runtime.stats import ChannelView, CounterSink, ExportSnapshot, FileView
@@ -65,6 +66,7 @@ class ChannelState:
     current: Role = "primary"
     state: dict[str, str] = field(default_factory=lambda: {"primary": "OK", "secondary": "OK"})
     abort: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)  # new settings: end the back-off
     busy: tuple[ClosedFile, Role] | None = None   # the file and server while uploading
     failed_at: float = 0.0                          # clock.monotonic() when the last attempt failed
     thread: threading.Thread | None = None
@@ -93,6 +95,7 @@ class Exporter:
         self._cond = threading.Condition()
         self._queue: list[tuple[float, str, Path, ClosedFile]] = []
         self._attempts: dict[str, int] = {}
+        self.history = AttemptHistory(dirs, log)
         self._failures = 0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -100,7 +103,8 @@ class Exporter:
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
         self.dirs.create()
-        for path, closed in self.dirs.ready_files():
+        for path, closed in waiting_files(self.dirs, self.log):
+            self.history.found_at_start(closed.name, self.targets)
             self.submit(path, closed)
         if not self.targets:
             self.log.warning("%s: no destination configured; files wait in %s",
@@ -156,7 +160,10 @@ class Exporter:
             self._release(state, path, closed, done)
             rounds = 0 if done else rounds + 1
             if rounds:
-                self._pause(self._backoff(rounds), state, since=state.failed_at)
+                self._pause(self._backoff(rounds), state, since=state.failed_at, wake=state.wake)
+            if state.wake.is_set():  # a reload or change-destination: the next round starts afresh
+                state.wake.clear()
+                rounds = 0
 
     def _backoff(self, rounds: int) -> float:
         return float(min(MAX_BACKOFF, max(1.0, float(self.plan.retry_delay)) * 2 ** (rounds - 1)))
@@ -175,16 +182,19 @@ class Exporter:
             state.busy = None
             if done or not path.exists():
                 self._attempts.pop(closed.name, None)
+                self.history.forget(closed.name)
                 return
             bisect.insort(self._queue, (closed.closed, closed.name, path, closed),
                           key=lambda item: item[:2])
             self._cond.notify()
 
     def _pause(self, seconds: float, state: ChannelState | None = None,
-               since: float | None = None) -> None:
+               since: float | None = None, wake: threading.Event | None = None) -> None:
         deadline = (self.clock.monotonic() if since is None else since) + seconds
         while self.clock.monotonic() < deadline and not self._stop.is_set():
             if state is not None and state.abort.is_set():
+                return
+            if wake is not None and wake.is_set():
                 return
             self._stop.wait(POLL)
 
@@ -244,14 +254,17 @@ class Exporter:
         with self._cond:
             state.busy = (closed, role)
             self._attempts[closed.name] = self._attempts.get(closed.name, 0) + 1
-        request = self.request_for(target, path, closed.name, state.channel)
+            attempt = self._attempts[closed.name]
+        request = self.history.prepare(self.request_for(target, path, closed.name, state.channel), target, attempt)
         started = self.clock.monotonic()
         try:
             result = self.transport.upload(request, state.abort)
         except FtpAborted as exc:
+            self.history.failed(closed.name, target, exc)
             self.record(request, closed, False, 0, exc.text, started)
             return Outcome.ABORTED
         except FtpFailure as exc:
+            self.history.failed(closed.name, target, exc)
             state.failed_at = self.clock.monotonic()   # delays count from here, not from the log write
             with self._cond:
                 if self.targets.get(role) == target:
@@ -266,6 +279,7 @@ class Exporter:
         """The server has the file: forget the spool copy first (nothing after this may
         cause a second upload), then count, log and write the transfer log."""
         self.dirs.remove(closed)
+        self.history.forget(closed.name)
         with self._cond:
             if self.targets.get(role) == target:
                 state.state[role] = "OK"
@@ -273,6 +287,9 @@ class Exporter:
         self.stats.add("ftp_files")
         self.stats.add("files_exported")
         stored = result.name or closed.name
+        if result.code == SETTLED:
+            self.log.warning("%s: the reply to the rename was lost, but the %s server holds the file "
+                             "as %s (verified); not sent again", closed.name, role, stored)
         if stored != closed.name:
             self.stats.add("name_conflicts")
             self.log.warning("%s: the %s server already has that name; stored as %s (never replaced)",
@@ -332,6 +349,7 @@ class Exporter:
         with self._cond:
             for state in self.channels:
                 state.current = role
+                state.wake.set()
                 if immediately and state.busy and state.busy[1] != role:
                     state.abort.set()
 
@@ -367,6 +385,7 @@ class Exporter:
                     state.retired = True
                     continue
                 state.channel = wanted.pop(state.channel.index)
+                state.wake.set()
                 for role in changed:
                     state.state[role] = "OK"
                 if state.current not in targets and targets:

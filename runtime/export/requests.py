@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 
 from flowc.runtime.export.exporter import ChannelState, Exporter
-from flowc.runtime.export.ftp import FtpFailure
+from flowc.runtime.export.failure import FtpFailure
 from flowc.runtime.files.spool import ClosedFile
 
 CHANGED = "Destination change successful"

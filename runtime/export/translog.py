@@ -7,7 +7,8 @@ seed's format:
 
     fn="<file>":sz=<bytes>:nr=<records>:ts="<YYYYMMDDhhmmss>":sf=<1|0>:ul="<url>":rc=<code>:er="<text>":tt=<ms>
 
-`tick()` moves each file along: a `.tmp` older than `maximum-age` minutes becomes `.log`;
+`tick()` moves each file along: a `.tmp` older than `maximum-age` minutes (or named in the
+future: the clock was ahead when it was opened) becomes `.log`;
 a `.log` is gzip-compressed to `.log.gz`; a `.log.gz` is offered to the archive sites in
 order until one accepts it (then deleted); if none does it moves to `failed/`, where it is
 offered again every `failed_retry` seconds (1800). Without archive sites, `.log.gz` files
@@ -31,7 +32,8 @@ from pathlib import Path
 
 from flowc.runtime.clock import Clock
 from flowc.runtime.export.deadline import DeadlinePolicy
-from flowc.runtime.export.ftp import FtpFailure, FtpTransport, UploadRequest, expand_path
+from flowc.runtime.export.failure import FtpFailure
+from flowc.runtime.export.ftp import FtpTransport, UploadRequest, expand_path
 from flowc.runtime.plan.model import TransferLog
 from flowc.runtime.stats import CounterSink
 
@@ -146,6 +148,8 @@ class Translog:
             return True
 
     def _append(self, text: str) -> None:
+        if not self.directory.is_dir():  # deleted with the spool: made again (0700)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self._current()
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
@@ -187,7 +191,10 @@ class Translog:
         return float(calendar.timegm(parsed))
 
     def _expired(self, path: Path, now: float) -> bool:
-        return now - self._opened(path) >= self.settings.maximum_age * 60
+        """Older than `maximum-age`, or named in the future (the clock was ahead once):
+        a negative age would keep it open for ever."""
+        age = now - self._opened(path)
+        return age < 0 or age >= self.settings.maximum_age * 60
 
     # ------------------------------------------------------------ lifecycle
     def tick(self) -> None:
@@ -233,7 +240,7 @@ class Translog:
         for site in self.settings.archive_sites:
             request = UploadRequest(site, path, path.name, expand_path(site.path, self.clock.time()),
                                     self.dscp, self.rate_bps, deadline=self.deadline(path),
-                                    tag=self.tag, lock=self.name_lock)
+                                    tag=self.tag, lock=self.name_lock, sweep=path.parent == self.failed)
             self._count("archive_attempts")
             try:
                 self.transport.upload(request)

@@ -58,6 +58,7 @@ class FlowFile:
         "records",
         "spec",
         "uncompressed",
+        "used",
     )
 
     def __init__(self, spec: FileSpec, if_alias: str, name: str, part: Path, created: float,
@@ -74,6 +75,7 @@ class FlowFile:
         self.flushed_records = 0
         self.meta_records = -1
         self.meta_time = opened
+        self.used = 0  # the writer's use counter at the last add (least recently used closes first)
 
     def totals(self) -> dict[str, int]:
         return {"flows": self.records, "uncompressed_bytes": self.uncompressed + self.buffered,

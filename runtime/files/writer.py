@@ -10,6 +10,12 @@ specification's record-level is reached (exactly: a datagram is split across fil
 its timeout has passed since it was opened, whichever comes first; closing writes the
 gzip trailer, fsyncs, publishes the file to ready/ and hands it to the exporter.
 
+At most `max_open` files are open at once (`flowc.runtime.files.descriptors`: the process's
+descriptor limit less a reserve): opening one more first closes the least recently used
+file early (rotation reason `open-files`, counted as `files_closed_open_files`), and while
+closed files waiting to be published hold descriptors too, they are published on the spot,
+so no record is ever lost to `Too many open files`.
+
 A write that fails (full spool: `flowc.runtime.files.diskfull`) never ends the collector:
 the block's records are counted as not written, the file is cut back to its last complete
 block, finished there and published like any other; a publish that fails is retried every
@@ -30,6 +36,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flowc.runtime.clock import Clock
+from flowc.runtime.files.descriptors import open_file_budget
 from flowc.runtime.files.diskfull import DiskState, seal
 from flowc.runtime.files.flowfile import FILE_RATES, FlowFile, Generations, file_view, gz, meta_path
 from flowc.runtime.files.memory import MemoryPool
@@ -41,6 +48,7 @@ from flowc.runtime.stats import CounterSink, FileView, RateSet
 
 OnClosed = Callable[[Path, ClosedFile], None]
 FileKey = tuple[str, str]  # (file specification name, ifAlias)
+OPEN_FILES = "open-files"  # the rotation reason of a file closed early for the descriptor budget
 
 
 class Writer:
@@ -48,7 +56,7 @@ class Writer:
 
     def __init__(self, dirs: SpoolDirs, specs: Sequence[FileSpec], *, stats: CounterSink,
                  memory: MemoryPool, clock: Clock, log: logging.Logger, on_closed: OnClosed,
-                 flush_interval: float = 1.0) -> None:
+                 flush_interval: float = 1.0, max_open: int | None = None) -> None:
         self.dirs, self.stats, self.memory, self.clock, self.log = dirs, stats, memory, clock, log
         self.specs = {spec.name: spec for spec in specs}
         self.on_closed = on_closed
@@ -65,6 +73,8 @@ class Writer:
         self._later_lock = threading.Lock()
         self._retry_at = 0.0
         self.recovery_pending = False
+        self.max_open = max_open or open_file_budget()
+        self._uses = 0  # a counter stamped on a file at each add: the least recently used goes first
 
     # ------------------------------------------------------------------ hot path
     def add(self, key: FileKey, text: bytes, count: int) -> bool:
@@ -72,6 +82,8 @@ class Writer:
         f = self.files.get(key)
         if f is None:
             f = self._open(key)
+        self._uses += 1
+        f.used = self._uses
         if not f.buffer:
             if not self.memory.allocate():
                 return False
@@ -131,6 +143,8 @@ class Writer:
 
     # ------------------------------------------------------------------ lifecycle
     def _open(self, key: FileKey) -> FlowFile:
+        while len(self.files) >= self.max_open:
+            self._close_least_recent()
         spec = self.specs[key[0]]
         created, generation = self.clock.time(), self.generations.next()
         name, refused = expand_name(spec.name_format, created, key[1], generation)
@@ -139,11 +153,34 @@ class Writer:
                              spec.name, ",".join(refused), name)
         name = self._unique(name, generation)
         part = self.dirs.active / f"{name}.part"
-        f = FlowFile(spec, key[1], name, part, created, self.clock.monotonic(), generation)
+        try:
+            f = FlowFile(spec, key[1], name, part, created, self.clock.monotonic(), generation)
+        except FileNotFoundError:  # the spool was deleted under us: make it again, once
+            if not self._spool_back():
+                raise
+            f = FlowFile(spec, key[1], name, part, created, self.clock.monotonic(), generation)
         self.files[key] = f
         self.stats.add("files_created")
         self.log.info("file opened name=%s ifalias=%s generation=%d", name, key[1], generation)
         return f
+
+    def _close_least_recent(self) -> None:
+        """Close the file written to least recently: the descriptor budget is spent."""
+        f = min(self.files.values(), key=lambda candidate: candidate.used)
+        self.stats.add("files_closed_open_files")
+        self.close(f, OPEN_FILES)
+
+    def _spool_back(self) -> bool:
+        """Recreate the spool directories (deleted while running); False when impossible."""
+        if not self.dirs.ensure():
+            return False
+        self.log.warning("spool directory %s was missing; created again", self.dirs.root)
+        return True
+
+    def spool_ok(self) -> bool:
+        """Whether the spool takes files (its directories made again if they were deleted):
+        the collector's health; False means restarting the process is the remedy."""
+        return self.dirs.writable()
 
     def _unique(self, name: str, generation: int) -> str:
         if not self._taken(name):
@@ -174,7 +211,7 @@ class Writer:
         self._hand_over(f, reason)
 
     def _hand_over(self, f: FlowFile, reason: str) -> None:
-        if self._closer is not None:
+        if self._closer is not None and len(self.files) + len(self.closing) < self.max_open:
             self.closing[f.name] = f  # still listed by `show` until the exporter has it
             self._closer.put((f, reason, self.clock.time()))
         else:
@@ -198,18 +235,45 @@ class Writer:
             f.compressed += 10
             self.cut.discard(f.name)
         os.fsync(f.fd)
+        if not f.part.exists():
+            self._rescue(f)
+        self.dirs.ensure()  # ready/ deleted alone: publish fails below and is tried again
         meta_path(f.part).unlink(missing_ok=True)
         if not f.records:
             os.close(f.fd)
             f.part.unlink(missing_ok=True)
             return
-        closed = ClosedFile(f.name, f.records, f.uncompressed, f.compressed, f.created, when, f.generation)
+        closed = ClosedFile(f.name, f.records, f.uncompressed, f.compressed, f.created, when, f.generation,
+                            reason)
         path = self.dirs.publish(f.part, closed)
         os.close(f.fd)
         self._remember_blocks(f)
         self.log.info("file closed name=%s records=%d uncompressed=%d compressed=%d reason=%s",
                       f.name, f.records, f.uncompressed, f.compressed, reason)
         self.on_closed(path, closed)
+
+    def _rescue(self, f: FlowFile) -> None:
+        """The .part was deleted with its directory while open: the open descriptor still
+        holds every byte, so they are copied to a new .part in a spool made again."""
+        if not self.dirs.ensure():
+            raise OSError(errno.ENOENT, f"spool directory {self.dirs.active} cannot be created")
+        fd = os.open(f.part, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            offset = 0
+            while chunk := os.pread(f.fd, 1 << 20, offset):
+                offset += len(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError:
+            os.close(fd)
+            f.part.unlink(missing_ok=True)
+            raise
+        os.close(f.fd)
+        f.fd = fd
+        self.log.warning("file %s was deleted from the spool while open; written again from memory",
+                         f.name)
 
     def start_closer(self) -> None:
         """Finish closed files on a thread of their own from now on."""

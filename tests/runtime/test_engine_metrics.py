@@ -259,7 +259,10 @@ def test_probes_of_a_running_engine(engine: MetricsEngine) -> None:
         status, text = engine.get("/readyz")
         assert status == 503
         assert f"[-] spool {active}: not writable" in text
-        assert engine.get("/healthz")[0] == 200  # not ready is not dead: no restart for a full disk
+        # a spool directory that cannot be made again is dead, not just unready (issue 18, item 6);
+        # a full disk is only unready: the liveness probe writes no byte
+        status, text = engine.get("/healthz")
+        assert status == 503 and "cannot be written or created again" in text, text
     finally:
         active.unlink()
         moved.rename(active)

@@ -1,6 +1,7 @@
 """The exporter: real files in a real spool, uploaded to real pyftpdlib servers."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -13,7 +14,8 @@ import pytest
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.export.exporter import Exporter
-from flowc.runtime.export.ftp import FtpAborted, FtplibTransport, UploadRequest, UploadResult
+from flowc.runtime.export.failure import FtpAborted
+from flowc.runtime.export.ftp import FtplibTransport, UploadRequest, UploadResult
 from flowc.runtime.export.requests import change_destination
 from flowc.runtime.export.requests import test_file_transfer as request_test_file
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
@@ -193,6 +195,41 @@ def test_both_servers_failing_keeps_the_file_and_backs_off(dead_endpoint, tmp_pa
     wait_until(lambda: len(rig.translog_lines()) == 8, "a second round")
     rig.exporter.stop(timeout=5)
     assert rig.ready_names() == {closed.name} and path.exists()
+
+
+def _both_failing_then_backing_off(ftp_server, tmp_path, stopper):
+    """A rig whose two servers refuse logins, its channel backing off 300 s (manual clock)."""
+    primary, secondary = ftp_server(), ftp_server()
+    primary.refuse_login = secondary.refuse_login = True
+    plan = dataclasses.replace(_one_channel(tmp_path, [primary.target(), secondary.target()], retry=0),
+                               retry_delay=300)
+    rig = Rig(plan)
+    _path, closed = rig.closed_file()
+    stopper(rig)
+    rig.exporter.start()
+    wait_until(lambda: len(rig.translog_lines()) == 2, "a round on both servers")
+    time.sleep(0.3)
+    assert len(rig.translog_lines()) == 2                # backing off: the clock does not move
+    return rig, plan, primary, secondary, closed
+
+
+def test_a_reload_ends_the_back_off(ftp_server, tmp_path, stopper):
+    """Issue 18, item 9: a fixed password takes effect at once, not after the back-off."""
+    rig, plan, primary, secondary, closed = _both_failing_then_backing_off(ftp_server, tmp_path, stopper)
+    primary.refuse_login = False                         # "the password is fixed"
+    fixed = _with(plan, [primary.target(), secondary.target()])
+    rig.exporter.reconfigure(fixed.collectors[0], fixed)
+    wait_until(lambda: not rig.ready_names(), "the upload after the reload")
+    assert (primary.home / closed.name).exists()
+
+
+def test_change_destination_ends_the_back_off(ftp_server, tmp_path, stopper):
+    rig, _plan, _primary, secondary, closed = _both_failing_then_backing_off(ftp_server, tmp_path, stopper)
+    secondary.refuse_login = False
+    assert rig.exporter.channels[0].current == "primary"
+    assert change_destination(rig.exporter, "secondary", "gracefully", False, False)[0]
+    wait_until(lambda: not rig.ready_names(), "the upload after change-destination")
+    assert (secondary.home / closed.name).exists()
 
 
 def test_retry_delay_is_waited_on_the_clock(dead_endpoint, ftp_server, tmp_path, stopper):

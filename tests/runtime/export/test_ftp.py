@@ -9,18 +9,16 @@ from pathlib import Path
 import pytest
 
 from flowc.runtime.clock import ManualClock
+from flowc.runtime.export.dscp import MarkedFTP, open_marked
+from flowc.runtime.export.failure import FtpAborted, FtpFailure
 from flowc.runtime.export.ftp import (
-    FtpAborted,
-    FtpFailure,
     FtplibTransport,
-    MarkedFTP,
     TokenBucket,
     UploadRequest,
     display_url,
     expand_path,
     login_password,
     login_user,
-    open_marked,
 )
 from flowc.runtime.plan.model import Endpoint, FtpTarget
 from flowc.runtime.plan.secret import encode

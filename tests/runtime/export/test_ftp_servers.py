@@ -13,7 +13,7 @@ binary (`apt-get install vsftpd`), those tests skip. Variants of the config (`pa
 of a NATed server, upload-only, `max_per_ip`) run as more vsftpd processes.
 
 The second half reproduces other servers' habits with pyftpdlib, one quirk at a time
-(no root needed), one test per interop fix in `flowc.runtime.export.ftp`.
+(no root needed), one test per interop fix in `flowc.runtime.export` (ftp, claim).
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import gzip
 import logging
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -33,7 +34,8 @@ import pytest
 
 from flowc.runtime.clock import ManualClock
 from flowc.runtime.export.exporter import Exporter
-from flowc.runtime.export.ftp import FtpFailure, FtplibTransport, UploadRequest, expand_path
+from flowc.runtime.export.failure import FtpFailure
+from flowc.runtime.export.ftp import FtplibTransport, UploadRequest, expand_path
 from flowc.runtime.export.translog import ArchiveSetup, TransferRecord, Translog
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import Channel, Collector, Destination, Endpoint, FtpTarget, Plan, TransferLog
@@ -228,8 +230,8 @@ def rigs() -> Iterator[Callable[[Plan], Rig]]:
         rig.exporter.stop(timeout=5)
 
 
-def _upload(target: FtpTarget, local: Path, directory: str, name: str | None = None):
-    request = UploadRequest(target, local, name or local.name, directory)
+def _upload(target: FtpTarget, local: Path, directory: str, name: str | None = None, sweep: bool = False):
+    request = UploadRequest(target, local, name or local.name, directory, sweep=sweep)
     return FtplibTransport(timeout=5).upload(request)
 
 
@@ -243,6 +245,7 @@ def test_exported_files_arrive_byte_identical_in_a_created_macro_directory(vsftp
     originals = {closed.name: path.read_bytes() for path, closed in files}
     rig.exporter.start()
     wait_until(lambda: not rig.ready_names(), "the spool to empty")
+    wait_until(lambda: len(rig.translog_lines()) == 3, "the transfer-log lines")  # written after removal
     arrived = base / year
     assert sorted(p.name for p in arrived.iterdir()) == sorted(originals)   # no .part left
     for name, data in originals.items():
@@ -271,7 +274,8 @@ def test_an_existing_directory_is_used(vsftpd, tmp_path):
 
 
 def test_a_directory_made_meanwhile_by_the_other_channel_is_used(vsftpd):
-    from flowc.runtime.export.ftp import MarkedFTP, change_directory
+    from flowc.runtime.export.dscp import MarkedFTP
+    from flowc.runtime.export.ftp import change_directory
 
     base = vsftpd.folder("race")
 
@@ -297,14 +301,14 @@ def test_a_directory_made_meanwhile_by_the_other_channel_is_used(vsftpd):
 
 def test_an_existing_file_is_never_replaced_and_a_stale_part_is(vsftpd, tmp_path):
     """vsftpd: a name already on the server keeps its file; the new one is stored under a
-    unique name (issue 10); the stale `.part` of a lost attempt is taken over."""
+    unique name (issue 10); the stale `.part` of a lost attempt is swept, never reused."""
     base = vsftpd.folder("over")
     local = tmp_path / "f.gz"
     local.write_bytes(b"old" * 1000)
     _upload(vsftpd.target("/pub/over/"), local, "/pub/over/")
     (base / "f.gz.part").write_bytes(b"stale")                 # left by a lost attempt
     local.write_bytes(os.urandom(70_000))
-    result = _upload(vsftpd.target("/pub/over/"), local, "/pub/over/")
+    result = _upload(vsftpd.target("/pub/over/"), local, "/pub/over/", sweep=True)
     assert (base / "f.gz").read_bytes() == b"old" * 1000
     assert (base / "f~flowc-1.gz").read_bytes() == local.read_bytes()
     assert sorted(p.name for p in base.iterdir()) == ["f.gz", "f~flowc-1.gz"]
@@ -330,6 +334,7 @@ def test_refused_login_is_retried_then_fails_over(vsftpd, tmp_path, rigs):
     original = path.read_bytes()
     rig.exporter.start()
     wait_until(lambda: not rig.ready_names(), "the failover upload")
+    wait_until(lambda: len(rig.translog_lines()) == 3, "the transfer-log lines")  # written after removal
     assert (base / closed.name).read_bytes() == original
     lines = rig.translog_lines()
     assert len(lines) == 3, lines                       # 1 + retry 1 on primary, then secondary
@@ -362,7 +367,7 @@ def test_transfer_log_is_archived_compressed(vsftpd, tmp_path):
 def test_a_227_naming_another_address_is_ignored_for_the_data_connection(vsftpd_with, tmp_path):
     nat = vsftpd_with(pasv_address="192.0.2.7")        # TEST-NET: what a NATed server says
     base = nat.folder("nat")
-    from flowc.runtime.export.ftp import MarkedFTP
+    from flowc.runtime.export.dscp import MarkedFTP
 
     probe = MarkedFTP(timeout=5)
     probe.connect("127.0.0.1", nat.port)
@@ -376,7 +381,7 @@ def test_a_227_naming_another_address_is_ignored_for_the_data_connection(vsftpd_
 
 
 def test_a_per_address_connection_limit_is_a_failed_attempt_with_its_421(vsftpd_with, tmp_path):
-    from flowc.runtime.export.ftp import MarkedFTP
+    from flowc.runtime.export.dscp import MarkedFTP
 
     limited = vsftpd_with(max_per_ip="1")
     limited.folder("limited")
@@ -414,17 +419,21 @@ def test_a_server_that_refuses_renames_fails_with_the_rename_reply(vsftpd_with, 
     with pytest.raises(FtpFailure) as failure:
         _upload(strict.target("/pub/strict/"), local, "/pub/strict/")
     assert failure.value.code == 550
-    assert "cannot rename f.gz.part to f.gz: Permission denied." in failure.value.text
+    assert re.search(r"cannot rename f\.gz\.[0-9a-f]{12}\.part to f\.gz: Permission denied\.",
+                     failure.value.text)
     assert "RNFR/RNTO" in failure.value.text
-    assert sorted(p.name for p in base.iterdir()) == ["f.gz.part"]   # DELE refused too
-    with pytest.raises(FtpFailure) as again:                   # the part cannot be overwritten
-        _upload(strict.target("/pub/strict/"), local, "/pub/strict/")
-    assert again.value.code == 553 and again.value.text == "Could not create file."
+    first = [p.name for p in base.iterdir()]
+    assert len(first) == 1 and first[0].endswith(".part")       # DELE refused too
+    with pytest.raises(FtpFailure) as again:                   # a new temporary, never the old one
+        _upload(strict.target("/pub/strict/"), local, "/pub/strict/", sweep=True)
+    assert again.value.code == 550
+    left = sorted(p.name for p in base.iterdir())
+    assert len(left) == 2 and first[0] in left and "f.gz" not in left
 
 
 # ---------------------------------------------------------------- server quirks, one at a time
 # pyftpdlib in a thread with one behaviour changed to what another server does; these run
-# everywhere (no root, no vsftpd) and pin each interop fix in flowc.runtime.export.ftp.
+# everywhere (no root, no vsftpd) and pin each interop fix in flowc.runtime.export.
 
 class Quirky:
     """pyftpdlib on 127.0.0.1 serving `home` to anonymous, its handler given `quirks`."""
@@ -465,10 +474,10 @@ class Quirky:
         self.halt.set()
         self.thread.join(5)
 
-    def upload(self, local: Path, directory: str = "/"):
+    def upload(self, local: Path, directory: str = "/", **fields):
         target = FtpTarget(f"ftp://127.0.0.1:{self.port}{directory}",
                            Endpoint("127.0.0.1", self.port), "", "", directory)
-        return FtplibTransport(timeout=5).upload(UploadRequest(target, local, local.name, directory))
+        return FtplibTransport(timeout=5).upload(UploadRequest(target, local, local.name, directory, **fields))
 
 
 @pytest.fixture
@@ -521,21 +530,35 @@ def _refuse_dele(self, path):
     self.respond("550 Permission denied.")
 
 
-def test_a_stale_part_the_server_will_not_overwrite_is_deleted_then_stored(quirky, payload):
+STALE = ["f.gz.part", "f.gz.0123456789ab.part", "f.gz.part.1"]   # older flowc, an attempt, --autorename
+OTHERS = ["f.gz.cp-6_0_1.0123456789ab.part", "g.gz.part"]          # another collector's, another file's
+
+
+def test_stale_temporaries_of_earlier_attempts_are_swept_never_reused(quirky, payload):
+    server = quirky(ftp_STOR=_stor_no_overwrite)
+    for name in STALE + OTHERS:
+        (server.home / name).write_bytes(b"stale")
+    server.upload(payload, sweep=True)
+    assert sorted(p.name for p in server.home.iterdir()) == sorted(["f.gz", *OTHERS])
+    assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
+    assert server.commands.count("STOR") == 1 and server.commands.count("DELE") == len(STALE)
+
+
+def test_a_first_attempt_neither_lists_nor_touches_stale_temporaries(quirky, payload):
     server = quirky(ftp_STOR=_stor_no_overwrite)
     (server.home / "f.gz.part").write_bytes(b"stale")
     server.upload(payload)
-    assert sorted(p.name for p in server.home.iterdir()) == ["f.gz"]
+    assert sorted(p.name for p in server.home.iterdir()) == ["f.gz", "f.gz.part"]
     assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
-    assert server.commands.count("STOR") == 2 and "DELE" in server.commands
+    assert "NLST" not in server.commands and "DELE" not in server.commands
 
 
-def test_when_the_stale_part_cannot_be_deleted_either_stor_s_refusal_is_reported(quirky, payload):
+def test_a_stale_temporary_the_server_will_not_delete_stays_and_is_never_published(quirky, payload):
     server = quirky(ftp_STOR=_stor_no_overwrite, ftp_DELE=_refuse_dele)
     (server.home / "f.gz.part").write_bytes(b"stale")
-    with pytest.raises(FtpFailure) as failure:
-        server.upload(payload)
-    assert (failure.value.code, failure.value.text) == (553, "Could not create file.")
+    server.upload(payload, sweep=True)
+    assert sorted(p.name for p in server.home.iterdir()) == ["f.gz", "f.gz.part"]
+    assert (server.home / "f.gz").read_bytes() == payload.read_bytes()
 
 
 def _rnto_no_overwrite(self, path):
@@ -565,7 +588,8 @@ def test_rnto_refused_for_good_reports_rnto_not_dele_and_removes_the_part(quirky
     with pytest.raises(FtpFailure) as failure:
         server.upload(payload)
     assert failure.value.code == 553
-    assert failure.value.text.startswith("cannot rename f.gz.part to f.gz: Rename refused by policy.")
+    assert re.match(r"cannot rename f\.gz\.[0-9a-f]{12}\.part to f\.gz: Rename refused by policy\.",
+                    failure.value.text)
     assert list(server.home.iterdir()) == []             # DELE f.gz failed (absent), part removed
 
 

@@ -89,6 +89,31 @@ def test_a_write_after_maximum_age_opens_a_new_tmp(tmp_path):
                                     "router1_flowc_20231114_221421.tmp"]
 
 
+def test_a_tmp_named_in_the_future_is_closed_and_archived_not_kept_open(ftp_server, tmp_path):
+    """The clock was ahead once (issue 18, item 9): a negative age counts as expired."""
+    server = ftp_server()
+    log, _clock = make(tmp_path, sites=(server.target(),))
+    future = log.directory / "router1_flowc_20991231_235959.tmp"
+    future.write_text(record(name="from-the-future").line() + "\n")
+    log.write(record())                                  # never appended to the future file
+    assert future.read_text().count("\n") == 1
+    log.tick()
+    assert sorted(p.name for p in server.home.iterdir()) == ["router1_flowc_20991231_235959.log.gz"]
+    assert names(log.directory) == ["router1_flowc_20231114_221320.tmp"]
+    archived = gzip.decompress((server.home / "router1_flowc_20991231_235959.log.gz").read_bytes()).decode()
+    assert archived == record(name="from-the-future").line() + "\n"
+
+
+def test_a_deleted_translog_directory_is_made_again_on_the_next_line(tmp_path):
+    import shutil
+
+    log, _clock = make(tmp_path)
+    shutil.rmtree(log.directory)                         # rm -rf spool/cp-6_0_0
+    assert log.write(record())
+    assert names(log.directory) == ["router1_flowc_20231114_221320.tmp"]
+    assert (log.directory.stat().st_mode & 0o777) == 0o700
+
+
 def test_archive_sites_are_tried_in_order_until_one_accepts(ftp_server, dead_endpoint, tmp_path):
     refusing, accepting, unused = ftp_server(), ftp_server(), ftp_server()
     refusing.refuse_login = True

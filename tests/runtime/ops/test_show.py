@@ -25,7 +25,7 @@ CP6 = {
                              "tcp", "unknown", "not_jflow")},
     "faults": {"records_not_written": 4410, "write_error_episodes": 1, "translog_write_failures": 2,
                "translog_lines_pending": 1, "ftp_deadline_failures": 3, "name_conflicts": 1,
-               "export_errors": 0},
+               "export_errors": 0, "files_closed_open_files": 2},
     "channels": [{"index": i, "current_server": "Secondary", "primary_state": "OK",
                   "secondary_state": "OK"} for i in (0, 1)],
     "inputs": [{"interface": "mo-7/1/0.0", "packets": 6260, "bytes": 9074096}],
