@@ -14,6 +14,7 @@ import dataclasses
 import errno
 import io
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from flowc.compiler.parse.braceform import parse_brace
 from flowc.compiler.parse.gcpause import gc_paused
 from flowc.compiler.parse.jsonform import looks_like_json, parse_json
 from flowc.compiler.parse.session import Part, blank_outside, placed, relative_parts
-from flowc.compiler.parse.setform import NAVIGATION, SESSION_ONLY, SET_COMMANDS
+from flowc.compiler.parse.setform import NAVIGATION, SESSION_COMMANDS, SESSION_ONLY, SET_COMMANDS
 from flowc.compiler.parse.setlines import parse_set
 from flowc.compiler.parse.statements import Statement
 from flowc.compiler.parse.transcript import blank_session_lines
@@ -98,16 +99,14 @@ def parse_source(source: Source, fmt: Format = "auto", *, merged: bool = True) -
         return ParsedConfig(source.name, "json", source, statements, diagnostics)
     text = blank_session_lines(_line_ends(source.text))
     kind = detect_format(text) if fmt == "auto" else fmt
+    if kind == "set" and has_brace_blocks(text):
+        kind = "brace"  # brace blocks in a set file, as archivers write: the brace reader takes set lines
     with gc_paused():  # millions of small acyclic objects: see gcpause.py
         parts = relative_parts(source.text, source.name) if text is not source.text and kind == "brace" else []
         if len(parts) > 1 or (parts and parts[0].level):
             statements, diagnostics = _parse_parts(text, source.name, parts)
         elif kind == "set":
             statements, diagnostics = parse_set(text, source.name)
-            if any(d.code == "FC001" and d.message.endswith("in a set command") for d in diagnostics):
-                mixed = parse_brace(text, source.name, merged=merged)  # brace blocks in a set file, as archivers write
-                if not any(d.severity >= Severity.ERROR for d in mixed[1]):
-                    kind, (statements, diagnostics) = "brace", mixed
         else:
             statements, diagnostics = parse_brace(text, source.name, merged=merged)
     diagnostics = hidden_bad(text, source.name, diagnostics)
@@ -138,6 +137,35 @@ def _parse_parts(text: str, name: str, parts: list[Part]) -> tuple[tuple[Stateme
     if len(readers) > 1:  # both forms: one layout rule for all (blocks as written are brace-only)
         statements = [dataclasses.replace(st, blocks=()) for st in statements]
     return tree_order(statements), tuple(sort_diagnostics(diagnostics))
+
+
+_BRACES = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|/\*.*?\*/|[{}]', re.S)
+
+
+def has_brace_blocks(text: str) -> bool:
+    """Does set text hold brace blocks (a mixed file)? True when a line that is no CLI
+    command opens a block with `{` at its end, and the `{` and `}` outside strings and
+    comments pair up (a set line with a stray `{` stays set text, with its FC001)."""
+    depth, opened = 0, False
+    for m in _BRACES.finditer(text):
+        token = m.group(0)
+        if token == "{":
+            depth += 1
+            opened = opened or _opens_block(text, m.start())
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return opened and depth == 0
+
+
+def _opens_block(text: str, at: int) -> bool:
+    """Is the `{` at `at` the last thing on its line, after words that are no CLI command?"""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    rest = text[at + 1:end if end >= 0 else len(text)].strip()
+    words = text[start:at].split()
+    return (not rest or rest.startswith(("#", "/*"))) and bool(words) and words[0] not in SESSION_COMMANDS
 
 
 def detect_format(text: str) -> Literal["brace", "set"]:
