@@ -3,11 +3,13 @@
 Stage parse. `run(grammar, make, text, backend, recover)` parses `text` with a parser of
 `grammar/<grammar>` whose rule callbacks are the methods of a builder made by `make()` (one
 fresh builder per parse), and returns that builder. Everything about running Lark fast is
-here and in the two modules behind it: which backend (lark-cython or pure Lark,
-`grammars.py`), building and caching parsers, the direct reduction callbacks
-(`reductions.py`), and recovery. This is the only module that reads a private attribute of
-Lark (`Lark._callbacks`, the table the parser calls on each reduction;
-tests/compiler/parse/test_parse_backend.py fails on a Lark that changes it).
+here and in the two modules behind it: which backend (lark-cython when installed, the
+`fast` extra, else pure-Python Lark; `FLOWC_PARSER=python` forces pure Python; both give
+the same statements), building and caching parsers (`grammars.py`), the direct reduction
+callbacks (`reductions.py`), and recovery. This is the only module that touches what Lark
+keeps private: `Lark._callbacks`, the table the parser calls on each reduction
+(tests/compiler/parse/test_parse_backend.py fails on a Lark that changes it), and the
+`_plugins` option through which lark-cython is plugged in.
 
 Parsers are kept in a pool per grammar and backend; a parse takes one (or builds one), binds
 its builder to it, and gives it back: parses in several threads at once each have their own
@@ -18,21 +20,39 @@ the file's findings with one FC001.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
-from flowc.compiler.parse.grammars import Backend, build, default_backend
+from flowc.compiler.parse.grammars import build
 from flowc.compiler.parse.lexing import Lexed
 from flowc.compiler.parse.reductions import Seq, Shapes, bind, prepare, unbind
 from flowc.compiler.parse.tokens import Mark, Tok
 
-__all__ = ["Backend", "Builder", "Repair", "default_backend", "run"]
+__all__ = ["Backend", "Builder", "Repair", "cython_plugins", "default_backend", "run"]
 
+Backend = Literal["cython", "python"]
 LexerCallback = Callable[[Any], Any]
+
+
+def cython_plugins() -> dict[str, Any] | None:
+    """lark-cython's plugins, or None when it is not installed (or `FLOWC_PARSER=python`)."""
+    if os.environ.get("FLOWC_PARSER") == "python":
+        return None
+    try:
+        import lark_cython
+    except ImportError:
+        return None
+    plugins: dict[str, Any] = lark_cython.plugins
+    return plugins
+
+
+def default_backend() -> Backend:
+    return "cython" if cython_plugins() is not None else "python"
 
 
 class Builder(Protocol):
@@ -123,7 +143,8 @@ def _give_back(grammar: str, backend: Backend, slot: _Slot) -> None:
 def _new_slot(grammar: str, backend: Backend, builder: Builder) -> _Slot:
     hooks = _Hooks()
     forward = {terminal: _forwarder(hooks, terminal) for terminal in builder.lexed.callbacks()}
-    parser = build(grammar, builder, forward, backend)
+    plugins = cython_plugins() if backend == "cython" else None
+    parser = build(grammar, builder, forward, backend, {"_plugins": plugins} if plugins else {})
     table = _callback_table(parser)
     return _Slot(parser, table, prepare(table), hooks)
 

@@ -6,47 +6,27 @@ transformer, lexer_callbacks, backend)` gives a Lark LALR parser with the contex
 callbacks (`transformer=`) and lexer callbacks are those given. The grammar analysis is
 cached on disk by Lark (`cache=`), so that start-up stays small.
 
-The backend is lark-cython when it is installed (the `fast` extra) and pure-Python Lark
-otherwise; `FLOWC_PARSER=python` forces pure Python. Both give the same statements.
+Which backend (lark-cython or pure-Python Lark) is chosen in `backend.py`.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from lark import Lark
 from lark.lexer import TerminalDef
 
-Backend = Literal["cython", "python"]
-
 # part of the cache file's name: a new value when what is cached changes (plain_name, open_from_package)
 _CACHE_VERSION = 3
-def cython_plugins() -> dict[str, Any] | None:
-    """lark-cython's plugins, or None when it is not installed (or `FLOWC_PARSER=python`)."""
-    if os.environ.get("FLOWC_PARSER") == "python":
-        return None
-    try:
-        import lark_cython
-    except ImportError:
-        return None
-    plugins: dict[str, Any] = lark_cython.plugins
-    return plugins
-
-
-def default_backend() -> Backend:
-    return "cython" if cython_plugins() is not None else "python"
-
-
 def grammar_text(name: str) -> str:
     return files("flowc.grammar").joinpath(name).read_text(encoding="utf-8")
 
 
-def _cache_path(name: str, backend: Backend) -> str:
+def _cache_path(name: str, backend: str) -> str:
     """Lark's cache file for a grammar: in the temp dir, keyed by the grammar texts."""
     digest = hashlib.sha256()
     for part in (name, "terminals.lark"):
@@ -64,10 +44,9 @@ def plain_name(terminal: TerminalDef) -> TerminalDef:
 
 
 def build(name: str, transformer: object, lexer_callbacks: dict[str, Callable[[Any], Any]],
-          backend: Backend) -> Lark:
-    """A new LALR parser of grammar `name` with these rule and lexer callbacks."""
-    plugins = cython_plugins() if backend == "cython" else None
-    options: dict[str, Any] = {"_plugins": plugins} if plugins else {}
+          backend: str, options: dict[str, Any]) -> Lark:
+    """A new LALR parser of grammar `name` with these rule and lexer callbacks (and the
+    backend's own `options`, from `backend.py`)."""
     return Lark.open_from_package("flowc.grammar", name, parser="lalr", lexer="contextual",
                                   transformer=transformer, lexer_callbacks=lexer_callbacks,
                                   cache=_cache_path(name, backend), maybe_placeholders=False,

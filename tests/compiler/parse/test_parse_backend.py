@@ -12,8 +12,8 @@ import lark
 import pytest
 
 from flowc.compiler.parse import backend
+from flowc.compiler.parse.backend import cython_plugins
 from flowc.compiler.parse.braceform import parse_brace
-from flowc.compiler.parse.grammars import cython_plugins
 from flowc.compiler.parse.loader import parse_text
 from flowc.compiler.parse.reductions import Seq
 from flowc.compiler.parse.setlines import parse_set

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from flowc.compiler.parse.backend import cython_plugins
 from flowc.compiler.parse.braceform import parse_brace
-from flowc.compiler.parse.grammars import cython_plugins
 from flowc.compiler.parse.loader import parse_file
 from flowc.compiler.parse.setlines import parse_set
 
