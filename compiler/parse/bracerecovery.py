@@ -8,13 +8,23 @@ drops the token that does not fit.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sized
+from typing import TYPE_CHECKING, Protocol
 
+from flowc.compiler.parse.lexing import Lexed
 from flowc.compiler.parse.tokens import Mark, Tok, mark, unquote
 
 if TYPE_CHECKING:
     from flowc.compiler.parse.backend import Repair
-    from flowc.compiler.parse.braceform import _BraceBuilder
+
+
+class _BraceBuilder(Protocol):
+    """What recovery needs of the brace builder (`braceform.py`, which imports this module)."""
+
+    @property
+    def lexed(self) -> Lexed: ...
+    @property
+    def stack(self) -> Sized: ...  # the open blocks whose header is reduced
 
 _SHOWN = {"RBRACE": "}", "LBRACE": "{", "SEMI": ";", "LSQB": "[", "RSQB": "]", "NL": "line end", "$END": "end"}
 

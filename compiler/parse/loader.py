@@ -99,15 +99,14 @@ def parse_source(source: Source, fmt: Format = "auto", *, merged: bool = True) -
         return ParsedConfig(source.name, "json", source, statements, diagnostics)
     text = blank_session_lines(_line_ends(source.text))
     kind = detect_format(text) if fmt == "auto" else fmt
-    if kind == "set" and has_brace_blocks(text):
-        kind = "brace"  # brace blocks in a set file, as archivers write: the brace reader takes set lines
     with gc_paused():  # millions of small acyclic objects: see gcpause.py
         parts = relative_parts(source.text, source.name) if text is not source.text and kind == "brace" else []
         if len(parts) > 1 or (parts and parts[0].level):
             statements, diagnostics = _parse_parts(text, source.name, parts)
-        elif kind == "set":
+        elif kind == "set" and not has_brace_blocks(text):
             statements, diagnostics = parse_set(text, source.name)
-        else:
+        else:  # brace text, or set text with brace blocks (as archivers write): the brace reader takes set lines
+            kind = "brace"
             statements, diagnostics = parse_brace(text, source.name, merged=merged)
     diagnostics = hidden_bad(text, source.name, diagnostics)
     return ParsedConfig(source.name, kind, source, statements, diagnostics)
@@ -139,13 +138,14 @@ def _parse_parts(text: str, name: str, parts: list[Part]) -> tuple[tuple[Stateme
     return tree_order(statements), tuple(sort_diagnostics(diagnostics))
 
 
-_BRACES = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|/\*.*?\*/|[{}]', re.S)
+# a string, a comment (`#` or `/*` where a word starts: `ge-*/*` is one word), or a brace
+_BRACES = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![^\s;{}])(?:#[^\n]*|/\*.*?\*/)|[{}]', re.S)
 
 
 def has_brace_blocks(text: str) -> bool:
     """Does set text hold brace blocks (a mixed file)? True when a line that is no CLI
-    command opens a block with `{` at its end, and the `{` and `}` outside strings and
-    comments pair up (a set line with a stray `{` stays set text, with its FC001)."""
+    command opens a block with `{`, and the `{` and `}` outside strings and comments pair
+    up (a set line with a stray `{` stays set text, with its FC001)."""
     depth, opened = 0, False
     for m in _BRACES.finditer(text):
         token = m.group(0)
@@ -160,12 +160,9 @@ def has_brace_blocks(text: str) -> bool:
 
 
 def _opens_block(text: str, at: int) -> bool:
-    """Is the `{` at `at` the last thing on its line, after words that are no CLI command?"""
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    rest = text[at + 1:end if end >= 0 else len(text)].strip()
-    words = text[start:at].split()
-    return (not rest or rest.startswith(("#", "/*"))) and bool(words) and words[0] not in SESSION_COMMANDS
+    """Does the `{` at `at` follow words on its line, the first of them no CLI command?"""
+    words = text[text.rfind("\n", 0, at) + 1:at].split()
+    return bool(words) and words[0] not in SESSION_COMMANDS
 
 
 def detect_format(text: str) -> Literal["brace", "set"]:
