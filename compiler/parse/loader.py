@@ -33,7 +33,7 @@ from flowc.compiler.parse.statements import Statement
 from flowc.compiler.parse.transcript import blank_session_lines
 from flowc.compiler.source import Source
 
-__all__ = ["ERROR_CODES", "Format", "ParsedConfig", "detect_format", "parse_file", "parse_text"]
+__all__ = ["ERROR_CODES", "Format", "ParsedConfig", "detect_format", "has_brace_blocks", "parse_file", "parse_text"]
 
 Format = Literal["auto", "brace", "set", "json"]
 
