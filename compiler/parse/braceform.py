@@ -11,8 +11,6 @@ recovered in `bracerecovery.py`.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from flowc.compiler.diagnostics import Diagnostic, Related, sort_diagnostics
 from flowc.compiler.parse.backend import Backend, run
 from flowc.compiler.parse.blocktree import tree_order
@@ -26,6 +24,7 @@ from flowc.compiler.source import Span
 Pending = list[tuple[str, Span, int, str]]
 # the builder has a rule callback named `list` (the grammar's rule): these names stay clear of it
 Toks = list[Tok]
+Node = dict[str, "Node"]  # block paths: a word -> the blocks opened below it
 
 
 class Tags(list[Tok]):
@@ -75,7 +74,7 @@ class _BraceBuilder:
         self.name = name
         self.out: list[Statement] = []
         self.seen: set[tuple[str, ...]] = set()
-        self.node: dict[str, Any] = {}  # the tree of block paths opened so far
+        self.node: Node = {}  # the tree of block paths opened so far
         self.reopened = False                        # a block written twice: merge them
         self.suspect: tuple[int, int] | None = None  # (line, block line) where a `}` seems missing
         self.stack: list[_Frame] = []
