@@ -1,33 +1,39 @@
 """Brace form (`show configuration`) -> statements with spans, built as Lark parses.
 
 `grammar/curly.lark` is the parser: `parse_brace` runs it (Lark LALR, contextual lexer,
-lark-cython when installed) with `_BraceBuilder` as its rule callbacks, so no tree is made.
+lark-cython when installed, behind `backend.py`) with a fresh `_BraceBuilder` as its rule
+callbacks, so no tree is made.
 The parser reduces a block's header before anything inside the block, so the builder keeps
 a stack of open blocks holding the header words; every statement of a block shares those
 Word objects. Tags (`inactive:` `protect:` `replace:` `delete:`), `[ … ]` lists and
 comments (lexer callbacks, `lexing.py`) are handled in the callbacks; syntax errors are
-recovered in `bracerecovery.py` (Lark's interactive parser).
+recovered in `bracerecovery.py`.
 """
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 from flowc.compiler.diagnostics import Diagnostic, Related, sort_diagnostics
+from flowc.compiler.parse.backend import Backend, run
 from flowc.compiler.parse.blocktree import tree_order
 from flowc.compiler.parse.bracerecovery import recover
-from flowc.compiler.parse.grammars import Backend, default_backend, parse_recovering
 from flowc.compiler.parse.lexing import AFTER_CLOSE, AFTER_OPEN, AFTER_SEMI, Lexed
 from flowc.compiler.parse.setform import SESSION_COMMANDS
 from flowc.compiler.parse.statements import Comment, Statement, Word, new_span, new_statement, new_word
-from flowc.compiler.parse.tokens import unquote
+from flowc.compiler.parse.tokens import Tok, unquote
 from flowc.compiler.source import Span
 
-_LOCK = threading.RLock()
-Tok = Any  # a Lark token (lark.Token or lark_cython's Token)
 Pending = list[tuple[str, Span, int, str]]
 # the builder has a rule callback named `list` (the grammar's rule): these names stay clear of it
 Toks = list[Tok]
+Node = dict[str, "Node"]  # block paths: a word -> the blocks opened below it
+
+
+class Tags(list[Tok]):
+    """The tags before a statement or block (`inactive:` …): the grammar's `tags` rule."""
+
+    __slots__ = ()
+
+
+Tagged = list[Tok | Tags]  # the children of a rule that starts with `tags`
 Words = list[Word]
 Pairs = list[tuple[str, Span]]
 
@@ -36,15 +42,9 @@ def parse_brace(text: str, name: str, backend: Backend | None = None, *, merged:
                 ) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
     """Brace-form text -> (statements, diagnostics). See grammar/curly.lark. A block written
     twice is merged into its first place (`load merge`) unless `merged` is false."""
-    chosen = backend or default_backend()
-    with _LOCK:
-        builder = _BUILDER
-        builder.reset(text, name)
-        parse_recovering("curly.lark", builder, text, name, chosen, recover)
-        statements = tree_order(builder.out) if builder.reopened and merged else tuple(builder.out)
-        diagnostics = sort_diagnostics(builder.lexed.report.items)
-        builder.reset("", "")
-    return statements, diagnostics
+    builder = run("curly.lark", lambda: _BraceBuilder(text, name), text, backend, recover)
+    statements = tree_order(builder.out) if builder.reopened and merged else tuple(builder.out)
+    return statements, sort_diagnostics(builder.lexed.report.items)
 
 
 class _Frame:
@@ -66,18 +66,15 @@ class _Frame:
 
 
 class _BraceBuilder:
-    """The rule callbacks of curly.lark: statements are built as the parser reduces."""
+    """The rule callbacks of curly.lark: statements are built as the parser reduces (one
+    builder per parse)."""
 
-    def __init__(self) -> None:
-        self.lexed = Lexed()
-        self.reset("", "")
-
-    def reset(self, text: str, name: str) -> None:
-        self.lexed.reset(text, name)
+    def __init__(self, text: str, name: str) -> None:
+        self.lexed = Lexed(text, name)
         self.name = name
         self.out: list[Statement] = []
         self.seen: set[tuple[str, ...]] = set()
-        self.node: dict[str, Any] = {}  # the tree of block paths opened so far
+        self.node: Node = {}  # the tree of block paths opened so far
         self.reopened = False                        # a block written twice: merge them
         self.suspect: tuple[int, int] | None = None  # (line, block line) where a `}` seems missing
         self.stack: list[_Frame] = []
@@ -143,26 +140,28 @@ class _BraceBuilder:
                                           self.inact, self.prot > 0, self.ctx, None, None,
                                           self.blocks_now or self._blocks(), False, self.prot, self.repl))
 
-    def tagged_statement(self, ch: Toks) -> None:
-        end = ch[-1]
-        self._check_indent(ch[1])
-        if self._broken(ch[1], end):
+    def tagged_statement(self, children: Tagged) -> None:
+        tags, ch = _split(children)
+        first, end = ch[0], ch[-1]
+        self._check_indent(first)
+        if self._broken(first, end):
             self.has_children = True
             return
-        words = self._words(ch[1:-1])
+        words = self._words(ch[:-1])
         if end.type == "SEMI":
             end_line, end_col = end.line, end.end_column
         else:
             end_line, end_col = words[-1].span.end_line, words[-1].span.end_column
-        self._emit(words, None, ch[1], end_line, end_col, end.start_pos, ch[0])
+        self._emit(words, None, first, end_line, end_col, end.start_pos, tags)
 
     def list(self, ch: Toks) -> None:
         self._list(ch, None)
 
-    def tagged_list(self, ch: Toks) -> None:
-        self._list(ch[1:], ch[0])
+    def tagged_list(self, children: Tagged) -> None:
+        tags, ch = _split(children)
+        self._list(ch, tags)
 
-    def _list(self, ch: Toks, tags: Toks | None) -> None:
+    def _list(self, ch: Toks, tags: Tags | None) -> None:
         end = ch[-1]
         at = next(i for i, t in enumerate(ch) if t.type == "LSQB")
         first = ch[0]
@@ -179,7 +178,7 @@ class _BraceBuilder:
         self._emit(words, values, first, end_line, end_col, end.start_pos, tags)
 
     def _emit(self, cur: Words, values: Words | None, first: Tok, end_line: int, end_col: int,
-              end_pos: int, tags: Toks | None) -> None:
+              end_pos: int, tags: Tags | None) -> None:
         """The statement(s) of `cur` (one, or one per list value), with the comments written
         in it and after it on its line."""
         self.has_children = True
@@ -250,39 +249,43 @@ class _BraceBuilder:
         from flowc.compiler.parse.setform import apply_mixed
         apply_mixed(self, self._words(toks))
 
-    def bad_tags(self, ch: Toks) -> None:
-        self._bad_tags(ch[0])
+    def bad_tags(self, children: Tagged) -> None:
+        self._bad_tags(_split(children)[0])
 
-    def dangling_tags(self, ch: Toks) -> None:
-        self._bad_tags(ch[0])
+    def dangling_tags(self, children: Tagged) -> None:
+        self._bad_tags(_split(children)[0])
 
-    def _bad_tags(self, tags: Toks) -> None:
+    def _bad_tags(self, tags: Tags) -> None:
         tag = tags[0]
         self.lexed.report.error("FC008", f"`{tag.value}` must be followed by a statement", tag.line, tag.column,
                                 tag.column + len(tag.value))
 
-    def tags(self, ch: Toks) -> Toks:
-        return ch
+    def tags(self, ch: Toks) -> Tags:
+        return Tags(ch)
 
     # -- blocks ---------------------------------------------------------------------------
 
     def header(self, ch: Toks) -> None:
         self._open(ch, None)
 
-    def tagged_header(self, ch: Toks) -> None:
-        self._open(ch[1:], ch[0])
+    def tagged_header(self, children: Tagged) -> None:
+        tags, ch = _split(children)
+        self._open(ch, tags)
 
-    def anonymous(self, ch: Toks) -> None:
-        brace = ch[-1]
+    def anonymous(self, children: Tagged) -> None:
+        tags = children[0] if isinstance(children[0], Tags) else None
+        brace = _split(children)[1][-1] if tags is not None else children[-1]
+        if isinstance(brace, Tags):
+            raise TypeError("`anonymous` ends with its `{`")
         self.lexed.report.error("FC001", "`{` must follow a statement name", brace.line, brace.column)
-        if len(ch) > 1:
-            self._bad_tags(ch[0])
+        if tags is not None:
+            self._bad_tags(tags)
         self.stack.append(_Frame(self, brace.line, brace.column, (brace.line, brace.column), True))
         self.hdr_col = brace.column
         self.has_children = False
         self._comments_of(brace.start_pos, AFTER_OPEN)
 
-    def _open(self, ch: Toks, tags: Toks | None) -> None:
+    def _open(self, ch: Toks, tags: Tags | None) -> None:
         brace = ch[-1]
         toks = ch[:-2] if ch[-2].type == "NL" else ch[:-1]
         first = toks[0]
@@ -422,6 +425,14 @@ class _BraceBuilder:
                                    st.blocks, st.listed, st.protected_at, st.replace_at)
 
 
+def _split(children: Tagged) -> tuple[Tags, Toks]:
+    """The tags of a tagged rule (its first child) and the tokens after them."""
+    tags = children[0]
+    if not isinstance(tags, Tags):
+        raise TypeError("a tagged rule starts with its tags")
+    return tags, [t for t in children[1:] if not isinstance(t, Tags)]
+
+
 def _block_index(st: Statement, depth: int) -> int:
     """Index in st.blocks of the block just closed at nesting `depth` words deep."""
     for i, b in enumerate(st.blocks):
@@ -429,5 +440,3 @@ def _block_index(st: Statement, depth: int) -> int:
             return i
     return len(st.blocks) - 1
 
-
-_BUILDER = _BraceBuilder()

@@ -8,10 +8,11 @@ statement it was in is dropped.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from flowc.compiler.parse.reporter import Reporter
 from flowc.compiler.parse.statements import new_span
+from flowc.compiler.parse.tokens import Tok
 from flowc.compiler.source import Span
 
 # Where a comment was written: its own line or inside a statement ("before" the statement
@@ -22,17 +23,14 @@ COMMENT_TERMINALS = ("LINE_COMMENT", "BLOCK_COMMENT")
 BROKEN_TERMINALS = ("OPEN_STRING", "OPEN_COMMENT", "BAD_CHAR")
 
 
-def token_span(name: str, tok: Any) -> Span:
+def token_span(name: str, tok: Tok) -> Span:
     return new_span(name, tok.line, tok.column, tok.end_line, tok.end_column)
 
 
 class Lexed:
     """Comments and broken pieces seen by the lexer of one parse."""
 
-    def __init__(self) -> None:
-        self.reset("", "")
-
-    def reset(self, text: str, name: str) -> None:
+    def __init__(self, text: str, name: str) -> None:
         self.text = text
         self.name = name
         self.report = Reporter(name)
@@ -41,12 +39,12 @@ class Lexed:
         self.comment_starts: dict[int, int] = {}   # end offset -> start offset of each comment
         self.broken_at = -1                        # offset of the last broken piece
 
-    def callbacks(self) -> dict[str, Any]:
-        table: dict[str, Any] = {t: self.comment for t in COMMENT_TERMINALS}
+    def callbacks(self) -> dict[str, Callable[[Tok], Tok]]:
+        table: dict[str, Callable[[Tok], Tok]] = {t: self.comment for t in COMMENT_TERMINALS}
         table.update({t: self.broken for t in BROKEN_TERMINALS})
         return table
 
-    def comment(self, tok: Any) -> Any:
+    def comment(self, tok: Tok) -> Tok:
         text = tok.value.rstrip("\r")
         start = tok.start_pos
         self.comment_starts[start + len(tok.value)] = start
@@ -68,7 +66,7 @@ class Lexed:
                 return BEFORE
         return BEFORE
 
-    def broken(self, tok: Any) -> Any:
+    def broken(self, tok: Tok) -> Tok:
         value: str = tok.value
         line, col = tok.line, tok.column
         self.broken_at = tok.start_pos

@@ -14,6 +14,7 @@ import dataclasses
 import errno
 import io
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +27,13 @@ from flowc.compiler.parse.braceform import parse_brace
 from flowc.compiler.parse.gcpause import gc_paused
 from flowc.compiler.parse.jsonform import looks_like_json, parse_json
 from flowc.compiler.parse.session import Part, blank_outside, placed, relative_parts
-from flowc.compiler.parse.setform import NAVIGATION, SESSION_ONLY, SET_COMMANDS
+from flowc.compiler.parse.setform import NAVIGATION, SESSION_COMMANDS, SESSION_ONLY, SET_COMMANDS
 from flowc.compiler.parse.setlines import parse_set
 from flowc.compiler.parse.statements import Statement
 from flowc.compiler.parse.transcript import blank_session_lines
 from flowc.compiler.source import Source
 
-__all__ = ["ERROR_CODES", "Format", "ParsedConfig", "detect_format", "parse_file", "parse_text"]
+__all__ = ["ERROR_CODES", "Format", "ParsedConfig", "detect_format", "has_brace_blocks", "parse_file", "parse_text"]
 
 Format = Literal["auto", "brace", "set", "json"]
 
@@ -102,13 +103,10 @@ def parse_source(source: Source, fmt: Format = "auto", *, merged: bool = True) -
         parts = relative_parts(source.text, source.name) if text is not source.text and kind == "brace" else []
         if len(parts) > 1 or (parts and parts[0].level):
             statements, diagnostics = _parse_parts(text, source.name, parts)
-        elif kind == "set":
+        elif kind == "set" and not has_brace_blocks(text):
             statements, diagnostics = parse_set(text, source.name)
-            if any(d.code == "FC001" and d.message.endswith("in a set command") for d in diagnostics):
-                mixed = parse_brace(text, source.name, merged=merged)  # brace blocks in a set file, as archivers write
-                if not any(d.severity >= Severity.ERROR for d in mixed[1]):
-                    kind, (statements, diagnostics) = "brace", mixed
-        else:
+        else:  # brace text, or set text with brace blocks (as archivers write): the brace reader takes set lines
+            kind = "brace"
             statements, diagnostics = parse_brace(text, source.name, merged=merged)
     diagnostics = hidden_bad(text, source.name, diagnostics)
     return ParsedConfig(source.name, kind, source, statements, diagnostics)
@@ -138,6 +136,33 @@ def _parse_parts(text: str, name: str, parts: list[Part]) -> tuple[tuple[Stateme
     if len(readers) > 1:  # both forms: one layout rule for all (blocks as written are brace-only)
         statements = [dataclasses.replace(st, blocks=()) for st in statements]
     return tree_order(statements), tuple(sort_diagnostics(diagnostics))
+
+
+# a string, a comment (`#` or `/*` where a word starts: `ge-*/*` is one word), or a brace
+_BRACES = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![^\s;{}])(?:#[^\n]*|/\*.*?\*/)|[{}]', re.S)
+
+
+def has_brace_blocks(text: str) -> bool:
+    """Does set text hold brace blocks (a mixed file)? True when a line that is no CLI
+    command opens a block with `{`, and the `{` and `}` outside strings and comments pair
+    up (a set line with a stray `{` stays set text, with its FC001)."""
+    depth, opened = 0, False
+    for m in _BRACES.finditer(text):
+        token = m.group(0)
+        if token == "{":
+            depth += 1
+            opened = opened or _opens_block(text, m.start())
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return opened and depth == 0
+
+
+def _opens_block(text: str, at: int) -> bool:
+    """Does the `{` at `at` follow words on its line, the first of them no CLI command?"""
+    words = text[text.rfind("\n", 0, at) + 1:at].split()
+    return bool(words) and words[0] not in SESSION_COMMANDS
 
 
 def detect_format(text: str) -> Literal["brace", "set"]:

@@ -1,30 +1,32 @@
 """The rule callbacks Lark's LALR parser calls on each reduction, without a parse tree.
 
-Stage parse. Lark wraps every rule callback of `transformer=` in its tree builder: a rule
-whose name starts with `_` (`_value`, `_item`) and the helper rules of `x+` / `x*`
-(`__statement_plus_1`) each become a `Tree` that the rule above takes apart again, and
-every reduction goes through a Python wrapper. `install` replaces those callbacks, in the
-table the parser calls (`Lark._callbacks`), by direct ones that give the rule callbacks the
-same children lists (`_`-rules spliced in, filtered tokens left out), so that:
+Stage parse, part of the Lark backend (`backend.py` hands this module the parser's callback
+table; nothing here reads a private attribute). Lark wraps every rule callback of
+`transformer=` in its tree builder: a rule whose name starts with `_` (`_value`, `_item`)
+and the helper rules of `x+` / `x*` (`__statement_plus_1`) each become a `Tree` that the
+rule above takes apart again, and every reduction goes through a Python wrapper. `prepare`
+replaces those callbacks, in the table the parser calls, by direct ones that give the rule
+callbacks the same children lists (`_`-rules spliced in, filtered tokens left out), so that:
 
 * an inline rule of one child (`_value: WORD | STRING`, `_end`, `_item`) is that child,
   with no call of Python code (`operator.itemgetter`);
 * a helper of `x+` / `x*` is a `Seq` (a list, named after its rule like a `Tree`'s data:
   the error recovery reads them), grown in place;
-* a named rule calls the builder's method of that name with its children.
+* a named rule calls the method of that name of the builder `bind` gives it (one fresh
+  builder per parse; `unbind` lets it go).
 
 It also makes the rule objects hash and compare by identity (the parser looks each one up
 on every reduction) and their names plain strings: the same parse, less Python per token.
-When Lark's tables are not shaped as expected (another Lark version), `install` changes
-nothing and returns False: the callbacks of `transformer=` give the same children.
+When Lark's tables are not shaped as expected (another Lark version), `prepare` changes
+nothing and returns None.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from lark import Lark
 from lark.grammar import Rule, Terminal
 
 Callback = Callable[[list[Any]], Any]
@@ -49,24 +51,56 @@ class _IdentityRule(Rule):
     __ne__ = object.__ne__
 
 
-def install(parser: Lark, builder: object) -> bool:
-    """Replace the rule callbacks of `parser` by direct calls of `builder`'s methods."""
-    table: dict[Any, Any] | None = getattr(parser, "_callbacks", None)
-    if not isinstance(table, dict):
-        return False
+@dataclass(frozen=True, slots=True)
+class Shapes:
+    """What `prepare` learnt of a parser's callback table: the callbacks that need no builder
+    (inline rules, `x+` helpers) and, per named rule, how to hand its children over."""
+
+    fixed: tuple[tuple[Rule, Callback], ...]
+    named: tuple[tuple[Rule, str, Plan, int], ...]
+
+
+def prepare(table: dict[Any, Any]) -> Shapes | None:
+    """Make the rule keys of a parser's callback table identity-hashed and plain-named, and
+    learn the shape of each rule; None (the table unchanged) when it is not shaped as
+    expected (another Lark version)."""
     rules = [key for key in table if isinstance(key, Rule)]
     if not rules or any(type(r) not in (Rule, _IdentityRule) or r.options.expand1 for r in rules):
-        return False
+        return None
     singles = _single_child_inlines(rules)
     seqs: dict[str, type[Seq]] = {}
-    direct = [(rule, _callback(rule, builder, singles, seqs)) for rule in rules]
+    fixed, named = [], []
+    for rule in rules:
+        name = str(rule.alias or rule.origin.name)
+        if name in singles or _inline(name):
+            fixed.append((rule, _fixed(rule, name, singles, seqs)))
+        else:
+            named.append((rule, name, _plan(rule, singles), len(rule.expansion)))
     for rule in rules:
         del table[rule]
         rule.origin.name = str(rule.origin.name)
         rule.__class__ = _IdentityRule
-    for rule, callback in direct:  # hashed anew (by identity)
+    for rule, callback in fixed:  # hashed anew (by identity)
         table[rule] = callback
-    return True
+    shapes = Shapes(tuple(fixed), tuple(named))
+    unbind(table, shapes)
+    return shapes
+
+
+def bind(table: dict[Any, Any], shapes: Shapes, builder: object) -> None:
+    """Point the named rules of `table` at `builder`'s methods of those names."""
+    for rule, name, plan, size in shapes.named:
+        table[rule] = _named(builder, name, plan, size)
+
+
+def unbind(table: dict[Any, Any], shapes: Shapes) -> None:
+    """Point the named rules of `table` at nothing (no builder is kept alive by a parser)."""
+    for rule, _name, _plan, _size in shapes.named:
+        table[rule] = _idle
+
+
+def _idle(children: list[Any]) -> Any:
+    raise RuntimeError("a parser was run without a statement builder bound to it")
 
 
 def _kept(rule: Rule) -> list[tuple[int, Any]]:
@@ -104,17 +138,17 @@ def _plan(rule: Rule, singles: set[str]) -> Plan:
                  for i, sym in _kept(rule))
 
 
-def _callback(rule: Rule, builder: object, singles: set[str], seqs: dict[str, type[Seq]]) -> Callback:
-    name = str(rule.alias or rule.origin.name)
+def _fixed(rule: Rule, name: str, singles: set[str], seqs: dict[str, type[Seq]]) -> Callback:
     plan = _plan(rule, singles)
-    size = len(rule.expansion)
     if name in singles:
         return itemgetter(plan[0][0])
-    if _inline(name):
-        cls = seqs.get(name)
-        if cls is None:
-            cls = seqs[name] = type(name, (Seq,), {"__slots__": (), "rule": name})
-        return _collector(plan, size, cls)
+    cls = seqs.get(name)
+    if cls is None:
+        cls = seqs[name] = type(name, (Seq,), {"__slots__": (), "rule": name})
+    return _collector(plan, len(rule.expansion), cls)
+
+
+def _named(builder: object, name: str, plan: Plan, size: int) -> Callback:
     method: Callback | None = getattr(builder, name, None)
     if method is None:
         raise LookupError(f"the grammar's rule `{name}` has no callback in {type(builder).__name__}")

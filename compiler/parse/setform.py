@@ -11,7 +11,6 @@ The schema is not known here: a later `set` of a single-valued leaf keeps both l
 """
 from __future__ import annotations
 
-import threading
 from typing import Protocol, TypeVar
 
 from flowc.compiler.diagnostics import Related, Severity
@@ -28,7 +27,6 @@ SESSION_ONLY = frozenset(("quit", "commit", "load", "run", "show", "configure"))
 SESSION_COMMANDS = SET_COMMANDS | NAVIGATION | SESSION_ONLY
 Path = tuple[str, ...]
 M = TypeVar("M")
-_LOCK = threading.RLock()
 
 
 class ErrorSink(Protocol):

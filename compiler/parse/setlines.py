@@ -3,46 +3,30 @@
 Stage parse. `SetBuilder.command` / `listed` get the tokens of one line, make its words (the
 leading words a line repeats from the line before are that line's Word objects, as in
 brace text the words of a block header are shared) and hand the command to `SetState`,
-which applies it. `recover` is the parser's `on_error` handler: it reports a broken line
+which applies it. `recover` is called by the Lark backend where the parser stops: it reports a broken line
 (FC001, FC006) and repairs the parse so that the next line is read.
 """
 from __future__ import annotations
 
-import threading
-from typing import Any
-
-from lark import Token
-from lark.exceptions import UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING
 
 from flowc.compiler.diagnostics import Diagnostic, sort_diagnostics
-from flowc.compiler.parse.grammars import Backend, default_backend, parse_recovering
+from flowc.compiler.parse.backend import Backend, run
 from flowc.compiler.parse.lexing import Lexed
 from flowc.compiler.parse.setform import SetState
 from flowc.compiler.parse.statements import Statement, Word, new_span, new_word
-from flowc.compiler.parse.tokens import unquote
+from flowc.compiler.parse.tokens import Tok, mark, unquote
 from flowc.compiler.source import Span
 
-Tok = Any
-_LOCK = threading.RLock()
-_SHARED: list[SetBuilder] = []
+if TYPE_CHECKING:
+    from flowc.compiler.parse.backend import Repair
 
 
 class SetBuilder:
-    """Set-form lines -> commands applied to a SetState."""
+    """Set-form lines -> commands applied to a SetState (one builder per parse)."""
 
-    @classmethod
-    def shared(cls) -> SetBuilder:
-        """The one builder the cached parsers are wired to."""
-        if not _SHARED:
-            _SHARED.append(cls())
-        return _SHARED[0]
-
-    def __init__(self) -> None:
-        self.lexed = Lexed()
-        self.reset("", "")
-
-    def reset(self, text: str, name: str) -> None:
-        self.lexed.reset(text, name)
+    def __init__(self, text: str, name: str) -> None:
+        self.lexed = Lexed(text, name)
         self.name = name
         self.state = SetState(name, self.lexed.report)
         self.prev: list[Word] = []
@@ -127,22 +111,19 @@ class SetBuilder:
         return None
 
 
-def recover(b: SetBuilder, e: UnexpectedInput) -> bool:
+def recover(b: SetBuilder, repair: Repair) -> bool:
     """Report a broken set line and repair the parse; True: go on parsing."""
-    if not isinstance(e, UnexpectedToken) or e.interactive_parser is None:
-        return False
-    ip: Any = e.interactive_parser  # lark's InteractiveParser (untyped methods)
-    tok = e.token
+    tok = repair.token
     report = b.lexed.report
-    stack = ip.parser_state.value_stack
-    lsqb = next((v for v in reversed(stack) if isinstance(v, Token) and v.type in ("LSQB", "_NL")), None)
-    in_list = lsqb is not None and lsqb.type == "LSQB" and "RSQB" in ip.accepts()
+    lsqb = next((v.token for v in reversed(repair.held()) if v.token is not None and v.token.type in ("LSQB", "_NL")),
+                None)
+    in_list = lsqb is not None and lsqb.type == "LSQB" and "RSQB" in repair.accepts()
     if tok.type in ("_NL", "$END") and lsqb is not None and in_list:
         b.flag(lsqb)
         report.error("FC006", "unclosed `[`: expected `]`", lsqb.line or 1, lsqb.column or 1)
-        ip.feed_token(Token("RSQB", "]", tok.start_pos, tok.line, tok.column, tok.line, tok.column, tok.start_pos))
+        repair.feed(mark("RSQB", "]", tok))
         if tok.type == "_NL":
-            ip.feed_token(tok)
+            repair.feed(tok)
         return True
     if tok.type == "$END":
         return False
@@ -160,12 +141,6 @@ def recover(b: SetBuilder, e: UnexpectedInput) -> bool:
 def parse_set(text: str, name: str, backend: Backend | None = None
               ) -> tuple[tuple[Statement, ...], tuple[Diagnostic, ...]]:
     """Set-form text -> (statements, diagnostics): commands applied in order. See grammar/set.lark."""
-    chosen = backend or default_backend()
-    with _LOCK:
-        builder = SetBuilder.shared()
-        builder.reset(text, name)
-        parse_recovering("set.lark", builder, text, name, chosen, recover)
-        builder.state.finish([(t, sp) for t, sp, _p, _k in builder.lexed.pending])
-        result = builder.state.result(), sort_diagnostics(builder.lexed.report.items)
-        builder.reset("", "")
-    return result
+    builder = run("set.lark", lambda: SetBuilder(text, name), text, backend, recover)
+    builder.state.finish([(t, sp) for t, sp, _p, _k in builder.lexed.pending])
+    return builder.state.result(), sort_diagnostics(builder.lexed.report.items)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from flowc.compiler.parse.loader import detect_format, parse_file, parse_text
+from flowc.compiler.parse.loader import detect_format, has_brace_blocks, parse_file, parse_text
 
 EXAMPLES = Path(__file__).parents[3] / "examples"
 
@@ -45,6 +45,21 @@ def test_router1_has_what_the_seed_example_has() -> None:
 def test_format_detection(text: str, expected: str) -> None:
     assert detect_format(text) == expected
     assert parse_text(text).format == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("set a b\ninterfaces {\n  ge-0/0/0 { mtu 9192; }\n}\n", True),
+    ("set a b\nsystem { host-name r1; }\n", True),
+    ("set system {\n", False),                      # a stray `{` on a set line
+    ("set a b\nsystem {\n  host-name r1;\n", False),  # unclosed: stays set text
+    ("set a b\n}\nsystem {\n}\n", False),          # a `}` before its `{`
+    ('set a "x { y"\nset b c\n', False),           # braces in a string
+    ("set a b\n# c {\n/* d {\n*/\n", False),     # braces in comments
+    ("set a ge-*/*/*\nx {\n}\n", True),           # `/*` inside a word opens no comment
+])
+def test_brace_blocks_in_set_text_are_found_before_parsing(text: str, expected: bool) -> None:
+    assert has_brace_blocks(text) == expected
+    assert parse_text(text).format == ("brace" if expected else "set")
 
 
 def test_parse_file_lets_os_errors_through(tmp_path: Path) -> None:

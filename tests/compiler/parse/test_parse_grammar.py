@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from flowc.compiler.parse.backend import cython_plugins
 from flowc.compiler.parse.braceform import parse_brace
-from flowc.compiler.parse.grammars import cython_plugins
 from flowc.compiler.parse.loader import parse_file
 from flowc.compiler.parse.setlines import parse_set
 
@@ -106,15 +106,3 @@ def test_no_parse_tree_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
             reader = parse_set if parsed.format == "set" else parse_brace
             assert reader(parsed.source.text, "t", backend)[0]  # type: ignore[arg-type]
     assert made == []
-
-
-def test_the_direct_callbacks_are_installed_on_every_parser() -> None:
-    from flowc.compiler.parse.grammars import _PARSERS
-    from flowc.compiler.parse.reductions import Seq
-
-    parse_brace("a { b c; }\n", "t", "python")
-    parse_set("set a b\n", "t", "python")
-    for parser in _PARSERS.values():
-        values = [v for k, v in parser._callbacks.items() if not isinstance(k, str)]
-        assert values and not any(type(v).__module__.startswith("lark") for v in values)
-    assert issubclass(Seq, list)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowc.compiler.parse.grammars import cython_plugins
+from flowc.compiler.parse.backend import cython_plugins
 from flowc.compiler.parse.loader import ParsedConfig, parse_text
 from flowc.compiler.source import Source
 
