@@ -41,7 +41,8 @@ def demo_command(args: argparse.Namespace) -> int:
         raise UsageError(f"{config}: not found (run `make demo` from the flowc checkout, or give --config)")
     work = Path(args.workdir)
     shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, mode=0o700)  # flow records, the plan and logs: the owner's only
+    work.chmod(0o700)  # whatever the umask
     demo.step(f"1. lint and format {config}")
     if _lint_and_format(config, work) != 0:
         return 1
@@ -91,6 +92,8 @@ def _plan_file(config: Path, work: Path, site: Path) -> tuple[Plan, Path]:
 
     plan = _compiled(config, site)
     plan_file = work / "plan.json"
+    plan_file.touch(mode=0o600)
+    plan_file.chmod(0o600)
     plan_file.write_text(dumps_plan(plan), "utf-8")
     step(f"3. compiled {plan_file} with the demo site {site}")
     for collector in plan.collectors:

@@ -33,3 +33,5 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     top = out.split("--top 5 --by srcip --order bytes\n")[1].splitlines()  # the talkers, from `flowc flows`
     assert top[0].split() == ["src", "flows", "packets", "bytes", "share"] and top[6].startswith("Summary: ")
     assert (work / "flows.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert work.stat().st_mode & 0o077 == 0  # flow records, plan and logs: the owner's only
+    assert (work / "plan.json").stat().st_mode & 0o077 == 0
