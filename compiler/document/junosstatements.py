@@ -5,9 +5,10 @@ its set twin). Input: statements with spans. Output: the same statements where t
 (`compiler/document/junospath.py`) reads a brace one-liner as several set statements
 (`srgb start-label 16000 index-range 80000;` -> `srgb start-label 16000`, `srgb index-range
 80000`; `route 0/0 next-hop A preference 200;` likewise), each piece keeping the statement's
-span and comments; and a tag written on a whole one-liner (`inactive: host-name x;`,
-`inactive: route 0/0 next-hop A;`) moved to the element Junos' own `deactivate` names
-(`host-name`, `route 0/0`). Statements the schema does not know pass unchanged.
+span and comments and printed once (`backup-router A destination [ B C ];` holds `backup-router
+A` twice); and a tag written on a whole one-liner (`inactive: host-name x;`, `inactive: route
+0/0 next-hop A;`) moved to the element Junos' own `deactivate` names (`host-name`, `route
+0/0`). Statements the schema does not know pass unchanged.
 """
 from __future__ import annotations
 
@@ -21,11 +22,17 @@ from flowc.compiler.parse.statements import Statement
 def display_statements(statements: Iterable[Statement]) -> tuple[Statement, ...]:
     """The statements as `display set` lists them (see the module docstring)."""
     out: list[Statement] = []
+    seen: set[tuple[str, ...]] = set()
     for st in statements:
-        if len(st.words) < 3 and not st.blocks:
-            out.append(st)
-        else:
-            out.extend(_display(st))
+        pieces = (st,) if len(st.words) < 3 and not st.blocks else _display(st)
+        if len(pieces) == 1:
+            out.append(pieces[0])
+            seen.add(pieces[0].path)
+            continue
+        for piece in pieces:  # `backup-router A destination [ B C ]`: `backup-router A` once
+            if piece.path not in seen:
+                seen.add(piece.path)
+                out.append(piece)
     return tuple(out)
 
 

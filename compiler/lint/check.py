@@ -133,6 +133,11 @@ def _check(parsed: ParsedConfig, settings: LintSettings) -> FileResult:
     config = build(document)
     if parsed.ok:  # with syntax errors the statements are incomplete: rules would guess
         found.extend(run_rules(config))
+    if settings.junos_schema:  # Junos' own schema, anywhere (loaded only when asked for)
+        from flowc.compiler.document.junoscheck import schema_findings
+
+        taken = {d.span for d in found if d.code.startswith("FC10")}  # flowc's own schemas said it
+        found.extend(d for d in schema_findings(parsed.statements) if d.span not in taken)
     diagnostics = _settle(found, statements, settings, parsed.name)
     return FileResult(parsed, statements, config, diagnostics, _plain_passwords(config))
 
