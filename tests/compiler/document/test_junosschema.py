@@ -53,7 +53,7 @@ def test_each_word_of_a_path_is_named() -> None:
 
 
 def test_words_the_schema_does_not_know_are_unknown_from_there_on() -> None:
-    reading = read("system no-such-thing at all".split())
+    reading = read(["system", "no-such-thing", "at", "all"])
     assert reading is not None and not reading.known and reading.unknown_at() == 1
     assert reading.kinds[1:] == (Kind.UNKNOWN,) * 3
     assert pieces("system no-such-thing at all") == ["system no-such-thing at all"]
@@ -81,7 +81,7 @@ def test_a_one_liner_holds_the_set_statements_junos_prints(path: str, expected: 
 
 def test_containers_of_mandatory_leaves_print_on_one_line() -> None:
     assert one_line_container(["interfaces", "ge-0/0/0", "hold-time"], ["up", "down"])
-    assert one_line_container("protocols isis source-packet-routing srgb".split(), ["index-range", "start-label"])
+    assert one_line_container(["protocols", "isis", "source-packet-routing", "srgb"], ["index-range", "start-label"])
     assert not one_line_container(["interfaces", "ge-0/0/0", "hold-time"], ["up"])
     assert not one_line_container(["system", "services"], ["ssh", "netconf"])
 
