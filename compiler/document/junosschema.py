@@ -13,13 +13,9 @@ None when junoscfg is not installed: callers then keep their schema-less behavio
 """
 from __future__ import annotations
 
-import importlib.metadata
-import json
-import marshal
 import os
 import re
 import sys
-import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -101,6 +97,8 @@ def _compiled(stored: str) -> tuple[re.Pattern[str], bool] | None:
 @cache
 def schema() -> JunosSchema | None:
     """The index (built and cached on first use), or None without junoscfg."""
+    import importlib.metadata  # here, not at the top: a plain `lint` never pays for it
+
     try:
         version = importlib.metadata.version("junoscfg")
     except importlib.metadata.PackageNotFoundError:
@@ -115,6 +113,8 @@ def schema() -> JunosSchema | None:
 
 def cache_path(version: str) -> Path:
     """The cache file: beside Lark's parser cache (the temp folder), named by version."""
+    import tempfile
+
     return Path(tempfile.gettempdir()) / f"flowc-junos-schema-{version}-{_FORMAT}.marshal"
 
 
@@ -122,6 +122,8 @@ Stored = tuple[int, tuple[RawNode, ...], tuple[tuple[str, ...], ...], tuple[str,
 
 
 def _read_cache(path: Path) -> Stored | None:
+    import marshal
+
     try:
         data = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
@@ -135,6 +137,8 @@ def _read_cache(path: Path) -> Stored | None:
 
 def _write_cache(path: Path, stored: Stored) -> None:
     """Write atomically (a rename), so that concurrent builders never see half a file."""
+    import marshal
+
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(marshal.dumps(stored))
@@ -145,6 +149,7 @@ def _write_cache(path: Path, stored: Stored) -> None:
 
 def _build(version: str) -> Stored:
     """junoscfg's tree folded into distinct nodes (identical subtrees stored once)."""
+    import json
     from importlib.resources import files
 
     tree = json.loads(files("junoscfg").joinpath(_DATA).read_text(encoding="utf-8"))

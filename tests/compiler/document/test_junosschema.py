@@ -3,6 +3,7 @@ path holds, and statements as `display set` lists them."""
 from __future__ import annotations
 
 import marshal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -128,4 +129,4 @@ def test_the_cache_is_named_by_junoscfg_version_beside_the_lark_cache() -> None:
     assert index is not None
     path = junosschema.cache_path(index.version)
     assert index.version in path.name and path.is_file()
-    assert path.parent == Path(junosschema.tempfile.gettempdir())
+    assert path.parent == Path(tempfile.gettempdir())
