@@ -189,8 +189,8 @@ class _Walk:
         for child in index.children[self.node].values():
             if index.flags(child) & flags == flags:
                 allowed = index.enum(child)
-                if allowed is None or word in allowed:
-                    return child
+                if allowed is None or word in allowed or (word == "enable" and "disable" in allowed):
+                    return child  # `enable`, the default beside `disable`, is not in 24.4's list
         return None
 
     def _list(self, child: int, flags: int) -> bool:
@@ -240,3 +240,73 @@ def one_line_container(path: Sequence[str], names: Sequence[str]) -> bool:
     mandatory = {name for name, child in index.children[node].items()
                  if index.flags(child) & (LEAF | MANDATORY) == LEAF | MANDATORY}
     return len(mandatory) >= 2 and mandatory == set(names) and len(names) == len(mandatory)
+
+
+ENTRY, ENTRIES, BLOCK = "entry", "entries", "block"
+# Containers Junos prints on one line when they hold one statement (`from protocol direct;`,
+# `then accept;`, `archive world-readable;`, `transmit-rate percent 20;`), as a block otherwise: flowc's inferred layout
+# decides them (the structure tree does not carry Junos' one-line flag of containers; these
+# are the ones seen on one line in Junos' own output in the development corpus).
+_ONE_STATEMENT_LINES = frozenset(["from", "then", "to", "archive", "console", "commit", "transmit-rate",
+                                  "buffer-size", "shaping-rate", "excess-rate"])
+# Keyed lists whose entries Junos prints on one line though the tree does not flag them so
+# (`route 0/0 next-hop A preference 200;`), and lists whose entries it prints on one line when
+# they hold one statement (`radius-server A secret S;`, else `A { port 1812; secret S; }`;
+# `community c members [ … ];`), named by the two words before the key.
+_ONE_LINE_LISTS = frozenset(["route"])
+_ONE_STATEMENT_ENTRIES = frozenset([("system", "radius-server"), ("policy-options", "community")])
+SINGLE = "single"
+
+
+def brace_layout(path: Sequence[str]) -> str | None:
+    """How Junos prints the level at `path` in brace form, when the schema says: `ENTRIES`, a
+    keyed list whose entries it prints on one line each with their keyword (`license-type
+    juniper deployment-scope commercial;`); `ENTRY`, such an entry (`server A prefer;`);
+    `BLOCK`, a container or another list entry (`chassis { dump-on-panic; }`, `interface
+    lo0.0 { passive; }`); `SINGLE`, a level printed on one line when it holds one leaf or
+    flag (`from protocol bgp;`, `then accept;`); None when it does not (unknown words, leaves)."""
+    reading = read(path) if path else None
+    if reading is None or not reading.known:
+        return None
+    index = schema()
+    kind, node = reading.kinds[-1], reading.nodes[-1]
+    one_line = index is not None and node >= 0 and index.has(node, ONE_LINER)
+    if kind == Kind.LIST:
+        return ENTRIES if one_line else None
+    keyword = path[-2] if len(path) > 1 else ""
+    if kind == Kind.KEY and tuple(path[-3:-1]) in _ONE_STATEMENT_ENTRIES:
+        return SINGLE
+    if kind == Kind.KEY:
+        return ENTRY if one_line or keyword in _ONE_LINE_LISTS else BLOCK
+    if kind == Kind.CONTAINER:
+        return SINGLE if path[-1] in _ONE_STATEMENT_LINES else BLOCK
+    return None
+
+
+def nameless_value(path: Sequence[str]) -> bool:
+    """The last word of `path` is the value of a keyword-less leaf of the container before
+    it, which Junos prints on the container's line (`backup-router 192.0.2.1;`, `routing
+    enable;`)."""
+    reading = read(path) if len(path) >= 2 else None
+    return (reading is not None and reading.kinds[-1] == Kind.VALUE and reading.kinds[-2] == Kind.CONTAINER
+            and reading.nodes[-1] >= 0)
+
+
+def leaf_list_value(path: Sequence[str]) -> bool:
+    """The last word of `path` is a value of a leaf-list (`… domain-search juniper.net`),
+    printed in `[ … ]`."""
+    reading = read(path) if len(path) >= 2 else None
+    if reading is None or reading.kinds[-2] != Kind.LEAF_LIST or reading.kinds[-1] != Kind.VALUE:
+        return False
+    index = schema()  # not inside an entry Junos prints on one line (`license-type j deployment-scope c;`)
+    return index is not None and not any(
+        kind == Kind.LIST and index.has(node, ONE_LINER) for kind, node in zip(reading.kinds, reading.nodes))
+
+
+def single_statement(path: Sequence[str], words: Sequence[str]) -> bool:
+    """`words` below the level at `path` are one leaf (and its values) or one flag."""
+    reading = read([*path, *words]) if words else None
+    if reading is None or not reading.known:
+        return False
+    first = reading.kinds[len(path)]
+    return first in (Kind.LEAF, Kind.LEAF_LIST, Kind.FLAG) and len(reading.pieces) == 1

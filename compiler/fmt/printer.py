@@ -12,11 +12,22 @@ other word are printed as written.
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Sequence
 
-from flowc.compiler.document.junospath import one_line_container
+from flowc.compiler.document.junospath import (
+    BLOCK,
+    ENTRIES,
+    ENTRY,
+    SINGLE,
+    brace_layout,
+    leaf_list_value,
+    nameless_value,
+    one_line_container,
+    single_statement,
+)
 from flowc.compiler.document.junosstatements import display_statements
 from flowc.compiler.parse.blocktree import (
     KEYED,
@@ -32,6 +43,7 @@ from flowc.compiler.parse.statements import Comment, Statement, Word
 
 INDENT = "    "
 MAX_INDENT = 64  # levels; deeper blocks print at this indent
+SCHEMA_DEPTH = 32  # levels; deeper inferred blocks are laid out without Junos' schema
 _NEEDS_QUOTES = re.compile(r'[\s;{}\[\]"#\ufeff]|^$|^/\*|^(inactive|protect|replace|delete):$')
 _BACKSLASH = re.compile(r'\\(?=["\\]|$)')
 # Junos quotes a value with a blank, a quote or one of these characters (and the empty value).
@@ -117,12 +129,20 @@ def to_brace(statements: Sequence[Statement]) -> str:
 
 
 def _to_brace(statements: Sequence[Statement]) -> str:
-    root = build_tree(statements)
+    root = build_tree([_schema_listed(st) for st in statements])
     lines: list[str] = []
     _print_tree(root, lines)
     for c in node_comments(root, "tail") + node_comments(root, "end"):
         lines.append(c.text)
     return "".join(line + "\n" for line in lines)
+
+
+def _schema_listed(st: Statement) -> Statement:
+    """A statement of set text whose last word is a value of a leaf-list in Junos' schema
+    (`… domain-search juniper.net`), marked so that its values print as one `[ … ]`."""
+    if st.blocks or st.listed or len(st.words) < 3 or not leaf_list_value(st.path):
+        return st
+    return dataclasses.replace(st, listed=True)
 
 
 def _pad(level: int) -> str:
@@ -215,12 +235,98 @@ def _open_node(node: BlockNode, frame: _Frame, lines: list[str]) -> bool:
         return False
     if node.terminal:
         lines.append(f"{pad}{node.tags}{words};")
-    if node.kind == "b" and not node.terminal and not node.tags and (
-            _leaves_line(node, frame, pad, words, lines) or _one_line(node, pad, words, lines)
-            or _value_chain(node, pad, words, lines) or _value_per_line(node, pad, words, lines)):
+    if node.kind == "b" and not node.terminal and not node.tags and _inferred_line(node, frame, pad, words, lines):
         return False
     lines.append(f"{pad}{node.tags}{words} {{" + _after(node))
     return True
+
+
+def _inferred_line(node: BlockNode, frame: _Frame, pad: str, words: str, lines: list[str]) -> bool:
+    """An inferred block (set text) printed on one line, where Junos prints it so: as Junos'
+    schema says (`brace_layout`), else by flowc's rules for what it does not know. Deeper
+    than any Junos statement (`SCHEMA_DEPTH` levels), the schema is not asked."""
+    layout: str | None = None
+    path: tuple[str, ...] = ()
+    if frame.level <= SCHEMA_DEPTH:
+        if _leaves_line(node, frame, pad, words, lines):
+            return True
+        path = frame.path() + tuple(w.text for w in node.seg)
+        layout = brace_layout(path)
+    if layout == BLOCK:
+        only = next(iter(node.children.values()))
+        return (len(node.children) == 1 and len(only.seg) == 1 and nameless_value(path + (only.seg[0].text,))
+                and _one_line(node, pad, words, lines))
+    if layout == ENTRY:
+        return _entry_line(node, pad, words, lines)
+    if layout == ENTRIES and node.seg[-1].text not in VALUE_BLOCKS:  # `name-server { A; B; }`
+        return _entry_lines(node, pad, words, lines)
+    if layout == SINGLE:
+        return _one_line(node, pad, words, lines) or _single_line(node, path, pad, lines)
+    return (_one_line(node, pad, words, lines) or _value_chain(node, pad, words, lines)
+            or _value_per_line(node, pad, words, lines))
+
+
+def _single_line(node: BlockNode, path: tuple[str, ...], pad: str, lines: list[str]) -> bool:
+    """A level Junos prints on one line when it holds a single leaf or flag (`from protocol
+    bgp;`, `then accept;`, `radius-server A secret S;`), a block otherwise (`from {
+    route-filter …; }`)."""
+    chain: list[BlockNode] = []
+    current = node
+    while current.children:
+        if len(current.children) != 1:
+            return False
+        current = next(iter(current.children.values()))
+        chain.append(current)
+    words = [w.text for part in chain for w in part.seg]
+    if not chain or not single_statement(path, words) or any(part.tags or part.comments for part in chain):
+        return False
+    text = " ".join(quote(w) for part in [node, *chain] for w in part.seg)
+    lines.append(f"{pad}{text};" + _after(node))
+    return True
+
+
+def _entry_lines(node: BlockNode, pad: str, words: str, lines: list[str]) -> bool:
+    """A keyed list whose entries Junos prints one per line with the keyword
+    (`license-type juniper deployment-scope commercial;`)."""
+    entries = [_entry_words(child) for child in node.children.values()]
+    if node.comments.keys() - {"before"} or any(entry is None or child.tags or child.comments
+                                                 for entry, child in zip(entries, node.children.values())):
+        return False
+    for entry in entries:
+        lines.append(f"{pad}{words} {' '.join(entry or ())};")
+    return True
+
+
+def _entry_line(node: BlockNode, pad: str, words: str, lines: list[str]) -> bool:
+    """A list entry Junos prints on one line: every word below it, in order
+    (`192.168.69.162 secret "$9$…";`, `server 192.0.2.1 prefer version 4;`)."""
+    entry = _entry_words(node)
+    if entry is None or node.comments.keys() - {"before", "after"}:
+        return False
+    lines.append(f"{pad}{' '.join(entry)};" + _after(node))
+    return True
+
+
+def _entry_words(node: BlockNode) -> list[str] | None:
+    """The words of a node and everything below it, in order, quoted (a list of values as
+    `[ … ]`); None when a part of it has tags or comments (then it prints as blocks)."""
+    words = [quote(w) for w in node.seg]
+    stack = list(reversed(node.children.values()))
+    while stack:
+        child = stack.pop()
+        if child.tags or child.comments or (child.terminal and child.children):
+            return None
+        if child.listed:
+            run = [child, *reversed(stack)]
+            if len(_list_run(run, 0)) != len(run):
+                return None
+            words.extend(quote(w) for w in child.seg[:-1])
+            values = " ".join(quote(n.seg[-1]) for n in run)
+            words.append(f"[ {values} ]" if len(run) > 1 else values)
+            return words
+        words.extend(quote(w) for w in child.seg)
+        stack.extend(reversed(child.children.values()))
+    return words
 
 
 def _close_block(node: BlockNode, level: int, lines: list[str]) -> None:

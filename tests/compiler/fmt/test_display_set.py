@@ -53,3 +53,56 @@ interfaces {
     }
 }
 """
+
+
+def test_brace_from_set_text_lays_out_as_junos_prints() -> None:
+    text = """\
+set system domain-search a.example
+set system domain-search b.example
+set system backup-router 192.0.2.254
+set system extensions providers juniper license-type juniper deployment-scope commercial
+set chassis dump-on-panic
+set routing-options static route 0.0.0.0/0 next-hop 192.0.2.1
+set routing-options static route 0.0.0.0/0 next-hop 192.0.2.2
+set protocols ospf area 0.0.0.0 interface lo0.0 passive
+set policy-options policy-statement p term t from protocol bgp
+set policy-options policy-statement p term t then accept
+"""
+    assert to_brace(parse_text(text, "l.set").statements) == """\
+system {
+    domain-search [ a.example b.example ];
+    backup-router 192.0.2.254;
+    extensions {
+        providers {
+            juniper {
+                license-type juniper deployment-scope commercial;
+            }
+        }
+    }
+}
+chassis {
+    dump-on-panic;
+}
+routing-options {
+    static {
+        route 0.0.0.0/0 next-hop [ 192.0.2.1 192.0.2.2 ];
+    }
+}
+protocols {
+    ospf {
+        area 0.0.0.0 {
+            interface lo0.0 {
+                passive;
+            }
+        }
+    }
+}
+policy-options {
+    policy-statement p {
+        term t {
+            from protocol bgp;
+            then accept;
+        }
+    }
+}
+"""

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flowc.compiler.document.junospath import Kind, read
 from flowc.compiler.document.junosstatements import display_statements
 from flowc.compiler.fmt.printer import MAX_INDENT, quote, to_brace, to_set
 from flowc.compiler.parse.blocktree import KEYED, VALUE_BLOCKS, expression_start, leaf_list, tree_order
@@ -24,7 +25,8 @@ SET_FILES = sorted({*ROOT.glob("examples/*/router.set"), *(ROOT / "tests").rglob
 def junos_shape_problems(statements: Sequence[Statement]) -> list[str]:
     """Where brace statements are not written as Junos writes them: a block opened inside a
     `( … )` expression, a leaf-list value inside `name { … }`, or bare values in a block of a
-    word that is not known to be a container (wrong if the word is a leaf-list)."""
+    word that is not known to be a container, by flowc's tables or Junos' schema (wrong if
+    the word is a leaf-list)."""
     problems = []
     containers = {stmt.path[:b] for stmt in statements for b in stmt.blocks if b < len(stmt.words) - 1}
     for stmt in statements:
@@ -37,7 +39,9 @@ def junos_shape_problems(statements: Sequence[Statement]) -> list[str]:
         elif last == n - 1 and n >= 2 and stmt.path[:last] not in containers:
             header = stmt.path[: last]
             keyed = len(header) >= 2 and header[-2] in KEYED
-            if header[-1] not in VALUE_BLOCKS and not keyed:
+            reading = read(header)  # Junos' schema knows it as a container
+            container = reading is not None and reading.known and reading.kinds[-1] == Kind.CONTAINER
+            if header[-1] not in VALUE_BLOCKS and not keyed and not container:
                 problems.append(f"bare value in a block of an unknown word: {stmt}")
     return problems
 
@@ -51,7 +55,7 @@ def brace_twin(set_text: str, name: str = "x.set") -> tuple[list[Statement], str
 def test_policy_expression_is_one_statement() -> None:
     _, out = brace_twin("set policy-options policy-statement X term t from policy ( RoutesFromExt && A )\n"
                         "set protocols bgp group g import ( RoutesFromExt && A )\n")
-    assert "    policy ( RoutesFromExt && A );\n" in out
+    assert "    from policy ( RoutesFromExt && A );\n" in out  # one statement: `from` on its line
     assert "            import ( RoutesFromExt && A );\n" in out
     assert "( {" not in out and "&& {" not in out
 
@@ -63,7 +67,8 @@ def test_leaf_lists_print_in_brackets() -> None:
                         "set interfaces ae0 unit 0 family ethernet-switching vlan members v20\n"
                         "set policy-options policy-statement p term t from community [ c1 c2 ]\n"
                         "set apply-groups [ g1 g2 ]\n")
-    assert "export [ LOOP LAN ];" in out and "vlan members [ v10 v20 ];" in out
+    # `vlan` is a container: Junos prints `vlan { members [ … ]; }` (as in every real config)
+    assert "export [ LOOP LAN ];" in out and "vlan {\n                    members [ v10 v20 ];" in out
     assert "from community [ c1 c2 ];" in out and "apply-groups [ g1 g2 ];" in out
     assert "export {" not in out and "members {" not in out
 
