@@ -6,7 +6,8 @@ repository or up to two levels above; skipped when absent). Prints:
 - parity: for every device the corpus holds in both forms (`NAME.set` beside `NAME.txt` or
   `NAME.text`), `fmt --to set` of the brace twin against the set twin, comments left out
   as Junos' `display set` leaves them out; devices identical and the share of set lines
-  matched. RPC wrappers (`<configuration-text>` lines, XML entities) are taken off first;
+  matched; likewise `fmt --to brace` of the set twin against the brace twin. RPC wrappers
+  (`<configuration-text>` lines, XML entities) are taken off first;
 - `lint --schema`: FC110-FC112 findings on files the manifest does not mark as odd (each one
   a false positive: these configurations loaded on real routers), per file and per statement;
 - the time of lint, `fmt --to set` and the schema check over the whole corpus.
@@ -22,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from flowc.compiler.document.junoscheck import schema_findings
-from flowc.compiler.fmt.printer import to_set
+from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.parse.loader import parse_file, parse_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +84,25 @@ def parity(pairs: list[tuple[Path, Path]], corpus: Path) -> None:
           f"{matched} of {total} lines ({100 * matched / max(total, 1):.2f}%)")
 
 
+def brace_parity(pairs: list[tuple[Path, Path]]) -> None:
+    """`fmt --to brace` of the set twin against Junos' own brace twin (comments left out)."""
+    identical = matched = total = 0
+    for brace, junos in pairs:
+        config = parse_text(unwrapped(junos.read_text(encoding="utf-8")), junos.name, "set")
+        ours = _statement_lines(to_brace(config.statements))
+        want = _statement_lines(unwrapped(brace.read_text(encoding="utf-8")))
+        identical += ours == want
+        matched += sum(block.size for block in difflib.SequenceMatcher(None, want, ours, autojunk=False)
+                       .get_matching_blocks())
+        total += len(want)
+    print(f"brace parity (set twin -> brace): {identical} of {len(pairs)} devices identical, "
+          f"{matched} of {total} lines ({100 * matched / max(total, 1):.2f}%)")
+
+
+def _statement_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", "/*"))]
+
+
 def false_positives(files: list[tuple[Path, str]]) -> None:
     codes: Counter[str] = Counter()
     clean = flagged = statements = 0
@@ -110,6 +130,7 @@ def main() -> None:
         return
     files = manifest(corpus)
     parity(twins(files), corpus)
+    brace_parity(twins(files))
     false_positives(files)
     started = time.process_time()
     for path, _ in files:

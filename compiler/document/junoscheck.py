@@ -85,14 +85,22 @@ def _multi_word(reading: Reading, i: int) -> bool:
     return nxt < len(reading.kinds) and reading.kinds[nxt] == Kind.VALUE and reading.nodes[nxt] < 0
 
 
+def _allowed(index: JunosSchema, leaf: int, text: str, allowed: frozenset[str]) -> bool:
+    """A value the enumeration accepts, or may: numbers and names stand beside the words in
+    most of Junos' enumerations, and `enable` beside `disable` (24.4 lists only the latter)."""
+    if text in allowed or _NUMERIC.match(text) or "name" in allowed or index.has(leaf, LEAF_LIST):
+        return True
+    return text == "enable" and "disable" in allowed
+
+
 def _bad_value(index: JunosSchema, leaf: int, word: Word) -> Diagnostic | None:
     text = word.text
     if text.startswith(("$junos-", "<", "(")) or ("*" in text and "<" in text):
         return None
     allowed = index.enum(leaf)
     if allowed is not None:
-        if text in allowed or _NUMERIC.match(text) or "name" in allowed or index.has(leaf, LEAF_LIST):
-            return None  # numbers and names stand beside the words in most of Junos' enums
+        if _allowed(index, leaf, text, allowed):
+            return None
         close = difflib.get_close_matches(text, sorted(allowed), n=1)
         hint = f"did you mean `{close[0]}`?" if close else "one of: " + ", ".join(sorted(allowed)[:12])
         return Diagnostic("FC111", Severity.WARNING, f"{text} is not a value Junos allows here", word.span, hint)
