@@ -308,24 +308,25 @@ def _entry_line(node: BlockNode, pad: str, words: str, lines: list[str]) -> bool
 
 
 def _entry_words(node: BlockNode) -> list[str] | None:
-    """The words of a node and everything below it, in order, quoted (a list of values as
-    `[ … ]`); None when a part of it has tags or comments (then it prints as blocks)."""
+    """The words of a node and the one statement below it, quoted (a list of values as
+    `[ … ]`); None when it holds more than one statement or a part of it has tags or
+    comments (then it prints as blocks, which read back as the same statements)."""
     words = [quote(w) for w in node.seg]
-    stack = list(reversed(node.children.values()))
-    while stack:
-        child = stack.pop()
-        if child.tags or child.comments or (child.terminal and child.children):
+    current = node
+    while current.children:
+        children = list(current.children.values())
+        child = children[0]
+        if any(c.tags or c.comments or (c.terminal and c.children) for c in children):
             return None
-        if child.listed:
-            run = [child, *reversed(stack)]
-            if len(_list_run(run, 0)) != len(run):
-                return None
+        if child.listed and len(_list_run(children, 0)) == len(children):
             words.extend(quote(w) for w in child.seg[:-1])
-            values = " ".join(quote(n.seg[-1]) for n in run)
-            words.append(f"[ {values} ]" if len(run) > 1 else values)
+            values = " ".join(quote(c.seg[-1]) for c in children)
+            words.append(f"[ {values} ]" if len(children) > 1 else values)
             return words
+        if len(children) != 1 or child.listed:
+            return None
         words.extend(quote(w) for w in child.seg)
-        stack.extend(reversed(child.children.values()))
+        current = child
     return words
 
 

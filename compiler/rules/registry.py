@@ -89,9 +89,9 @@ STRUCTURE = (
 
         Only with `lint --schema`.
         Bad:
-            system { host-name "router one"; }
+            system { domain-name "lab example"; }
         Good:
-            system { host-name router-one; }
+            system { domain-name lab.example; }
         """),
 )
 

@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 
 from flowc.compiler.fmt.printer import to_set
 from flowc.compiler.lint.check import check_text
-from flowc.compiler.lint.settings import LintSettings
+from flowc.compiler.lint.settings import settings_from
 from flowc.compiler.parse.loader import parse_text
 from flowc.compiler.rules.registry import REGISTRY, SEMANTIC
 
@@ -34,9 +34,11 @@ def _set_twin(text: str) -> str:
     return to_set(parse_text(text, "case.conf", fmt="brace").statements)
 
 
-def _found(text: str, code: str, fmt: str) -> list[tuple[int, int]]:
+def _found(text: str, code: str, fmt: str, settings: dict[str, Any] | None = None) -> list[tuple[int, int]]:
+    """Where `code` is reported, with the case's `settings` (`[tool.flowc]` keys, e.g.
+    `schema: true` for FC110-FC112)."""
     parsed_name = "case.conf" if fmt == "brace" else "case.set"
-    result = check_text(text, parsed_name, LintSettings())
+    result = check_text(text, parsed_name, settings_from(settings or {}))
     assert not [d for d in result.diagnostics if d.code.startswith("FC0")], result.diagnostics
     return sorted((d.span.line, d.span.column) for d in result.diagnostics if d.code == code)
 
@@ -71,12 +73,12 @@ def test_every_rule_documents_bad_and_good() -> None:
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_fails_in_brace_form(case: dict[str, Any]) -> None:
     expected = sorted(tuple(x) for x in case["expect"])
-    assert _found(case["fail"], case["code"], "brace") == expected
+    assert _found(case["fail"], case["code"], "brace", case.get("settings")) == expected
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_passes_in_brace_form(case: dict[str, Any]) -> None:
-    assert _found(case["pass"], case["code"], "brace") == []
+    assert _found(case["pass"], case["code"], "brace", case.get("settings")) == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -86,12 +88,12 @@ def test_fails_in_set_form(case: dict[str, Any]) -> None:
         expected = sorted(tuple(x) for x in case["set-expect"])
     else:
         expected = sorted(_locate_in_set(case["fail"], set_text, *x) for x in case["expect"])
-    assert _found(set_text, case["code"], "set") == expected
+    assert _found(set_text, case["code"], "set", case.get("settings")) == expected
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_passes_in_set_form(case: dict[str, Any]) -> None:
-    assert _found(_set_twin(case["pass"]), case["code"], "set") == []
+    assert _found(_set_twin(case["pass"]), case["code"], "set", case.get("settings")) == []
 
 
 def test_every_code_is_documented() -> None:
