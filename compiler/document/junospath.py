@@ -95,7 +95,7 @@ def read(words: Sequence[str]) -> Reading | None:
     return _read(tuple(words))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _read(words: tuple[str, ...]) -> Reading | None:
     index = schema()
     return None if index is None else _Walk(index, words).run()

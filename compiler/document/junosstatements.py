@@ -16,11 +16,17 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 
 from flowc.compiler.document.junospath import Kind, Reading, read
+from flowc.compiler.parse.gcpause import gc_paused
 from flowc.compiler.parse.statements import Statement
 
 
 def display_statements(statements: Iterable[Statement]) -> tuple[Statement, ...]:
     """The statements as `display set` lists them (see the module docstring)."""
+    with gc_paused():  # many small objects beside a large heap: no collection passes meanwhile
+        return _display_all(statements)
+
+
+def _display_all(statements: Iterable[Statement]) -> tuple[Statement, ...]:
     out: list[Statement] = []
     seen: set[tuple[str, ...]] = set()
     for st in statements:
