@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 
 from flowc.compiler.fmt.printer import to_set
 from flowc.compiler.lint.check import check_text
-from flowc.compiler.lint.settings import LintSettings
+from flowc.compiler.lint.settings import settings_from
 from flowc.compiler.parse.loader import parse_text
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
@@ -38,6 +38,7 @@ class RuleCase:
     expect: tuple[Location, ...]
     set_expect: tuple[Location, ...] | None = None
     note: str = ""  # set on the extra cases of a code (cos_chain.yaml: one per broken link)
+    settings: tuple[tuple[str, object], ...] = ()  # `[tool.flowc]` keys, e.g. schema: true for FC110-FC112
 
     def found(self, text: str, form: str) -> list[Location]:
         """Where this code fires on `text` (brace text, linted as brace or as its set twin)."""
@@ -45,7 +46,7 @@ class RuleCase:
             text, name = set_twin(text), "case.set"
         else:
             name = "case.conf"
-        result = check_text(text, name, LintSettings())
+        result = check_text(text, name, settings_from(dict(self.settings)))
         syntax = [str(d) for d in result.diagnostics if d.code.startswith("FC0")]
         assert not syntax, f"{self.family}.yaml {self.code}: the snippet does not parse: {syntax}"
         return sorted((d.span.line, d.span.column) for d in result.diagnostics if d.code == self.code)
@@ -83,7 +84,8 @@ def load_cases(family: str) -> list[RuleCase]:
     raw = YAML(typ="safe").load((CASES_DIR / f"{family}.yaml").read_text("utf-8"))
     return [
         RuleCase(family, case["code"], case["fail"], case["pass"], _where(case["expect"]),
-                 _where(case["set-expect"]) if "set-expect" in case else None, case.get("note", ""))
+                 _where(case["set-expect"]) if "set-expect" in case else None, case.get("note", ""),
+                 tuple(sorted(case.get("settings", {}).items())))
         for case in raw
     ]
 
