@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flowc.compiler.render.setup import DEFAULT_IMAGE, TARGETS
+from flowc.compiler.render.setup import DEFAULT_IMAGE, SERVICE_TYPES, TARGETS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--flowc", metavar="COMMAND",
                         help="how the setup calls flowc (default: `flowc`; systemd: /usr/local/bin/flowc)")
     parser.add_argument("--storage", default="1Gi", help="spool volume size for kubernetes (default 1Gi)")
+    parser.add_argument("--service-type", default="ClusterIP", choices=SERVICE_TYPES,
+                        help="kubernetes Service type (default ClusterIP; NodePort and LoadBalancer "
+                             "get externalTrafficPolicy: Local)")
     parser.set_defaults(handler=render_command)
 
 
@@ -29,7 +32,8 @@ def render_command(args: argparse.Namespace) -> int:
     from flowc.compiler.render.setup import Options, render, write_files
 
     plan = load_plan_or_config(args.source, args.site)
-    files = render(plan, args.target, Options(image=args.image, flowc=args.flowc, storage=args.storage))
+    files = render(plan, args.target, Options(image=args.image, flowc=args.flowc, storage=args.storage,
+                                                      service_type=args.service_type))
     for path in write_files(files, args.output):
         print(path)
     print(f"flowc: {args.target} setup for {len(plan.collectors)} collector(s) written to {args.output}",
