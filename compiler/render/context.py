@@ -9,6 +9,7 @@ or a metrics port where they run side by side (systemd units; compose's publishe
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
@@ -58,6 +59,8 @@ def context(plan: Plan, target: str, options: Any) -> dict[str, Any]:
     spool, control, config_dir = _PATHS[target]
     containers = target in CONTAINER_TARGETS
     shown = redact(plan) if target in SECRET_TARGETS else plan
+    # the plan as the setup runs it: the target's spool and control socket, not the compiling host's
+    shown = dataclasses.replace(shown, spool=spool, control=control)
     listen_host = "0.0.0.0" if containers else None
     metrics = _metrics(plan, containers)
     collectors = [_collector(c, i, plan, target, listen_host) for i, c in enumerate(plan.collectors)]
