@@ -29,11 +29,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def render_command(args: argparse.Namespace) -> int:
     from flowc.compiler.api import load_plan_or_config
+    from flowc.compiler.lowering.site import findings_text, load_site
+    from flowc.compiler.render.fit import misfits
     from flowc.compiler.render.setup import Options, render, write_files
 
-    plan = load_plan_or_config(args.source, args.site)
-    files = render(plan, args.target, Options(image=args.image, flowc=args.flowc, storage=args.storage,
-                                                      service_type=args.service_type))
+    site = load_site(args.site) if args.site else None
+    plan = load_plan_or_config(args.source, site)
+    sys.stderr.write(findings_text(misfits(plan, args.target, site, args.source)))
+    options = Options(image=args.image, flowc=args.flowc, storage=args.storage, service_type=args.service_type)
+    files = render(plan, args.target, options, site)
     for path in write_files(files, args.output):
         print(path)
     print(f"flowc: {args.target} setup for {len(plan.collectors)} collector(s) written to {args.output}",

@@ -83,6 +83,7 @@ def _site_from(data: Any, name: str) -> Site:
                        reader.span(data))
         _refuse(reader.findings)
     reader.known_keys(data, KEYS, "in a site file")
+    reader.spans.update({str(key): reader.span(data, key) for key in data})
     collectors = reader.endpoints(data, "collectors", nested=True)
     inputs = reader.endpoints(data, "inputs", nested=True)
     reader.duplicates(data, {"collectors": collectors, "inputs": inputs})

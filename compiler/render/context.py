@@ -15,10 +15,11 @@ import re
 from typing import Any
 
 from flowc.compiler.lowering.secrets import password_targets, redact, secret_key, secret_refs
-from flowc.compiler.lowering.site import router_host
-from flowc.runtime.plan.model import Collector, Endpoint, FtpTarget, Plan, dumps_plan, slug
+from flowc.compiler.lowering.site import Site, router_host
+from flowc.runtime.plan.model import Collector, Endpoint, FtpTarget, Input, Plan, dumps_plan, slug
 
 CONTAINER_TARGETS = frozenset({"compose", "kubernetes"})
+ANY_ADDRESS = "0.0.0.0"
 SECRET_TARGETS = frozenset({"systemd", "compose", "kubernetes"})  # passwords out of plan.json
 # Where things live, per target: (spool, control socket, configuration directory).
 _PATHS = {
@@ -54,18 +55,18 @@ def collector_secrets(plan: Plan, interface: str) -> dict[str, str]:
 
 # ------------------------------------------------------------------ context
 
-def context(plan: Plan, target: str, options: Any) -> dict[str, Any]:
+def context(plan: Plan, target: str, options: Any, site: Site | None = None) -> dict[str, Any]:
     """Everything a target's templates may use (StrictUndefined catches the rest)."""
     spool, control, config_dir = _PATHS[target]
     containers = target in CONTAINER_TARGETS
+    plan = bound(plan, site) if containers else plan
     shown = redact(plan) if target in SECRET_TARGETS else plan
     # the plan as the setup runs it: the target's spool and control socket, not the compiling host's
     shown = dataclasses.replace(shown, spool=spool, control=control)
-    listen_host = "0.0.0.0" if containers else None
     metrics = _metrics(plan, containers)
-    collectors = [_collector(c, i, plan, target, listen_host) for i, c in enumerate(plan.collectors)]
+    collectors = [_collector(c, i, target) for i, c in enumerate(plan.collectors)]
     for item in collectors:
-        _per_engine(item, plan, target, (spool, control, listen_host, metrics))
+        _per_engine(item, plan, target, (spool, control, metrics))
     return {
         "target": target,
         "host_name": plan.host_name,
@@ -78,7 +79,7 @@ def context(plan: Plan, target: str, options: Any) -> dict[str, Any]:
         "control": control,
         "config_dir": config_dir,
         "plan_json": dumps_plan(shown),
-        "site_yaml": site_text(_settings(plan, spool, control, listen_host, str(metrics)), target),
+        "site_yaml": site_text(_settings(plan, spool, control, str(metrics)), target),
         "metrics_port": metrics.port,
         "nofile": NOFILE_LIMIT,
         "collectors": collectors,
@@ -89,16 +90,33 @@ def context(plan: Plan, target: str, options: Any) -> dict[str, Any]:
     }
 
 
+def bound(plan: Plan, site: Site | None) -> Plan:
+    """A container's listeners: what the site says, else every address of the container's own
+    network namespace (`0.0.0.0`) on the plan's port."""
+    said = site or Site()
+
+    def listen(endpoint: Endpoint, name: str, section: dict[str, Endpoint]) -> Endpoint:
+        return endpoint if name in section else Endpoint(ANY_ADDRESS, endpoint.port)
+
+    def inputs(collector: Collector) -> tuple[Input, ...]:
+        return tuple(dataclasses.replace(i, listen=listen(i.listen, i.interface, said.inputs)) if i.listen else i
+                     for i in collector.inputs)
+
+    return dataclasses.replace(plan, collectors=tuple(
+        dataclasses.replace(c, listen=listen(c.listen, c.interface, said.collectors), inputs=inputs(c))
+        for c in plan.collectors))
+
+
 def _metrics(plan: Plan, containers: bool) -> Endpoint:
     if plan.metrics is not None:
         return plan.metrics
-    return Endpoint("0.0.0.0" if containers else "127.0.0.1", METRICS_PORT)
+    return Endpoint(ANY_ADDRESS if containers else "127.0.0.1", METRICS_PORT)
 
 
 def _per_engine(item: dict[str, Any], plan: Plan, target: str,
-                where: tuple[str, str, str | None, Endpoint]) -> None:
+                where: tuple[str, str, Endpoint]) -> None:
     """What one collector's engine gets on its own: spool, control socket, metrics, site file."""
-    spool, control, listen_host, metrics = where
+    spool, control, metrics = where
     index = item["index"]
     item["slug"], item["dns"] = slug(item["interface"]), dns_name(item["interface"])
     side_by_side = target == "systemd"
@@ -108,19 +126,18 @@ def _per_engine(item: dict[str, Any], plan: Plan, target: str,
     item["published_metrics_port"] = metrics.port + index  # compose: one host port per service
     item["metrics"] = str(Endpoint(metrics.host, item["metrics_port"]))
     item["secrets"] = [{"key": k, "value": v} for k, v in collector_secrets(plan, item["interface"]).items()]
-    item["site_yaml"] = site_text(_settings(plan, item["spool"], item["control"], listen_host, item["metrics"]),
+    item["site_yaml"] = site_text(_settings(plan, item["spool"], item["control"], item["metrics"]),
                                   f"{target}: collector {item['interface']} only")
 
 
-def _collector(collector: Collector, index: int, plan: Plan, target: str,
-               listen_host: str | None) -> dict[str, Any]:
+def _collector(collector: Collector, index: int, target: str) -> dict[str, Any]:
     ports = [{"name": "cflowd", "port": collector.listen.port, "what": "cflowd (all inputs)"}]
     ports += [{"name": f"in-{n}", "port": i.listen.port, "what": f"input {i.interface}"}
               for n, i in enumerate(collector.inputs, 1) if i.listen is not None]
     return {
         "interface": collector.interface,
         "index": index,
-        "listen": str(collector.listen) if listen_host is None else f"{listen_host}:{collector.listen.port}",
+        "listen": str(collector.listen),
         "ports": ports,
         "by_address": any(i.listen is None for i in collector.inputs),
         "inputs": [{"interface": i.interface, "if_alias": i.if_alias, "file_spec": i.file_spec}
@@ -134,12 +151,9 @@ def _collector(collector: Collector, index: int, plan: Plan, target: str,
     }
 
 
-def _settings(plan: Plan, spool: str, control: str, listen_host: str | None, metrics: str) -> dict[str, Any]:
-    collectors = {c.interface: {"listen": str(c.listen) if listen_host is None
-                                else f"{listen_host}:{c.listen.port}"} for c in plan.collectors}
-    inputs = {i.interface: {"listen": str(i.listen) if listen_host is None
-                            else f"{listen_host}:{i.listen.port}"}
-              for c in plan.collectors for i in c.inputs if i.listen is not None}
+def _settings(plan: Plan, spool: str, control: str, metrics: str) -> dict[str, Any]:
+    collectors = {c.interface: {"listen": str(c.listen)} for c in plan.collectors}
+    inputs = {i.interface: {"listen": str(i.listen)} for c in plan.collectors for i in c.inputs if i.listen is not None}
     return {
         "host-name": plan.host_name,
         "spool": spool,

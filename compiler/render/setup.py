@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flowc.compiler.diagnostics import UsageError
+from flowc.compiler.lowering.site import Site
 from flowc.compiler.render.context import context as context_for
 from flowc.runtime.plan.model import Plan
 
@@ -67,12 +68,15 @@ class Options:
 
 # ------------------------------------------------------------------ rendering
 
-def render(plan: Plan, target: str, options: Options = Options()) -> tuple[RenderedFile, ...]:
-    """Every file of `target`'s setup for `plan`, in a stable order."""
+def render(plan: Plan, target: str, options: Options = Options(), site: Site | None = None
+           ) -> tuple[RenderedFile, ...]:
+    """Every file of `target`'s setup for `plan`, in a stable order. `site` (the one applied
+    to the plan, if any) says which listeners were chosen: containers keep those as written
+    and listen on 0.0.0.0 for the rest."""
     if target not in TARGETS:
         raise UsageError(f"unknown target {target!r} (use one of: {', '.join(TARGETS)})")
     environment = _environment()
-    context = context_for(plan, target, options)
+    context = context_for(plan, target, options, site)
     files = [RenderedFile("plan.json", context["plan_json"], 0o600),  # $9$ secrets decode in one line
              RenderedFile("site.yaml", context["site_yaml"])]
     for name in _TEMPLATES[target] + ("README.md",):

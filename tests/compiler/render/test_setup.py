@@ -302,7 +302,12 @@ def test_kubernetes_plan_in_configmap_passwords_in_secret() -> None:
     files = rendered("kubernetes")
     (configmap,) = docs(files["configmap.yaml"])
     plan = loads_plan(configmap["data"]["plan.json"])
-    assert plan == dataclasses.replace(redact(seed_plan()), spool="/var/lib/flowc/spool", control="/run/flowc/control.sock")
+    from flowc.compiler.render.context import bound
+
+    # the plan as the pods run it: no passwords, the pod's spool and socket, listeners on 0.0.0.0
+    assert plan == dataclasses.replace(bound(redact(seed_plan()), None), spool="/var/lib/flowc/spool",
+                                       control="/run/flowc/control.sock")
+    assert {str(c.listen) for c in plan.collectors} == {"0.0.0.0:2055", "0.0.0.0:2056"}
     assert yaml.load(configmap["data"]["site.yaml"])["spool"] == "/var/lib/flowc/spool"
     refs = secret_refs(seed_plan())
     (secret,) = docs(files["secret-cp-7-0-0.yaml"])
