@@ -36,6 +36,9 @@ from flowc.compiler.commands import (
 from flowc.compiler.commands import (
     run as run_cmd,
 )
+from flowc.compiler.commands import (
+    testbed as testbed_cmd,
+)
 from flowc.compiler.diagnostics import FlowcError, UsageError
 
 # The explicit table of command modules, in the order `flowc --help` lists them.
@@ -48,6 +51,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     render_cmd,
     diff_cmd,
     demo_cmd,
+    testbed_cmd,
 )
 
 

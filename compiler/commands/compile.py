@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = site_sub.add_parser("init", help="write a commented starting site file for CONFIG")
     init.add_argument("config", metavar="CONFIG")
     init.add_argument("-o", "--output", metavar="SITE", help="where to write it (default: stdout)")
+    init.add_argument("--ftp-testbed", action="store_true",
+                      help="map every FTP host to a loopback port from 127.0.0.1:2121 up, for "
+                           "`flowc testbed ftp` (instead of the router's own addresses)")
     init.set_defaults(handler=site_init_command)
 
 
@@ -57,7 +60,7 @@ def site_init_command(args: argparse.Namespace) -> int:
     if compiled.plan is None:
         sys.stderr.write(render(compiled.report(), "text"))
         return 1
-    _write(args.output, site_template(compiled.plan, args.config))
+    _write(args.output, site_template(compiled.plan, args.config, testbed=args.ftp_testbed))
     return 0
 
 

@@ -16,10 +16,12 @@ from flowc.compiler.lowering.site import (
 from flowc.runtime.plan.model import FtpTarget, Plan
 
 METRICS_EXAMPLE = "127.0.0.1:9155"
+TESTBED_FTP_PORT = 2121
 
 
-def site_template(plan: Plan, config_name: str) -> str:
-    """YAML text with every key a site file takes, filled with this router's names."""
+def site_template(plan: Plan, config_name: str, *, testbed: bool = False) -> str:
+    """YAML text with every key a site file takes, filled with this router's names.
+    `testbed`: FTP hosts mapped to loopback ports from TESTBED_FTP_PORT up (`flowc testbed ftp`)."""
     lines = [
         f"# flowc site overlay for {config_name}",
         "# Maps what exists only on the router to this host. Every key is optional: a",
@@ -39,7 +41,7 @@ def site_template(plan: Plan, config_name: str) -> str:
         "",
         *_inputs(plan),
         "",
-        *_hosts(plan),
+        *_hosts(plan, testbed),
     ]
     return "\n".join(lines) + "\n"
 
@@ -60,11 +62,12 @@ def _inputs(plan: Plan) -> list[str]:
     return lines
 
 
-def _hosts(plan: Plan) -> list[str]:
-    lines = [_note("hosts:", "router-side FTP host -> HOST[:PORT] reachable from here")]
-    for host, port in _ftp_hosts(plan):
+def _hosts(plan: Plan, testbed: bool) -> list[str]:
+    what = "a loopback test server (flowc testbed ftp)" if testbed else "HOST[:PORT] reachable from here"
+    lines = [_note("hosts:", f"router-side FTP host -> {what}")]
+    for index, (host, port) in enumerate(_ftp_hosts(plan)):
         key = host if port == 21 else f"{host}:{port}"
-        lines.append(f"  {_yaml_key(key)}: {host}:{port}")
+        lines.append(f"  {_yaml_key(key)}: {f'127.0.0.1:{TESTBED_FTP_PORT + index}' if testbed else f'{host}:{port}'}")
     return lines if len(lines) > 1 else ["# hosts:                     # router-side FTP host -> HOST[:PORT]"]
 
 
