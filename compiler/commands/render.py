@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "systemd unit per collector interface, a Compose file or Kubernetes "
                     "manifests; each with the plan, the site settings and a README.")
     parser.add_argument("source", metavar="CONFIG|PLAN", help="Junos configuration or plan.json/plan.yaml")
-    parser.add_argument("--target", required=True, choices=TARGETS)
+    parser.add_argument("--target", required=True, choices=TARGETS,
+                        help="shell (one script), systemd (a unit per collector), compose or kubernetes")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write (created)")
     parser.add_argument("--site", metavar="SITE", help="site overlay (YAML) applied to the plan first")
     parser.add_argument("--image", default=DEFAULT_IMAGE, help=f"container image (default {DEFAULT_IMAGE})")

@@ -167,9 +167,13 @@ def unit_settings(text: str) -> dict[str, list[str]]:
     return settings
 
 
-def run_and_deliver(engines: list[Engine], plan_for_traffic, ftp_root: Path) -> None:  # type: ignore[no-untyped-def]
+def run_and_deliver(engines: list[Engine], plan_for_traffic, ftp_root: Path,  # type: ignore[no-untyped-def]
+                    reloads: list[list[str]] = ()) -> None:
     try:
         wait_until_serving(engines)
+        for argv in reloads:  # `systemctl reload`: ExecReload as written, the unchanged plan applied live
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=240)
+            assert done.returncode == 0, done.stdout + done.stderr
         sent = send_to_every_input(plan_for_traffic)
     finally:
         codes = [engine.stop() for engine in engines]
@@ -196,7 +200,7 @@ def test_systemd_units_run_side_by_side(tmp_path: Path) -> None:
     for item in out.iterdir():  # the README's `install` lines, with the paths mapped
         if item.suffix in (".json", ".yaml", ".env"):
             (root / "etc/flowc" / item.name).write_text(mapped(item.read_text(), root))
-    engines = []
+    engines, reloads = [], []
     try:
         for unit in sorted(out.glob("flowc-*.service")):
             settings = unit_settings(unit.read_text())
@@ -211,10 +215,11 @@ def test_systemd_units_run_side_by_side(tmp_path: Path) -> None:
             env = dict(mapped(e, root).replace("%d", str(credentials)).split("=", 1) for e in settings["Environment"])
             argv = shlex.split(mapped(settings["ExecStart"][0], root))
             assert argv[0] == FLOWC
+            reloads.append(shlex.split(mapped(settings["ExecReload"][0], root)))
             engines.append(start(unit.stem, argv, env, Path(mapped(settings["WorkingDirectory"][0], root)),
                                  Path(env["FLOWC_CONTROL"]), tmp_path))
         assert len(engines) == 2
-        run_and_deliver(engines, plan, tmp_path / "ftp")
+        run_and_deliver(engines, plan, tmp_path / "ftp", reloads)
     finally:
         for engine in engines:
             engine.stop()
