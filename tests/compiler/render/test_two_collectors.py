@@ -86,14 +86,25 @@ def start_ftp(plan: Plan, root: Path) -> list[EmbeddedFtpServer]:
 
 @dataclass
 class Engine:
-    """One started engine: its process, its log and its control socket."""
+    """One engine as its unit or service starts it: the command, and the running process."""
 
     name: str
-    process: subprocess.Popen[bytes]
-    log: Path
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
     control: Path
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Engine:
+        with self.log.open("ab") as out:  # a restart appends: the log tells both runs
+            self.process = subprocess.Popen(self.argv, env={**os.environ, **self.env}, cwd=self.cwd, stdout=out,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        return self
 
     def stop(self) -> int:
+        if self.process is None:
+            return 0
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         try:
@@ -104,11 +115,7 @@ class Engine:
 
 
 def start(name: str, argv: list[str], env: dict[str, str], cwd: Path, control: Path, logs: Path) -> Engine:
-    log = logs / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(argv, env={**os.environ, **env}, cwd=cwd, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    return Engine(name, process, log, control)
+    return Engine(name, argv, env, cwd, control, logs / f"{name}.log").start()
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
@@ -122,7 +129,8 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
 
 def wait_until_serving(engines: list[Engine]) -> None:
     for engine in engines:
-        up = wait_for(lambda e=engine: e.control.is_socket() or e.process.poll() is not None)  # type: ignore[misc]
+        assert engine.process is not None
+        up = wait_for(lambda e=engine.process, c=engine.control: c.is_socket() or e.poll() is not None)  # type: ignore[misc]
         assert up and engine.process.poll() is None, engine.log.read_text()
 
 
@@ -169,18 +177,28 @@ def unit_settings(text: str) -> dict[str, list[str]]:
 
 def run_and_deliver(engines: list[Engine], plan_for_traffic, ftp_root: Path,  # type: ignore[no-untyped-def]
                     reloads: list[list[str]] = ()) -> None:
+    """Both engines at once: reload each as its unit says, traffic to every input, stop (SIGTERM
+    closes the files; what is not sent yet waits in the spool), start again (a restart sends what
+    the spool holds), and every record sent is on the FTP server, once."""
     try:
         wait_until_serving(engines)
         for argv in reloads:  # `systemctl reload`: ExecReload as written, the unchanged plan applied live
             done = subprocess.run(argv, capture_output=True, text=True, timeout=240)
             assert done.returncode == 0, done.stdout + done.stderr
         sent = send_to_every_input(plan_for_traffic)
+        assert [engine.stop() for engine in engines] == [0] * len(engines), _logs(engines)
+        for engine in engines:
+            engine.start()
+        wait_until_serving(engines)
+        assert wait_for(lambda: flow_records(ftp_root) >= sent, 60), _logs(engines)
     finally:
         codes = [engine.stop() for engine in engines]
-    logs = "\n".join(e.log.read_text() for e in engines)
-    assert codes == [0] * len(engines), logs
-    assert wait_for(lambda: flow_records(ftp_root) >= sent, 30), logs
-    assert flow_records(ftp_root) == sent, logs
+    assert codes == [0] * len(engines), _logs(engines)
+    assert flow_records(ftp_root) == sent, _logs(engines)
+
+
+def _logs(engines: list[Engine]) -> str:
+    return "\n".join(e.log.read_text() for e in engines)
 
 
 @pytest.fixture
