@@ -39,6 +39,9 @@ from flowc.compiler.commands import (
 from flowc.compiler.commands import (
     run as run_cmd,
 )
+from flowc.compiler.commands import (
+    testbed as testbed_cmd,
+)
 from flowc.compiler.diagnostics import FlowcError, UsageError
 
 # The explicit table of command modules, in the order `flowc --help` lists them.
@@ -52,7 +55,51 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     diff_cmd,
     flows_cmd,
     demo_cmd,
+    testbed_cmd,
 )
+
+
+# What `flowc show|clear|request --help` prints after the options: the words they take
+# (Junos operational command grammar; words may be shortened where unambiguous).
+GRAMMAR = {
+    "show": """words:
+  show services flow-collector [terse|detail|extensive]
+  show services flow-collector interface (all|cp-x/y/z) [terse|detail|extensive]
+  show services flow-collector input interface (all|cp-x/y/z) [terse|detail|extensive]
+  show services flow-collector file interface (all|cp-x/y/z) [terse|detail|extensive]
+
+example:
+  flowc show services flow-collector interface cp-6/0/0 extensive --control flowc.sock""",
+    "clear": """words:
+  clear services flow-collector statistics interface (all|cp-x/y/z)
+  clear services flow-collector statistics all
+
+example:
+  flowc clear services flow-collector statistics interface all --site site.yaml""",
+    "request": """words:
+  request services flow-collector change-destination (primary|secondary) interface cp-x/y/z
+          [immediately|gracefully] [clear-files] [clear-logs]
+  request services flow-collector test-file-transfer NAME interface (all|cp-x/y/z)
+          (channel-zero|channel-one) (primary|secondary)
+  request services flow-collector reload [PLAN|CONFIG]
+          without a file the engine re-reads the CONFIG/PLAN and site it was started with
+
+example:
+  flowc request services flow-collector reload --control /run/flowc/cp-6_0_0/control.sock""",
+}
+# Help for options that their command modules register without one (filled in here so that
+# `--help` explains every option; the owning module may take the text over).
+_OPTION_HELP = {
+    ("show", "format"): "text (Junos-like, the default) or json",
+    ("clear", "format"): "text (the default) or json",
+    ("request", "format"): "text (the default) or json",
+    ("show", "words"): "the command's words (see below)",
+    ("clear", "words"): "the command's words (see below)",
+    ("request", "words"): "the command's words (see below)",
+    ("demo", "config"): "the configuration to run (default: the bundled Router 1 example)",
+    ("diff", "old"): "the configuration before the change (brace, set or Junos JSON)",
+    ("diff", "new"): "the configuration after the change",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(sub)
+    _complete_help(sub)
     return parser
+
+
+def _complete_help(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The grammar of show/clear/request after their options; help on every option."""
+    for verb, parser in sub.choices.items():
+        if verb in GRAMMAR:
+            parser.epilog = GRAMMAR[verb]
+            parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        for action in parser._actions:
+            text = _OPTION_HELP.get((verb, action.dest))
+            if text and not action.help:
+                action.help = text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,7 +165,8 @@ class _VersionAction(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: object, option_string: str | None = None) -> None:
-        parser.exit(message=f"flowc {_version()}\n")
+        sys.stdout.write(f"flowc {_version()}\n")  # on stdout: `$(flowc --version)` has it
+        parser.exit()
 
 
 def _version() -> str:

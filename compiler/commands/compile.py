@@ -22,8 +22,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     site_p = sub.add_parser("site", help="site overlay files")
     site_sub = site_p.add_subparsers(dest="site_command", metavar="ACTION", required=True)
     init = site_sub.add_parser("init", help="write a commented starting site file for CONFIG")
-    init.add_argument("config", metavar="CONFIG")
+    init.add_argument("config", metavar="CONFIG", help="the router's configuration (brace or set form)")
     init.add_argument("-o", "--output", metavar="SITE", help="where to write it (default: stdout)")
+    init.add_argument("--ftp-testbed", action="store_true",
+                      help="map every FTP host to a loopback port from 127.0.0.1:2121 up, for "
+                           "`flowc testbed ftp` (instead of the router's own addresses)")
     init.set_defaults(handler=site_init_command)
 
 
@@ -57,7 +60,7 @@ def site_init_command(args: argparse.Namespace) -> int:
     if compiled.plan is None:
         sys.stderr.write(render(compiled.run, "text"))
         return 1
-    _write(args.output, site_template(compiled.plan, args.config))
+    _write(args.output, site_template(compiled.plan, args.config, testbed=args.ftp_testbed))
     return 0
 
 

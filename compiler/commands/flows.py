@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--order", choices=("flows", "packets", "bytes"), default="bytes", help="default bytes")
     p.add_argument("--every", metavar="STEP", help="a time series by start time: 1m, 5m, 1h …")
     p.add_argument("--limit", type=int, metavar="N", help="records listed (table default 20)")
-    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="an aligned table (default), or csv/json on stdout (or -o), or parquet (needs -o)")
     p.add_argument("-o", "--output", metavar="FILE", help="write csv/json/parquet here (parquet needs it)")
     p.add_argument("--plot", metavar="FILE.png|svg", help="a chart of a time series or a top-N")
     p.add_argument("--glob", default="*.gz", metavar="PATTERN", help="flow file names in folders (default *.gz)")

@@ -1,4 +1,4 @@
-"""`flowc fmt FILE… [--to brace|set] [--check]`: canonical brace or `display set` text.
+"""`flowc fmt PATH… [--to brace|set] [--check]`: canonical brace or `display set` text.
 
 Prints each file's statements as canonical brace text (4-space indent, order and comments
 as written) or as `display set` lines. `--check` prints the names of files that are not
@@ -27,7 +27,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd = sub.add_parser("fmt", help="print configurations as canonical brace or display-set text",
                          description="Print Junos configurations (brace or set form) as canonical "
                                      "brace text or as `display set` lines.")
-    cmd.add_argument("files", nargs="+", metavar="FILE", help="configuration files (brace or set form; - for stdin)")
+    cmd.add_argument("files", nargs="+", metavar="PATH",
+                     help="configuration files (brace or set form; - for stdin) or folders, walked as "
+                          "`flowc lint` walks them")
     cmd.add_argument("--to", choices=("brace", "set"), default="brace", help="output form (default: brace)")
     cmd.add_argument("--from", dest="source_format", choices=("auto", "brace", "set", "json"),
                      default="auto", help="input form (default: detected from the first statement; "
@@ -40,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Format every file; 0 when all is well, 1 on syntax errors or (with --check) changes."""
     status = 0
-    parsed = [file.parsed for file in _read(args.files, args.source_format).files]
+    parsed = [file.parsed for file in _read(_paths(args.files), args.source_format).files]
     for number, config in enumerate(parsed):
         if config.diagnostics:
             sys.stderr.write(render_diagnostics(config.diagnostics, config))
@@ -58,6 +60,18 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(("\n" if number else "") + f"# {config.name}\n")
         sys.stdout.write(text)
     return status
+
+
+def _paths(given: list[str]) -> list[str]:
+    """Files as given, `-` for stdin, folders walked for configuration files (as lint does)."""
+    from pathlib import Path
+
+    from flowc.compiler.lint.check import expand_paths
+
+    out: list[str] = []
+    for path in given:
+        out += [str(p) for p in expand_paths([path])] if path != "-" and Path(path).is_dir() else [path]
+    return out
 
 
 def _read(paths: list[str], source_format: Format) -> Run:

@@ -26,13 +26,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gen = sub.add_parser(
         "generate", help="send generated NetFlow v5 (cflowd) records to a collector",
         description="Send NetFlow v5 packets of random flows at a steady rate.")
-    gen.add_argument("target", metavar="HOST:PORT")
+    gen.add_argument("target", metavar="HOST:PORT", help="where the collector listens (UDP)")
     gen.add_argument("--rate", type=int, default=1000, metavar="N", help="records per second (default 1000)")
     gen.add_argument("--duration", type=float, default=5.0, metavar="S", help="seconds (default 5)")
     gen.add_argument("--records-per-packet", type=int, default=30, metavar="N", help="1..30 (default 30)")
-    gen.add_argument("--engine-type", type=int, default=0, metavar="N")
-    gen.add_argument("--engine-id", type=int, default=0, metavar="N")
-    gen.add_argument("--seed", type=int, default=0, metavar="N")
+    gen.add_argument("--engine-type", type=int, default=0, metavar="N",
+                     help="engine type in the v5 header, 0..255 (default 0): inputs without their own "
+                          "port are matched by exporter address and engine type/id")
+    gen.add_argument("--engine-id", type=int, default=0, metavar="N",
+                     help="engine id in the v5 header, 0..255 (default 0)")
+    gen.add_argument("--seed", type=int, default=0, metavar="N",
+                     help="random seed of the generated flows (default 0: the same flows every run)")
     gen.set_defaults(handler=generate_command)
 
 

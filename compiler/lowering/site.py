@@ -1,31 +1,39 @@
 """The site overlay: what exists only on the router, mapped to this host.
 
-A site file (YAML, read with ruamel.yaml) says where this host listens, spools and keeps
-its control socket, and which reachable `HOST[:PORT]` stands for each FTP host named in
-the router's URLs. `overlay(plan, site)` applies it to a plan; it is used at compile time
-and again by `flowc run PLAN --site SITE`, so a plan compiled once runs on many hosts.
+A site file (YAML, read with ruamel.yaml and checked like a configuration by
+`site_file.SiteReader`: every problem a finding at its `site.yaml:line:column`) says where
+this host listens, spools and keeps its control socket, and which reachable `HOST[:PORT]`
+stands for each FTP host named in the router's URLs. `overlay(plan, site)` applies it to
+a plan (names the plan lacks are findings too); it is used at compile time and again by
+`flowc run PLAN --site SITE`, so a plan compiled once runs on many hosts.
 Without a site file, embedded defaults serve: loopback listeners from port 2055 up, a
 spool and control socket under the working directory.
 """
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flowc.compiler.diagnostics import UsageError
+from flowc.compiler.diagnostics import Diagnostic, FlowcError, Severity, UsageError, sort_diagnostics
+from flowc.compiler.lowering.site_file import (
+    DUPLICATE_LISTEN,
+    KEYS,
+    SITE_SYNTAX,
+    UNKNOWN_COLLECTOR,
+    UNKNOWN_INPUT,
+    SiteReader,
+    clash,
+)
+from flowc.compiler.source import Span
 from flowc.runtime.plan.model import Collector, Endpoint, FtpTarget, Input, Plan, TransferLog
 
 DEFAULT_LISTEN_HOST = "127.0.0.1"
 DEFAULT_FIRST_PORT = 2055
 DEFAULT_SPOOL = "spool"
 DEFAULT_CONTROL = "flowc.sock"
-_SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B?)?\s*$", re.IGNORECASE)
-_KEYS = {"host-name", "spool", "control", "memory-budget", "metrics", "collectors", "inputs", "hosts",
-         "ftp-minimum-rate", "ftp-deadline-allowance"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,130 +51,127 @@ class Site:
     collectors: dict[str, Endpoint] = field(default_factory=dict)
     inputs: dict[str, Endpoint] = field(default_factory=dict)
     hosts: dict[str, Endpoint] = field(default_factory=dict)
+    spans: dict[str, Span] = field(default_factory=dict, compare=False)  # `collectors/cp-6/0/0` -> where
 
 
 def load_site(path: str | Path) -> Site:
-    """Read and check a site file; problems raise UsageError naming file and line."""
+    """Read and check a site file. An unreadable file raises UsageError (exit 2); findings
+    (unknown keys, bad values, duplicate listeners) raise FlowcError with every one of them
+    at its `site.yaml:line:column` (exit 1: nothing is compiled)."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"{path}: cannot read site file: {exc.strerror or exc}") from None
     try:
-        data = YAML(typ="rt").load(text) or {}
+        data = YAML(typ="rt").load(text)
     except YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML: {exc}") from None
-    return _site_from(data, str(path))
+        mark = exc.problem_mark if isinstance(exc, MarkedYAMLError) else None
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        _refuse([Diagnostic(SITE_SYNTAX, Severity.ERROR, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                            Span(name, line, column, line, column + 1))])
+    return _site_from(data if data is not None else {}, name)
 
 
 def _site_from(data: Any, name: str) -> Site:
+    reader = SiteReader(name)
     if not isinstance(data, dict):
-        raise UsageError(f"{name}: a site file is a YAML mapping (host-name:, spool:, …)")
-    for key in data:
-        if key not in _KEYS:
-            raise UsageError(f"{_where(name, data, key)}: unknown site key {key!r} "
-                             f"(known: {', '.join(sorted(_KEYS))})")
-    return Site(
+        reader.problem(SITE_SYNTAX, "a site file is a YAML mapping (host-name:, spool:, collectors:, …)",
+                       reader.span(data))
+        _refuse(reader.findings)
+    reader.known_keys(data, KEYS, "in a site file")
+    reader.spans.update({str(key): reader.span(data, key) for key in data})
+    collectors = reader.endpoints(data, "collectors", nested=True)
+    inputs = reader.endpoints(data, "inputs", nested=True)
+    reader.duplicates(data, {"collectors": collectors, "inputs": inputs})
+    site = Site(
         name=name,
-        host_name=_text(data, "host-name", name),
-        spool=_text(data, "spool", name),
-        control=_text(data, "control", name),
-        memory_budget=_size(data, "memory-budget", name),
-        metrics=_endpoint(data, "metrics", name),
-        ftp_minimum_rate=_rate(data, "ftp-minimum-rate", name),
-        ftp_deadline_allowance=_seconds(data, "ftp-deadline-allowance", name),
-        collectors=_endpoints(data, "collectors", name, nested=True),
-        inputs=_endpoints(data, "inputs", name, nested=True),
-        hosts=_endpoints(data, "hosts", name, nested=False, default_port=21),
+        host_name=reader.text(data, "host-name"),
+        spool=reader.path(data, "spool"),
+        control=reader.path(data, "control"),
+        memory_budget=reader.size(data, "memory-budget"),
+        metrics=reader.endpoint(data, "metrics", "metrics", listen=True) if data.get("metrics") is not None else None,
+        ftp_minimum_rate=reader.rate(data, "ftp-minimum-rate"),
+        ftp_deadline_allowance=reader.seconds(data, "ftp-deadline-allowance"),
+        collectors=collectors,
+        inputs=inputs,
+        hosts=reader.endpoints(data, "hosts", nested=False),
+        spans=reader.spans,
     )
+    if reader.findings:
+        _refuse(reader.findings)
+    return site
 
 
-def _where(name: str, data: Any, key: Any) -> str:
+def site_findings(plan: Plan, site: Site) -> list[Diagnostic]:
+    """What a site says that the plan does not have: collectors and inputs it does not
+    know, and site listeners on a port another collector or input already has."""
+    findings = []
+    known = {c.interface for c in plan.collectors}
+    inputs = {i.interface for c in plan.collectors for i in c.inputs}
+    for section, names, code in (("collectors", known, UNKNOWN_COLLECTOR), ("inputs", inputs, UNKNOWN_INPUT)):
+        for name in getattr(site, section):
+            if name not in names:
+                what = "collector" if section == "collectors" else "input"
+                findings.append(Diagnostic(code, Severity.ERROR, f"no {what} {name} in the plan",
+                                           site.spans.get(f"{section}/{name}", Span(site.name, 1, 1, 1, 1)),
+                                           f"the plan's {what}s: {', '.join(sorted(names)) or 'none'}"))
+    return findings + _clashes(plan, site)
+
+
+def _clashes(plan: Plan, site: Site) -> list[Diagnostic]:
+    """A site listener on the port of a listener the site did not set (a default)."""
+    defaults = [(f"collector {c.interface}", c.listen) for c in plan.collectors if c.interface not in site.collectors]
+    findings = []
+    for section in ("collectors", "inputs"):
+        for name, endpoint in getattr(site, section).items():
+            for other, taken in defaults:
+                if clash(taken, endpoint):
+                    findings.append(Diagnostic(
+                        DUPLICATE_LISTEN, Severity.ERROR,
+                        f"{section.rstrip('s')} {name} listens on {endpoint}, as {other} does (by default)",
+                        site.spans.get(f"{section}/{name}", Span(site.name, 1, 1, 1, 1)),
+                        f"give {other} its own `listen:` in the site file"))
+    return findings
+
+
+def _refuse(findings: list[Diagnostic]) -> NoReturn:
+    ordered = sort_diagnostics(findings)
+    raise FlowcError(ordered, findings_text(ordered))
+
+
+def findings_text(findings: tuple[Diagnostic, ...] | list[Diagnostic]) -> str:
+    """Findings as lint prints them: location, severity, code, message, the line, a caret."""
+    lines = []
+    for finding in findings:
+        lines.append(str(finding))
+        source = _line(finding.span.file, finding.span.line)
+        if source:
+            lines += [f"    {source}", f"    {' ' * (finding.span.column - 1)}^"]
+        if finding.hint:
+            lines.append(f"    hint: {finding.hint}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _line(file: str, number: int) -> str:
     try:
-        line = data.lc.key(key)[0] + 1
-        return f"{name}:{line}"
-    except (AttributeError, KeyError, TypeError):
-        return name
-
-
-def _text(data: dict[str, Any], key: str, name: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, (str, int)) or str(value) == "":
-        raise UsageError(f"{_where(name, data, key)}: {key} must be a non-empty string")
-    return str(value)
-
-
-def _size(data: dict[str, Any], key: str, name: str) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    match = _SIZE.match(str(value))
-    if not match:
-        raise UsageError(f"{_where(name, data, key)}: {key} must be a size such as 512MiB")
-    unit = (match.group(2) or "").upper()[:1]
-    return int(match.group(1)) * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[unit]
-
-
-def _endpoint(data: dict[str, Any], key: str, name: str) -> Endpoint | None:
-    value = _text(data, key, name)
-    if value is None:
-        return None
-    try:
-        return Endpoint.parse(value)
-    except ValueError as exc:
-        raise UsageError(f"{_where(name, data, key)}: {key}: {exc}") from None
-
-
-def _rate(data: dict[str, Any], key: str, name: str) -> int | None:
-    """Bits per second: `256000`, `256k`, `2M` (decimal units, as line rates are)."""
-    value = data.get(key)
-    if value is None:
-        return None
-    match = re.match(r"^\s*(\d+)\s*([kKmMgG]?)\s*$", str(value))
-    rate = int(match.group(1)) * {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[match.group(2).lower()] if match else 0
-    if rate < 1000:
-        raise UsageError(f"{_where(name, data, key)}: {key} must be a rate of at least 1000 bits "
-                         "per second, such as 256k or 2M")
-    return rate
-
-
-def _seconds(data: dict[str, Any], key: str, name: str) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3600:
-        raise UsageError(f"{_where(name, data, key)}: {key} must be a number of seconds from 1 to 3600")
-    return value
-
-
-def _endpoints(data: dict[str, Any], key: str, name: str, *, nested: bool,
-               default_port: int = 0) -> dict[str, Endpoint]:
-    section = data.get(key) or {}
-    if not isinstance(section, dict):
-        raise UsageError(f"{_where(name, data, key)}: {key} must be a mapping")
-    result = {}
-    for entry, value in section.items():
-        if nested:
-            value = value.get("listen") if isinstance(value, dict) else None
-            if value is None:
-                raise UsageError(f"{_where(name, section, entry)}: {key} {entry}: "
-                                 "expected `listen: HOST:PORT`")
-        try:
-            result[str(entry)] = Endpoint.parse(str(value), default_port)
-        except ValueError as exc:
-            raise UsageError(f"{_where(name, section, entry)}: {key} {entry}: {exc}") from None
-    return result
+        text = Path(file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    return text[number - 1] if 0 < number <= len(text) else ""
 
 
 # ------------------------------------------------------------------- applying
 
 def overlay(plan: Plan, site: Site | None = None) -> Plan:
-    """Apply `site` (or the embedded defaults) to a plan; pure."""
+    """Apply `site` (or the embedded defaults) to a plan. A site that names what the plan
+    does not have raises FlowcError with its findings (`site_findings`)."""
     site = site or Site()
+    if findings := site_findings(overlay_listeners(plan, site), site):
+        _refuse(findings)
     collectors = tuple(_collector(c, i, site) for i, c in enumerate(plan.collectors))
     log = plan.transfer_log
     return dataclasses.replace(
@@ -185,13 +190,23 @@ def overlay(plan: Plan, site: Site | None = None) -> Plan:
     )
 
 
-def _collector(collector: Collector, index: int, site: Site) -> Collector:
+def overlay_listeners(plan: Plan, site: Site) -> Plan:
+    """The plan with only the collectors' default listeners filled in (for the checks)."""
+    return dataclasses.replace(plan, collectors=tuple(
+        dataclasses.replace(c, listen=_listen(c, i, site)) for i, c in enumerate(plan.collectors)))
+
+
+def _listen(collector: Collector, index: int, site: Site) -> Endpoint:
     listen = site.collectors.get(collector.interface) or collector.listen
     if listen.port == 0 and collector.interface not in site.collectors:
         listen = Endpoint(DEFAULT_LISTEN_HOST, DEFAULT_FIRST_PORT + index)
+    return listen
+
+
+def _collector(collector: Collector, index: int, site: Site) -> Collector:
     return dataclasses.replace(
         collector,
-        listen=listen,
+        listen=_listen(collector, index, site),
         inputs=tuple(_input(i, site) for i in collector.inputs),
         destinations=tuple(dataclasses.replace(d, target=_target(d.target, site))
                            for d in collector.destinations),

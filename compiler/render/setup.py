@@ -5,8 +5,9 @@ the setup as `RenderedFile`s (relative path, text, mode), written by `write_file
 target carries the plan, the site settings for where it runs, and a README for the
 operator. Templates are jinja2 files in `compiler/render/templates/<target>/` rendered with
 `StrictUndefined`. Container targets never put a password in a manifest or in the plan:
-the plan's `$9$` strings move to a Secret as `FLOWC_SECRET_<KEY>` entries
-(`secret_refs`), and `flowc run` puts them back (`fill_secrets`).
+the plan's `$9$` strings move to one secret per collector as `FLOWC_SECRET_<KEY>` entries
+(`secret_refs`), and `flowc run` puts them back (`fill_secrets`); systemd units get theirs
+the same way (`LoadCredential=`), so a collector never holds another one's passwords.
 """
 from __future__ import annotations
 
@@ -18,23 +19,30 @@ from pathlib import Path
 from typing import Any
 
 from flowc.compiler.diagnostics import UsageError
+from flowc.compiler.lowering.site import Site
 from flowc.compiler.render.context import context as context_for
 from flowc.runtime.plan.model import Plan
 
 TARGETS = ("shell", "systemd", "compose", "kubernetes")
 DEFAULT_IMAGE = "flowc:0.1.0"
+SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
 _TEMPLATES = {
     "shell": ("flowc.sh",),
     "systemd": ("flowc.target", "flowc-sysusers.conf"),
-    "compose": ("compose.yaml", "Dockerfile", "secrets.env"),
-    "kubernetes": ("kustomization.yaml", "configmap.yaml", "secret.yaml", "Dockerfile"),
+    "compose": ("compose.yaml", "Dockerfile"),
+    "kubernetes": ("kustomization.yaml", "configmap.yaml", "Dockerfile"),
 }
-_SECRET_FILES = frozenset({"secrets.env", "secret.yaml"})  # written 0600, whatever the umask
+_SECRET_TEMPLATES = frozenset({"secrets.env", "secret.yaml"})  # written 0600, whatever the umask
+# Per collector: (template, file name). Each collector's secrets file holds only its own
+# passwords (its destinations and the archive sites of its transfer logs).
 _PER_COLLECTOR = {
     "systemd": (("flowc-collector.service", "flowc-{slug}.service"),
-                ("site-collector.yaml", "site-{slug}.yaml")),
+                ("site-collector.yaml", "site-{slug}.yaml"),
+                ("secrets.env", "secrets-{slug}.env")),
+    "compose": (("secrets.env", "secrets-{dns}.env"),),
     "kubernetes": (("statefulset.yaml", "statefulset-{dns}.yaml"),
-                   ("service.yaml", "service-{dns}.yaml")),
+                   ("service.yaml", "service-{dns}.yaml"),
+                   ("secret.yaml", "secret-{dns}.yaml")),
 }
 _EXECUTABLE = frozenset({"flowc.sh"})
 
@@ -55,26 +63,29 @@ class Options:
     image: str = DEFAULT_IMAGE
     flowc: str | None = None
     storage: str = "1Gi"
+    service_type: str = "ClusterIP"  # kubernetes: ClusterIP, NodePort or LoadBalancer
 
 
 # ------------------------------------------------------------------ rendering
 
-def render(plan: Plan, target: str, options: Options = Options()) -> tuple[RenderedFile, ...]:
-    """Every file of `target`'s setup for `plan`, in a stable order."""
+def render(plan: Plan, target: str, options: Options = Options(), site: Site | None = None
+           ) -> tuple[RenderedFile, ...]:
+    """Every file of `target`'s setup for `plan`, in a stable order. `site` (the one applied
+    to the plan, if any) says which listeners were chosen: containers keep those as written
+    and listen on 0.0.0.0 for the rest."""
     if target not in TARGETS:
         raise UsageError(f"unknown target {target!r} (use one of: {', '.join(TARGETS)})")
     environment = _environment()
-    context = context_for(plan, target, options)
+    context = context_for(plan, target, options, site)
     files = [RenderedFile("plan.json", context["plan_json"], 0o600),  # $9$ secrets decode in one line
              RenderedFile("site.yaml", context["site_yaml"])]
     for name in _TEMPLATES[target] + ("README.md",):
         text = environment.get_template(f"{target}/{name}").render(context)
-        mode = 0o755 if name in _EXECUTABLE else 0o600 if name in _SECRET_FILES else 0o644
-        files.append(RenderedFile(name, text, mode))
+        files.append(RenderedFile(name, text, 0o755 if name in _EXECUTABLE else 0o644))
     for template, pattern in _PER_COLLECTOR.get(target, ()):
         for item in context["collectors"]:
             text = environment.get_template(f"{target}/{template}").render(context, c=item)
-            files.append(RenderedFile(pattern.format(**item), text))
+            files.append(RenderedFile(pattern.format(**item), text, 0o600 if template in _SECRET_TEMPLATES else 0o644))
     return tuple(files)
 
 

@@ -1,7 +1,10 @@
-"""An embedded FTP server (pyftpdlib) on loopback, for `flowc demo` and benchmarks.
+"""An embedded FTP server (pyftpdlib) on loopback, for `flowc demo`, `flowc testbed ftp`,
+tests and benchmarks.
 
 It stands in for the router's FTP servers on a machine that has none: one server per
-router-side host, each user with its own home below `root`. Not a production server.
+router-side host, each user with its own home below `root`. A user may log in with any of
+its passwords (two router URLs may name one user with two passwords on one server).
+Not a production server.
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ class EmbeddedFtpServer:
         quiet.setLevel(logging.WARNING)
         quiet.handlers[:] = [logging.NullHandler()]
         quiet.propagate = False
-        authorizer = DummyAuthorizer()
+        authorizer = _authorizer(DummyAuthorizer)()
         for account in accounts:
             home = root / account.username
             home.mkdir(parents=True, exist_ok=True)
@@ -44,6 +47,7 @@ class EmbeddedFtpServer:
                 (home / directory.strip("/")).mkdir(parents=True, exist_ok=True)
             if account.username not in authorizer.user_table:
                 authorizer.add_user(account.username, account.password, str(home), perm="elradfmwMT")
+            authorizer.passwords.setdefault(account.username, set()).add(account.password)
         handler: Any = type("DemoHandler", (FTPHandler,), {"authorizer": authorizer, "banner": "flowc embedded FTP"})
         handler.passive_ports = None
         self.root = root
@@ -69,3 +73,18 @@ class EmbeddedFtpServer:
     def files(self) -> list[Path]:
         """Every file received so far, sorted by path."""
         return sorted(p for p in self.root.rglob("*") if p.is_file())
+
+
+def _authorizer(base: Any) -> Any:
+    """pyftpdlib's DummyAuthorizer, but a user logs in with any of its passwords."""
+
+    class MultiPasswordAuthorizer(base):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.passwords: dict[str, set[str]] = {}
+
+        def validate_authentication(self, username: str, password: str, handler: Any) -> None:
+            if password not in self.passwords.get(username, set()):
+                super().validate_authentication(username, password, handler)
+
+    return MultiPasswordAuthorizer

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flowc.compiler.diagnostics import UsageError
+from flowc.compiler.diagnostics import FlowcError, UsageError
 from flowc.compiler.lowering.site import Site, load_site, overlay, router_host
 from flowc.runtime.plan.model import (
     Channel,
@@ -75,21 +75,39 @@ def test_overlay_twice_is_the_same_as_once(tmp_path: Path) -> None:
     assert overlay(overlay(_plan(), site), site) == overlay(_plan(), site)
 
 
-@pytest.mark.parametrize("text, where, words", [
-    ("spool: x\nlisten: 1\n", ":2", "unknown site key 'listen'"),
-    ("hosts:\n  a: 127.0.0.1:http\n", ":2", "hosts a"),
-    ("collectors:\n  cp-1/0/0: 127.0.0.1:1\n", ":2", "expected `listen: HOST:PORT`"),
-    ("memory-budget: lots\n", ":1", "memory-budget must be a size"),
-    ("- a\n- b\n", "", "a YAML mapping"),
-    ("a: [\n", "", "not valid YAML"),
-])
-def test_bad_site_files_say_where(tmp_path: Path, text: str, where: str, words: str) -> None:
+CASES = sorted((Path(__file__).parent / "site_cases").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_site_file_findings(tmp_path: Path, case: Path) -> None:
+    """Data cases: a bad site file and every finding it must give, at `line:column`."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(case.read_text("utf-8"))
     site_file = tmp_path / "site.yaml"
-    site_file.write_text(text, "utf-8")
-    with pytest.raises(UsageError) as info:
-        load_site(site_file)
-    assert f"{site_file}{where}" in str(info.value)
-    assert words in str(info.value)
+    site_file.write_text(data["site"], "utf-8")
+    with pytest.raises(FlowcError) as info:
+        overlay(_plan(), load_site(site_file))
+    prefix = f"{site_file}:"
+    found = [str(d).removeprefix(prefix) for d in info.value.diagnostics]
+    assert found == data["findings"]
+    assert all(str(d).startswith(prefix) for d in info.value.diagnostics)
+    assert info.value.rendered.startswith(prefix)  # the text the CLI prints, with the line and a caret
+
+
+def test_relative_paths_are_relative_to_the_site_file(tmp_path: Path) -> None:
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "site.yaml").write_text("spool: spool\ncontrol: run/flowc.sock\n", "utf-8")
+    site = load_site(folder / "site.yaml")
+    assert (site.spool, site.control) == (str(folder / "spool"), str(folder / "run/flowc.sock"))
+    absolute = load_site(_write(folder / "abs.yaml", "spool: /var/spool/flowc\n"))
+    assert absolute.spool == "/var/spool/flowc"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, "utf-8")
+    return path
 
 
 def test_missing_site_file_is_a_usage_error(tmp_path: Path) -> None:
@@ -114,7 +132,7 @@ def test_metrics_listener_is_off_unless_the_site_sets_it(tmp_path: Path) -> None
     text = dumps_plan(plan)
     assert '"version": 2' in text and loads_plan(text) == dataclasses.replace(plan, version=2)
     site.write_text("metrics: nowhere\n")
-    with pytest.raises(UsageError, match=r"site.yaml:1: metrics: not HOST:PORT"):
+    with pytest.raises(FlowcError, match=r"site.yaml:1:10: error FC312 metrics: not HOST:PORT"):
         load_site(site)
 
 
@@ -127,3 +145,38 @@ def test_a_version_1_plan_with_a_metrics_listener_is_refused() -> None:
     data["version"] = 1
     with pytest.raises(PlanError, match="invalid plan at version"):
         loads_plan(json.dumps(data))
+
+
+def test_site_init_writes_every_key_and_its_defaults_load(tmp_path: Path) -> None:
+    """`flowc site init`: every site key is in the file (metrics too), the file loads as it
+    is, and with every commented default switched on it loads to the same plan."""
+    import re
+
+    from flowc.compiler.lowering.site_file import KEYS
+    from flowc.compiler.lowering.site_init import site_template
+
+    text = site_template(_plan(), "router.conf")
+    for key in KEYS:
+        assert re.search(rf"^(# )?{key}:", text, re.MULTILINE), key
+    plain = overlay(_plan(), load_site(_write(tmp_path / "site.yaml", text)))
+    switched_on = re.sub(r"^# ([a-z-]+: \S+)", r"\1", text, flags=re.MULTILINE)
+    assert switched_on != text
+    everything = load_site(_write(tmp_path / "all.yaml", switched_on))
+    assert everything.metrics == Endpoint("127.0.0.1", 9155)
+    on = overlay(_plan(), everything)
+    assert dataclasses.replace(on, spool=plain.spool, control=plain.control, metrics=None,
+                               ftp_minimum_rate=None, ftp_deadline_allowance=None) == plain
+
+
+def test_cli_compile_with_a_bad_site_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    config = Path(__file__).resolve().parents[3] / "examples" / "router1" / "router.conf"
+    site = _write(tmp_path / "site.yaml", "collectors:\n  cp-6/0/1:\n    listen: 127.0.0.1:3001\n")
+    out = tmp_path / "plan.json"
+    done = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "compile", str(config), "--site", str(site),
+                           "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and not out.exists()
+    assert f"{site}:2:3: error FC313 no collector cp-6/0/1 in the plan" in done.stderr
+    assert "hint: the plan's collectors: cp-6/0/0, cp-7/0/0" in done.stderr and "Traceback" not in done.stderr

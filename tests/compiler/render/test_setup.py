@@ -4,6 +4,7 @@ need it (the Kubernetes schemas with kubernetes-validate, the Compose specificat
 secrets kept out of manifests, and the CLI."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import stat
@@ -103,10 +104,11 @@ def test_site_files_load_with_the_site_loader(tmp_path: Path) -> None:
         if item.path.startswith("site"):
             (tmp_path / item.path).write_text(item.text)
             site = load_site(tmp_path / item.path)
-            assert site.spool == "/var/lib/flowc/spool"
+            assert site.spool is not None and site.spool.startswith("/var/lib/flowc/")
             assert overlay(seed_plan(), site).collectors == seed_plan().collectors
     site = load_site(tmp_path / "site-cp-6_0_0.yaml")
     assert site.control == "/run/flowc/cp-6_0_0/control.sock"
+    assert site.spool == "/var/lib/flowc/cp-6_0_0"  # one spool per unit: the spool lock lets both run
 
 
 # ------------------------------------------------------------------ shell
@@ -130,7 +132,11 @@ def test_systemd_one_unit_per_collector_with_hardening() -> None:
     units = sorted(p for p in files if p.endswith(".service"))
     assert units == ["flowc-cp-6_0_0.service", "flowc-cp-7_0_0.service"]
     unit = files["flowc-cp-6_0_0.service"]
-    for line in ("User=flowc", "RuntimeDirectory=flowc/cp-6_0_0", "StateDirectory=flowc",
+    for line in ("User=flowc", "RuntimeDirectory=flowc/cp-6_0_0", "StateDirectory=flowc/cp-6_0_0",
+                 "LimitNOFILE=65536", "LoadCredential=secrets.env:/etc/flowc/secrets-cp-6_0_0.env",
+                 "Environment=FLOWC_SECRETS_FILE=%d/secrets.env",
+                 "ExecReload=/usr/local/bin/flowc request services flow-collector reload "
+                 "--control /run/flowc/cp-6_0_0/control.sock",
                  "Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict",
                  "ProtectHome=yes", "PrivateTmp=yes", "WantedBy=flowc.target",
                  "ExecStart=/usr/local/bin/flowc run /etc/flowc/plan.json "
@@ -190,14 +196,17 @@ def test_compose_services_ports_volumes_and_secret() -> None:
     services = compose["services"]
     assert sorted(services) == ["flowc-cp-6-0-0", "flowc-cp-7-0-0"]
     cp6 = services["flowc-cp-6-0-0"]
-    assert cp6["ports"] == ["2055:2055/udp", "2065:2065/udp"]
+    assert cp6["ports"] == ["2055:2055/udp", "2065:2065/udp", "9155:9155/tcp"]
+    assert services["flowc-cp-7-0-0"]["ports"] == ["2056:2056/udp", "9156:9155/tcp"]  # one host port each
     assert cp6["command"][-2:] == ["--collector", "cp-6/0/0"]
     assert cp6["image"] == "flowc:0.1.0"
-    assert cp6["secrets"] == ["flowc-secrets"]
+    assert cp6["secrets"] == [{"source": "flowc-cp-6-0-0", "target": "flowc-secrets"}]
     assert cp6["environment"]["FLOWC_SECRETS_FILE"] == "/run/secrets/flowc-secrets"
     volumes = {s: v["volumes"][0].split(":")[0] for s, v in services.items()}
     assert len(set(volumes.values())) == 2 and set(volumes.values()) == set(compose["volumes"])
-    assert compose["secrets"]["flowc-secrets"]["file"] == "./secrets.env"
+    assert compose["secrets"] == {"flowc-cp-6-0-0": {"file": "./secrets-cp-6-0-0.env"},
+                                  "flowc-cp-7-0-0": {"file": "./secrets-cp-7-0-0.env"}}
+    assert "Compose v2" in files["compose.yaml"] and "Compose v2" in files["README.md"]
     assert {c["source"] for c in cp6["configs"]} == set(compose["configs"]) == {"plan", "site"}
     port = yaml.load(files["site.yaml"])["metrics"].rsplit(":", 1)[1]
     assert f"http://127.0.0.1:{port}/readyz" in cp6["healthcheck"]["test"][-1]
@@ -207,11 +216,13 @@ def test_compose_keeps_passwords_in_the_secret_only() -> None:
     files = rendered("compose")
     for name in ("compose.yaml", "plan.json", "site.yaml", "README.md"):
         assert PASSWORD not in files[name], name
-    lines = [ln for ln in files["secrets.env"].splitlines() if not ln.startswith("#")]
-    assert lines == [f"{k}={v}" for k, v in secret_refs(seed_plan()).items()]
-    assert len(lines) == 4
+    refs = secret_refs(seed_plan())
+    for name, own in (("cp-6-0-0", ["CP_6_0_0_PRIMARY", "CP_6_0_0_SECONDARY", "ARCHIVE_1"]),
+                      ("cp-7-0-0", ["CP_7_0_0_PRIMARY", "ARCHIVE_1"])):
+        lines = [ln for ln in files[f"secrets-{name}.env"].splitlines() if not ln.startswith("#")]
+        assert lines == [f"FLOWC_SECRET_{k}={refs['FLOWC_SECRET_' + k]}" for k in own]  # its own only
     modes = {f.path: f.mode for f in render(seed_plan(), "compose")}
-    assert modes["secrets.env"] == 0o600
+    assert modes["secrets-cp-6-0-0.env"] == modes["secrets-cp-7-0-0.env"] == 0o600
 
 
 def test_secrets_come_back_from_env_or_file(tmp_path: Path) -> None:
@@ -223,8 +234,10 @@ def test_secrets_come_back_from_env_or_file(tmp_path: Path) -> None:
     assert "$9$" not in dumps_plan(bare)
     assert fill_secrets(bare, refs) == plan
     env_file = tmp_path / "secrets.env"
-    env_file.write_text({f.path: f.text for f in render(plan, "compose")}["secrets.env"])
-    assert fill_secrets(bare, {"FLOWC_SECRETS_FILE": str(env_file)}) == plan
+    env_file.write_text({f.path: f.text for f in render(plan, "compose")}["secrets-cp-7-0-0.env"])
+    filled = fill_secrets(bare, {"FLOWC_SECRETS_FILE": str(env_file)})
+    assert filled.collectors[1] == plan.collectors[1] and filled.transfer_log == plan.transfer_log
+    assert filled.collectors[0] == bare.collectors[0]  # cp-6/0/0's passwords are not in cp-7/0/0's file
     assert fill_secrets(bare, {}) == bare
     assert fill_secrets(plan, {k: "$9$other" for k in refs}) == plan  # never overrides
 
@@ -245,7 +258,7 @@ def test_kubernetes_manifests_pass_the_kubernetes_schemas() -> None:
     import kubernetes_validate
 
     manifests = kubernetes_manifests()
-    assert sorted(m["kind"] for m in manifests) == ["ConfigMap", "Secret", "Service", "Service",
+    assert sorted(m["kind"] for m in manifests) == ["ConfigMap", "Secret", "Secret", "Service", "Service",
                                                     "StatefulSet", "StatefulSet"]
     for manifest in manifests:
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
@@ -280,19 +293,28 @@ def test_kubernetes_pieces_fit_together() -> None:
                                "prometheus.io/path": "/metrics"}
         (claim,) = spec["volumeClaimTemplates"]
         assert claim["metadata"]["name"] in {v["name"] for v in container["volumeMounts"]}
-        assert container["envFrom"][0]["secretRef"]["name"].endswith("-secrets")
+        assert "envFrom" not in container
+        (secret,) = (v for v in spec["template"]["spec"]["volumes"] if v["name"] == "secrets")
+        assert secret["secret"]["secretName"] == f"{spec['serviceName']}-secrets"  # its own Secret only
 
 
 def test_kubernetes_plan_in_configmap_passwords_in_secret() -> None:
     files = rendered("kubernetes")
     (configmap,) = docs(files["configmap.yaml"])
     plan = loads_plan(configmap["data"]["plan.json"])
-    assert plan == redact(seed_plan())
+    from flowc.compiler.render.context import bound
+
+    # the plan as the pods run it: no passwords, the pod's spool and socket, listeners on 0.0.0.0
+    assert plan == dataclasses.replace(bound(redact(seed_plan()), None), spool="/var/lib/flowc/spool",
+                                       control="/run/flowc/control.sock")
+    assert {str(c.listen) for c in plan.collectors} == {"0.0.0.0:2055", "0.0.0.0:2056"}
     assert yaml.load(configmap["data"]["site.yaml"])["spool"] == "/var/lib/flowc/spool"
-    (secret,) = docs(files["secret.yaml"])
-    assert secret["stringData"] == secret_refs(seed_plan())
+    refs = secret_refs(seed_plan())
+    (secret,) = docs(files["secret-cp-7-0-0.yaml"])
+    lines = [ln for ln in secret["stringData"]["secrets.env"].splitlines() if not ln.startswith("#")]
+    assert lines == [f"{k}={refs[k]}" for k in ("FLOWC_SECRET_CP_7_0_0_PRIMARY", "FLOWC_SECRET_ARCHIVE_1")]
     for name, text in files.items():
-        if name != "secret.yaml":
+        if not name.startswith("secret-"):
             assert PASSWORD not in text, name
 
 
@@ -388,3 +410,66 @@ def test_cli_render_of_an_invalid_configuration_exits_1(tmp_path: Path) -> None:
                    "-o", str(tmp_path / "out"))
     assert result.returncode == 1 and "error FC" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def restricted_violations(pod: dict) -> list[str]:  # type: ignore[type-arg]
+    """The Pod Security Standards "restricted" rules a manifest shows (Kubernetes 1.30), plus
+    resources: what the admission controller would refuse, checked without a cluster."""
+    found = []
+    pod_context = pod.get("securityContext", {})
+    for container in pod["containers"] + pod.get("initContainers", []):
+        context = container.get("securityContext", {})
+        where = f"container {container['name']}"
+        if (context.get("seccompProfile") or pod_context.get("seccompProfile") or {}).get("type") not in (
+                "RuntimeDefault", "Localhost"):
+            found.append(f"{where}: seccompProfile must be RuntimeDefault or Localhost")
+        if context.get("allowPrivilegeEscalation") is not False:
+            found.append(f"{where}: allowPrivilegeEscalation must be false")
+        if "ALL" not in context.get("capabilities", {}).get("drop", []):
+            found.append(f"{where}: capabilities must drop ALL")
+        if set(context.get("capabilities", {}).get("add", [])) - {"NET_BIND_SERVICE"}:
+            found.append(f"{where}: only NET_BIND_SERVICE may be added")
+        if not context.get("runAsNonRoot", pod_context.get("runAsNonRoot")):
+            found.append(f"{where}: runAsNonRoot must be true")
+        if context.get("runAsUser", pod_context.get("runAsUser")) == 0:
+            found.append(f"{where}: runAsUser must not be 0")
+        if context.get("privileged"):
+            found.append(f"{where}: privileged")
+        resources = container.get("resources", {})
+        if not resources.get("requests", {}).get("memory") or not resources.get("limits", {}).get("memory"):
+            found.append(f"{where}: memory request and limit must be set")
+        if not resources.get("requests", {}).get("cpu"):
+            found.append(f"{where}: cpu request must be set")
+    allowed_volumes = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+                       "projected", "secret"}
+    for volume in pod.get("volumes", []):
+        if not set(volume) - {"name"} <= allowed_volumes:
+            found.append(f"volume {volume['name']}: type not allowed")
+    if pod.get("hostNetwork") or pod.get("hostPID") or pod.get("hostIPC"):
+        found.append("host namespaces")
+    return found
+
+
+def test_kubernetes_pods_pass_the_restricted_pod_security_profile() -> None:
+    pods = [m["spec"]["template"]["spec"] for m in kubernetes_manifests() if m["kind"] == "StatefulSet"]
+    assert len(pods) == 2
+    for pod in pods:
+        assert restricted_violations(pod) == []
+    import copy
+
+    broken = copy.deepcopy(pods[0])
+    del broken["securityContext"]["seccompProfile"]
+    del broken["containers"][0]["securityContext"]["seccompProfile"]
+    broken["containers"][0]["resources"] = {}
+    assert len(restricted_violations(broken)) == 3  # and the check does see a violation
+
+
+def test_kubernetes_load_balancer_keeps_the_exporter_address() -> None:
+    files = {f.path: f.text for f in render(seed_plan(), "kubernetes", Options(service_type="LoadBalancer"))}
+    (service,) = docs(files["service-cp-6-0-0.yaml"])
+    assert service["spec"]["type"] == "LoadBalancer"
+    assert service["spec"]["externalTrafficPolicy"] == "Local"
+    assert "externalTrafficPolicy" not in docs(rendered("kubernetes")["service-cp-6-0-0.yaml"])[0]["spec"]
+    import kubernetes_validate
+
+    kubernetes_validate.validate(service, KUBERNETES_VERSION, strict=True)

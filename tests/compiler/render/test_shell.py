@@ -115,6 +115,8 @@ def test_shell_target_runs_and_files_reach_the_ftp_server(tmp_path: Path, secret
         assert "flowc: started" in started.stdout
         pid = int((setup / "flowc.pid").read_text())
         assert subprocess.run([script, "status"], capture_output=True, env=env).returncode == 0
+        reloaded = subprocess.run([script, "reload"], capture_output=True, text=True, env=env, timeout=240)
+        assert reloaded.returncode == 0, reloaded.stdout + reloaded.stderr  # the unchanged plan: applied
         sent = generate(Endpoint("127.0.0.1", listen), rate=4000, duration=0.5)
         assert sent.records >= 1000
         assert wait_for(lambda: len(list(home.glob("*.gz"))) >= 2), (setup / "flowc.log").read_text()

@@ -1,5 +1,5 @@
 #!/bin/sh
-# flowc collectors of {{ host_name }}: start | stop | status | restart
+# flowc collectors of {{ host_name }}: start | stop | status | restart | reload
 # Written by `flowc render --target shell`. Runs `flowc run plan.json --site site.yaml`
 # in the background from this directory; edit site.yaml to change addresses.
 # FLOWC overrides the command (default: {{ flowc }}); STOP_TIMEOUT the seconds a stop
@@ -77,13 +77,24 @@ status() {
     return 3
 }
 
+reload() {
+    if ! running; then
+        echo "flowc: not running" >&2
+        return 1
+    fi
+    # the engine re-reads plan.json and site.yaml and applies the change live; refused: unchanged
+    # shellcheck disable=SC2086  # FLOWC may be a command with arguments
+    $FLOWC request services flow-collector reload --control "$CONTROL"
+}
+
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
     restart) stop && start ;;
+    reload) reload ;;
     *)
-        echo "usage: $0 start|stop|status|restart" >&2
+        echo "usage: $0 start|stop|status|restart|reload" >&2
         exit 2
         ;;
 esac
