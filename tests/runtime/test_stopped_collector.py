@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -94,3 +95,61 @@ def test_a_child_that_ignores_sigterm_is_killed_after_the_grace() -> None:
     os.kill(polite.pid, signal.SIGSTOP)                                   # stopped: SIGCONT lets SIGTERM act
     assert CollectorProcess(polite).end(5.0) is False
     assert polite.poll() == -signal.SIGTERM
+
+
+def test_records_lost_while_a_collector_is_stopped_are_all_accounted_for(plan_builder, ftp_server, hot_path,
+                                                                          tmp_path: Path) -> None:
+    """Issue 18 item 4: SIGSTOP, more datagrams than the socket buffer holds, SIGCONT: records
+    processed + sequence records missed == records sent, and the kernel's drops are the gap."""
+    from flowc.runtime.plan.model import Endpoint
+    from flowc.runtime.plan.secret import encode
+    from flowc.runtime.testbed.generator import FlowRecord, v5_packet
+
+    server = ftp_server()
+    plan = plan_builder(metrics=Endpoint("127.0.0.1", 0),
+                        destinations=[server.target("/", password=encode("s3cret-pass"))])
+    one = [FlowRecord(src="10.0.0.1", dst="192.0.2.9", packets=1, octets=64, first=1, last=2, sport=1,
+                      dport=443, tcp_flags=2, protocol=6, src_as=1, dst_as=2)]
+    sent = 110_000   # 1-record datagrams: more than a 32 MiB receive buffer holds (about 80,000)
+    datagrams = [v5_packet(one, sys_uptime=5000, unix_secs=1_700_000_000, seq=i) for i in range(sent)]
+    engine = MetricsEngine(plan, tmp_path)
+    pid = 0
+    try:
+        pid = json.loads(show_all(plan.control)[1])["collectors"][0]["pid"]
+        os.kill(pid, signal.SIGSTOP)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            for datagram in datagrams:
+                sender.sendto(datagram, ("127.0.0.1", plan.collectors[0].listen.port))
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(0.5)
+            sender.sendto(v5_packet(one, sys_uptime=5000, unix_secs=1_700_000_000, seq=sent),
+                          ("127.0.0.1", plan.collectors[0].listen.port))
+        snap = settled_snapshot(engine, lambda s: s["counters"]["flows"]["total"] > 0)
+        received = snap["counters"]["flows"]["total"] + snap["drops"]["no_memory"]
+        missed, dropped = snap["faults"]["sequence_missed"], snap["drops"]["kernel_drops"]
+        assert dropped > 0, "the test did not overflow the socket buffer"
+        assert received + missed == sent + 1
+        assert dropped == missed          # every record missed was a datagram the kernel dropped
+        assert snap["faults"]["sequence_resets"] == 0
+        samples = engine.scrape()
+        assert value(samples, "flowc_input_sequence_records_missed_total") == missed
+        assert value(samples, "flowc_input_packet_drops_total", reason="kernel_drops") == dropped
+        log = engine.log.read_text()
+        assert log.count("the kernel dropped") == 1 and log.count("records missed (flow_sequence") == 1
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGCONT)
+        engine.close()
+
+
+def settled_snapshot(engine: MetricsEngine, ready) -> dict:
+    """The show snapshot once `ready(snapshot)` and two snapshots 1.5 s apart agree."""
+    deadline, last = time.monotonic() + 60, None
+    while time.monotonic() < deadline:
+        snap = engine.show()
+        key = (snap["counters"]["flows"]["total"], snap["drops"], snap["faults"])
+        if ready(snap) and key == last:
+            return snap
+        last = key
+        time.sleep(1.5)
+    raise AssertionError(f"counters did not settle: {last}")
