@@ -7,7 +7,8 @@ exporter: datagrams are decoded and written on the thread that read them, counte
 plain ints handed to `CollectorStats` every tick (10 times a second), and control
 requests arrive on a pipe polled between batches, so the hot path takes no lock.
 
-Input matching lives in `flowc.runtime.ingest.inputs`.
+Input matching lives in `flowc.runtime.ingest.inputs`; losses before the collector (kernel
+drops, flow_sequence gaps, checked once per datagram) in `flowc.runtime.ingest.losses`.
 """
 from __future__ import annotations
 

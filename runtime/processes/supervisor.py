@@ -7,6 +7,11 @@ child that dies is restarted (after 1, 2, 4 … at most 30 seconds; back to 1 s 
 ran HEALTHY seconds) on the same socket. `apply(new_plan)` is live reload
 (docs/reload.md): collectors are started, stopped, restarted or handed new export
 settings according to `flowc.runtime.plan.delta`.
+
+A collector that does not answer (stopped, hung) never holds the others up: `show … all`,
+`/metrics` and `/healthz` ask every collector at once and show a silent one as "Not
+responding"; `stop_all` ends every child before it returns (SIGTERM, then SIGKILL after
+KILL_GRACE; `killed` names those it had to kill).
 """
 from __future__ import annotations
 
