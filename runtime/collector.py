@@ -333,6 +333,7 @@ class CollectorPipeline:
                 self.flush_counters()
                 self.stats.clear()
                 self.inputs.clear()
+                self.sequences.clear()
                 self.writer.clear_rates()
                 if self.exporter is not None:
                     self.exporter.clear()
@@ -383,7 +384,7 @@ class CollectorPipeline:
             "transfer_log": stats["transfer_log"], "since": stats["since"],
             "inputs": self.inputs.views(),
             "files": self._file_views(exported["files"]),
-            "pid": os.getpid(),
+            "pid": os.getpid(), "exporters": self.sequences.views(),
         }
 
     def _faults(self, faults: Totals) -> Totals:

@@ -24,6 +24,8 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flowc.runtime.stats import ExporterView
+
 PROC_TABLES = ("/proc/net/udp", "/proc/net/udp6")
 QUIET = 10.0          # an episode ends after this many seconds without a loss
 AHEAD_LIMIT = 1 << 30  # a larger jump ahead is taken as a reset, not as records missed
@@ -104,15 +106,28 @@ class SequenceGaps:
         self.expected: dict[tuple[str, int, int], int] = {}
         self.missed = 0
         self.resets = 0
+        self.by_exporter: dict[tuple[str, int, int], list[int]] = {}   # [missed, resets] since the clear
 
     def gap(self, key: tuple[str, int, int], expected: int, sequence: int) -> int:
         """A datagram whose sequence is not the one expected: records missed (0 for a reset)."""
         ahead = (sequence - expected) & 0xFFFFFFFF
+        totals = self.by_exporter.setdefault(key, [0, 0])
         if ahead < AHEAD_LIMIT:
             self.missed += ahead
+            totals[0] += ahead
             return ahead
         self.resets += 1
+        totals[1] += 1
         return 0
+
+    def views(self) -> list[ExporterView]:
+        """The exporters and engines with gaps since the last clear, by address."""
+        return [{"exporter": source, "engine_type": engine_type, "engine_id": engine_id,
+                 "sequence_missed": missed, "sequence_resets": resets}
+                for (source, engine_type, engine_id), (missed, resets) in sorted(self.by_exporter.items())]
+
+    def clear(self) -> None:
+        self.by_exporter.clear()
 
     def take(self) -> tuple[int, int]:
         """Records missed and resets since the last take."""

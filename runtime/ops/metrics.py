@@ -48,6 +48,7 @@ class SnapshotCollector(Collector):
         yield from _inputs(snapshots)
         yield from _gauges(snapshots)
         yield from _channels(snapshots)
+        yield from _exporters(snapshots)
         yield from _processes(snapshots)
 
     def describe(self) -> Iterator[Metric]:
@@ -146,6 +147,22 @@ def _channels(snapshots: list[Snapshot]) -> Iterator[Metric]:
                     state.add_metric([*where, role, name], 1 if name == role_state else 0)
     yield current
     yield state
+
+
+def _exporters(snapshots: list[Snapshot]) -> Iterator[Metric]:
+    """Per exporter and engine with flow_sequence gaps (show … extensive, Receive losses)."""
+    labels = ["collector", "exporter", "engine_type", "engine_id"]
+    missed = CounterMetricFamily(_name("exporter_sequence_records_missed"), "Records an exporter and engine "
+                                 "sent that never arrived (its flow_sequence gaps).", labels=labels)
+    resets = CounterMetricFamily(_name("exporter_sequence_resets"), "Times an exporter and engine's "
+                                 "flow_sequence went back or jumped.", labels=labels)
+    for snap in snapshots:
+        for view in snap.get("exporters", []):
+            where = [snap["interface"], view["exporter"], str(view["engine_type"]), str(view["engine_id"])]
+            missed.add_metric(where, view["sequence_missed"], created=snap["since"])
+            resets.add_metric(where, view["sequence_resets"], created=snap["since"])
+    yield missed
+    yield resets
 
 
 PROCESS_FIGURES = (  # (metric suffix, help, ProcessStat field, counter?)

@@ -135,6 +135,10 @@ def test_records_lost_while_a_collector_is_stopped_are_all_accounted_for(plan_bu
         samples = engine.scrape()
         assert value(samples, "flowc_input_sequence_records_missed_total") == missed
         assert value(samples, "flowc_input_packet_drops_total", reason="kernel_drops") == dropped
+        assert snap["exporters"] == [{"exporter": "127.0.0.1", "engine_type": 0, "engine_id": 0,
+                                      "sequence_missed": missed, "sequence_resets": 0}]
+        assert value(samples, "flowc_exporter_sequence_records_missed_total", exporter="127.0.0.1",
+                     engine_type="0", engine_id="0") == missed
         log = engine.log.read_text()
         assert log.count("the kernel dropped") == 1 and log.count("records missed (flow_sequence") == 1
     finally:

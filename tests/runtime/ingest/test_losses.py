@@ -50,6 +50,10 @@ def test_gaps_are_counted_per_exporter_and_engine(pipeline, caplog) -> None:
     # the 32-bit sequence wraps without a gap
     assert feed(pipeline, "192.0.2.3", datagram(2**32 - 3), datagram(0)) == {"missed": 6, "resets": 1}
     assert caplog.text.count("records missed (flow_sequence 12, expected 6)") == 1
+    assert pipeline.snapshot()["exporters"] == [
+        {"exporter": "192.0.2.1", "engine_type": 0, "engine_id": 0, "sequence_missed": 6, "sequence_resets": 0},
+        {"exporter": "192.0.2.2", "engine_type": 0, "engine_id": 0, "sequence_missed": 0, "sequence_resets": 1}]
+    assert pipeline.handle({"op": "clear"})["ok"] and pipeline.snapshot()["exporters"] == []
     assert caplog.text.count("flow_sequence reset (got 40, expected 5003)") == 1
 
 
