@@ -257,9 +257,10 @@ class Supervisor:
             case Show():
                 return Snapshots(tuple(self._snapshots(targets)))
             case Clear():
-                replies = [c.request(Clear(), State) for c in targets]
+                replies = fan_out(targets, lambda c: c.request(Clear(), State, timeout=SHOW_WAIT), SHOW_WAIT + 0.3,
+                                  lambda c: Failure(f"{c.interface}: collector process not responding"))
                 return ClearReply(all(ok(r) for r in replies), tuple(
-                    Cleared(c.interface, r.state if isinstance(r, State) else "Not running")
+                    Cleared(c.interface, r.state if isinstance(r, State) else self._silent(c)["state"])
                     for c, r in zip(targets, replies)))
         return _combined([(c.interface, c.request(request, State)) for c in targets])
 

@@ -67,6 +67,11 @@ def test_a_stopped_collector_is_shown_not_responding_and_sigterm_ends_it(plan_bu
                                "interface", "all", "--control", plan.control],
                               capture_output=True, text=True, timeout=60).stdout
         assert "Interface state: Not responding" in text
+        cleared = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "clear", "services", "flow-collector",
+                                  "statistics", "interface", "all", "--format", "json", "--control", plan.control],
+                                 capture_output=True, text=True, timeout=60)
+        states = {c["interface"]: c["state"] for c in json.loads(cleared.stdout)["collectors"]}
+        assert cleared.returncode == 1 and states == {"cp-6/0/0": "Collecting flows", "cp-6/0/1": "Not responding"}
         os.killpg(engine.proc.pid, signal.SIGTERM)       # while the child is still stopped
         assert engine.proc.wait(60) in (0, 1)            # 1 only if it had to be killed (SIGKILL)
         assert "collector cp-6/0/1 did not stop; terminating" in engine.log.read_text()
