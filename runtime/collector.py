@@ -7,7 +7,8 @@ exporter: datagrams are decoded and written on the thread that read them, counte
 plain ints handed to `CollectorStats` every tick (10 times a second), and control
 requests arrive on a pipe polled between batches, so the hot path takes no lock.
 
-Input matching lives in `flowc.runtime.ingest.inputs`.
+Input matching lives in `flowc.runtime.ingest.inputs`; losses before the collector (kernel
+drops, flow_sequence gaps, checked once per datagram) in `flowc.runtime.ingest.losses`.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from flowc.runtime.files.writer import Writer
 from flowc.runtime.ingest.decoder import REASONS
 from flowc.runtime.ingest.hotpath import current
 from flowc.runtime.ingest.inputs import InputTable
+from flowc.runtime.ingest.losses import Episodes, KernelDrops, SequenceGaps
 from flowc.runtime.ingest.pcap import Datagram, classify, read_pcap
 from flowc.runtime.ingest.receiver import UdpReceiver
 from flowc.runtime.ops.codec import answer
@@ -121,6 +123,12 @@ class CollectorPipeline:
         self.drops = dict.fromkeys(DROPS, 0)
         self.stopping = False
         self.last_tick = time.monotonic()  # the receive loop's heartbeat (`/healthz`)
+        self.sequences = SequenceGaps()
+        self.expected = self.sequences.expected  # the hot path's own reference
+        self.kernel: KernelDrops | None = None
+        self.episodes = Episodes(self.log)
+        self.foreign: set[str] = set()  # exporters already told that v9/IPFIX is not taken
+        self._next_poll = 0.0
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, listen: bool = True, sockets: list[socket.socket] | None = None) -> None:
@@ -135,6 +143,7 @@ class CollectorPipeline:
         if listen:
             self.writer.start_closer()
             self.receiver = UdpReceiver(self.endpoints, sockets, self.hot)
+            self.kernel = KernelDrops(self.receiver.sockets)
             sizes = ",".join(str(s) for s in self.receiver.buffer_sizes)
             where = ",".join(f"{h}:{p}" for h, p in self.receiver.addresses)
             self.log.info("collecting flows listen=%s rcvbuf=%s", where, sizes)
@@ -167,7 +176,15 @@ class CollectorPipeline:
         count = self.v5_count(buf, size)
         if count <= 0:
             self.drops[REASONS[count]] += 1
+            if count and source not in self.foreign:
+                self._foreign(buf, size, source)
             return
+        key = (source, buf[20], buf[21])
+        sequence = buf[16] << 24 | buf[17] << 16 | buf[18] << 8 | buf[19]
+        expected = self.expected.get(key)
+        self.expected[key] = (sequence + count) & 0xFFFFFFFF
+        if expected is not None and expected != sequence:
+            self._gap(key, expected, sequence)
         route = self.inputs.routes.get((index, source, buf[20], buf[21]))
         if route is None:
             route = self.inputs.route(index, source, buf[20], buf[21])
@@ -182,6 +199,25 @@ class CollectorPipeline:
             self.n_flows += count
         else:
             self.drops["no_memory"] += 1
+
+    def _gap(self, key: tuple[str, int, int], expected: int, sequence: int) -> None:
+        missed = self.sequences.gap(key, expected, sequence)
+        source, engine_type, engine_id = key
+        what = (f"{missed} records missed (flow_sequence {sequence}, expected {expected})" if missed
+                else f"flow_sequence reset (got {sequence}, expected {expected})")
+        self.episodes.seen(f"sequence {key}", missed, time.monotonic(),
+                           f"exporter {source} engine_type={engine_type} engine_id={engine_id}: {what}")
+
+    def _foreign(self, buf: Any, size: int, source: str) -> None:
+        """Say once per exporter what arrived when it is NetFlow v9 or IPFIX (still counted
+        as Not JUNOS flow)."""
+        version = buf[0] << 8 | buf[1] if size >= 2 else 0
+        names = {9: "NetFlow v9", 10: "IPFIX"}
+        if version in names:
+            self.foreign.add(source)
+            self.log.warning("exporter %s sends %s (version %d); this collector takes cflowd (NetFlow) v5 "
+                             "only: its datagrams are counted as Not JUNOS flow (logged once per exporter)",
+                             source, names[version], version)
 
     def on_frame(self, linktype: int, frame: bytes) -> None:
         """One captured frame (replay): drops counted here, datagrams passed on."""
@@ -231,9 +267,24 @@ class CollectorPipeline:
     def flush_counters(self) -> None:
         pending = {"packets": self.n_packets, "bytes": self.n_bytes, "flows": self.n_flows}
         pending.update(self.drops)
+        pending["sequence_missed"], pending["sequence_resets"] = self.sequences.take()
+        pending["kernel_drops"] = self._kernel_drops()
         self.n_packets = self.n_bytes = self.n_flows = 0
         self.drops = dict.fromkeys(DROPS, 0)
         self.stats.add_many(pending)
+
+    def _kernel_drops(self) -> int:
+        """Datagrams the kernel dropped since the last poll (read at most once a second)."""
+        now = time.monotonic()
+        if self.kernel is None or now < self._next_poll:
+            return 0
+        self._next_poll = now + 1.0
+        dropped = 0
+        for where, count in self.kernel.poll():
+            dropped += count
+            self.episodes.seen(f"kernel {where}", count, now, f"socket {where}: the kernel dropped {count} "
+                               "datagrams (receive buffer full: the collector did not read fast enough)")
+        return dropped
 
     def replay(self, path: Path, owns: Callable[[Datagram | str], bool] | None = None,
                poll_control: Callable[[], None] | None = None) -> int:
@@ -283,6 +334,8 @@ class CollectorPipeline:
             case Clear():
                 self.flush_counters()
                 self.stats.clear()
+                self.inputs.clear()
+                self.sequences.clear()
                 self.writer.clear_rates()
                 if self.exporter is not None:
                     self.exporter.clear()
@@ -333,7 +386,7 @@ class CollectorPipeline:
             "transfer_log": stats["transfer_log"], "since": stats["since"],
             "inputs": self.inputs.views(),
             "files": self._file_views(exported["files"]),
-            "pid": os.getpid(),
+            "pid": os.getpid(), "exporters": self.sequences.views(),
         }
 
     def _faults(self, faults: Totals) -> Totals:

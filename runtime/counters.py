@@ -44,6 +44,7 @@ class Section(Enum):
     FILES = "Files"
     THROUGHPUT = "Throughput"
     DROPS = "Packet drops"
+    RECEIVE = "Receive losses"
     FAULTS = "Faults"
     TRANSFER = "File Transfer"
 
@@ -111,6 +112,8 @@ COUNTERS: tuple[Counter, ...] = (
     Counter("tcp", D, "packets", "TCP, not UDP.", "TCP", S.DROPS, X),
     Counter("unknown", D, "packets", "Another IP protocol.", "Unknown", S.DROPS, X),
     Counter("not_jflow", D, "packets", "Not a cflowd v5 datagram.", "Not JUNOS flow", S.DROPS, X),
+    Counter("kernel_drops", D, "packets", "Datagrams the kernel dropped because the socket's receive buffer "
+            "was full (its drops in /proc/net/udp).", "Kernel drops", S.RECEIVE, X),
     Counter("ftp_failures", T, "transfers", "Failed FTP transfers (show: FTP failure).", "FTP failure",
             S.TRANSFER, metric="ftp_failures"),
     Counter("translog_lines", L, "lines", "Lines written to the transfer log.",
@@ -142,6 +145,13 @@ COUNTERS: tuple[Counter, ...] = (
     Counter("files_closed_open_files", F, "files", "Flow files closed early because too many were open "
             "(rotation reason open-files; show … extensive: Files closed early).", "Files closed early",
             S.FAULTS, X, "files_closed_open_files"),
+    # losses before the collector (issue 18): cflowd v5 flow_sequence gaps, per exporter and engine
+    Counter("sequence_missed", F, "records", "Records an exporter sent that never arrived, from gaps in "
+            "its cflowd v5 flow_sequence (show … extensive: Sequence records missed).",
+            "Sequence records missed", S.RECEIVE, X, "input_sequence_records_missed"),
+    Counter("sequence_resets", F, "resets", "Times an exporter's flow_sequence went back or jumped "
+            "(a restart, a datagram out of order; show … extensive: Sequence resets).",
+            "Sequence resets", S.RECEIVE, X, "input_sequence_resets"),
 )
 
 

@@ -7,7 +7,8 @@ requests to the collectors, restarts a collector process that dies (its crash-le
 are recovered by the new one), reloads on SIGHUP when given a `reload_source`, and on
 SIGINT/SIGTERM (or `stop_after`, or the end of a replay) asks every collector to close
 and publish its files, then returns an exit code: 0 stopped cleanly, 1 the plan has no
-collector, 2 a collector could not start or the replay file is unreadable.
+collector or a collector had to be killed (SIGKILL) to stop, 2 a collector could not start
+or the replay file is unreadable. Every collector process is gone when it returns.
 
 Logs from every process go to one stream (`flowc.runtime.processes.logline`).
 """
@@ -183,6 +184,9 @@ def _serve(plan: Plan, supervisor: Supervisor, stop: StopFlag, stop_after: float
             probes.readiness.stopping = True
         supervisor.stop_all()
         server.stop()
+    if supervisor.killed:
+        log.error("engine stopped; had to kill collector(s) %s (exit code 1)", ",".join(supervisor.killed))
+        return 1
     log.info("engine stopped")
     return 0
 

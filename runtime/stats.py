@@ -163,6 +163,16 @@ class InputView(TypedDict):
     bytes: int
 
 
+class ExporterView(TypedDict):
+    """`show … extensive`, Receive losses: one exporter and engine whose flow_sequence had gaps."""
+
+    exporter: str
+    engine_type: int
+    engine_id: int
+    sequence_missed: int
+    sequence_resets: int
+
+
 class FileRate(TypedDict):
     per_second: int
     peak: int
@@ -210,3 +220,4 @@ class CollectorSnapshot(TypedDict):
     transfer_log: Totals
     since: float
     pid: NotRequired[int]
+    exporters: NotRequired[list[ExporterView]]   # exporters and engines with sequence gaps since the clear

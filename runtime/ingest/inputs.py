@@ -84,6 +84,11 @@ class InputTable:
                 return index
         return 0
 
+    def clear(self) -> None:
+        """`clear … statistics`: the per-input counters back to zero."""
+        for route in self.named.values():
+            route.packets = route.bytes = 0
+
     def views(self) -> list[InputView]:
         """`show … input`: configured inputs in plan order, then unmatched exporters."""
         views: list[InputView] = []

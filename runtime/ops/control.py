@@ -5,7 +5,8 @@ object per line in each direction: a request `{"op": …}` in, its reply out, as
 the client sends on one connection. `ControlServer` answers on threads through a handler
 `Wire -> Wire` (the engine's decodes and encodes with `flowc.runtime.ops.codec`);
 `request()` is the client. A handler that raises answers `{"ok": false, "error": …}`: the
-engine keeps running.
+engine keeps running; a client that hangs up before its reply is forgotten quietly (no
+traceback in the engine's log).
 """
 from __future__ import annotations
 
@@ -36,10 +37,19 @@ class _Connection(socketserver.StreamRequestHandler):
     server: _Server
 
     def handle(self) -> None:
-        while line := self.rfile.readline(MAX_LINE):
-            reply = self.server.answer(line)
-            self.wfile.write(json.dumps(reply, sort_keys=False).encode("utf-8") + b"\n")
-            self.wfile.flush()
+        try:
+            while line := self.rfile.readline(MAX_LINE):
+                reply = self.server.answer(line)
+                self.wfile.write(json.dumps(reply, sort_keys=False).encode("utf-8") + b"\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client hung up before its reply: nothing to answer, nothing to log
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
 
 class _Server(socketserver.ThreadingUnixStreamServer):

@@ -19,6 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from flowc.runtime.counters import Counter, Group, of
+from flowc.runtime.ops import procstat
 from flowc.runtime.ops.show import counted
 from flowc.runtime.stats import CollectorSnapshot
 
@@ -29,6 +30,9 @@ COUNTERS = {c.field: (c.metric, c.help) for c in of(Group.RATES)}
 FAULT_COUNTERS = {c.field: (c.metric, c.help) for c in of(Group.FAULTS) if not c.gauge}
 FAULT_GAUGES = {c.field: (c.metric, c.help) for c in of(Group.FAULTS) if c.gauge}
 COLLECTING = "Collecting flows"
+# state sets (the Prometheus state-set pattern: one 0/1 series per state, the current one 1)
+COLLECTOR_STATES = (COLLECTING, "Stopping", "Not responding", "Not running")
+SERVER_STATES = ("OK", "Failed", "Not configured")
 
 
 class SnapshotCollector(Collector):
@@ -44,6 +48,8 @@ class SnapshotCollector(Collector):
         yield from _inputs(snapshots)
         yield from _gauges(snapshots)
         yield from _channels(snapshots)
+        yield from _exporters(snapshots)
+        yield from _processes(snapshots)
 
     def describe(self) -> Iterator[Metric]:
         return iter(())  # no scrape at registration: the engine may not be up yet
@@ -96,6 +102,9 @@ def _inputs(snapshots: list[Snapshot]) -> Iterator[Metric]:
 def _gauges(snapshots: list[Snapshot]) -> Iterator[Metric]:
     up = GaugeMetricFamily(_name("collector_up"), "1 while the collector process collects flows.",
                            labels=["collector"])
+    states_of = GaugeMetricFamily(_name("collector_state"), "1 for the collector's state, 0 for the others "
+                              "(show: Interface state; Not responding: alive but no answer within 2 s).",
+                              labels=["collector", "state"])
     used = GaugeMetricFamily(_name("memory_used_bytes"), "Memory in use (show: Memory Used).",
                              labels=["collector"])
     free = GaugeMetricFamily(_name("memory_free_bytes"), "Memory left of the budget (show: Memory Free).",
@@ -105,6 +114,8 @@ def _gauges(snapshots: list[Snapshot]) -> Iterator[Metric]:
     for snap in snapshots:
         interface = snap["interface"]
         up.add_metric([interface], 1 if snap["state"] == COLLECTING else 0)
+        for name in _states(COLLECTOR_STATES, snap["state"]):
+            states_of.add_metric([interface, name], 1 if name == snap["state"] else 0)
         used.add_metric([interface], snap["memory"]["used"])
         free.add_metric([interface], snap["memory"]["free"])
         states: dict[str, int] = {}
@@ -112,14 +123,19 @@ def _gauges(snapshots: list[Snapshot]) -> Iterator[Metric]:
             states[entry["state"]] = states.get(entry["state"], 0) + 1
         for state, count in sorted(states.items()):
             files.add_metric([interface, state], count)
-    yield from (up, used, free, files)
+    yield from (up, states_of, used, free, files)
+
+
+def _states(known: tuple[str, ...], current: str) -> tuple[str, ...]:
+    """Every known state, and the current one if it is not among them."""
+    return known if current in known else (*known, current)
 
 
 def _channels(snapshots: list[Snapshot]) -> Iterator[Metric]:
     current = GaugeMetricFamily(_name("export_current_server"), "1 for the server an export channel "
                                 "sends to (show: Current server).", labels=["collector", "channel", "server"])
-    state = GaugeMetricFamily(_name("export_server_state"), "1 for each export server's state (show: "
-                              "Primary/Secondary server state).",
+    state = GaugeMetricFamily(_name("export_server_state"), "1 for each export server's state, 0 for "
+                              "its other states (show: Primary/Secondary server state).",
                               labels=["collector", "channel", "server", "state"])
     for snap in snapshots:
         for channel in snap["channels"]:
@@ -127,6 +143,47 @@ def _channels(snapshots: list[Snapshot]) -> Iterator[Metric]:
             servers = (("primary", channel["primary_state"]), ("secondary", channel["secondary_state"]))
             for role, role_state in servers:
                 current.add_metric([*where, role], 1 if channel["current_server"].lower() == role else 0)
-                state.add_metric([*where, role, role_state], 1)
+                for name in _states(SERVER_STATES, role_state):
+                    state.add_metric([*where, role, name], 1 if name == role_state else 0)
     yield current
     yield state
+
+
+def _exporters(snapshots: list[Snapshot]) -> Iterator[Metric]:
+    """Per exporter and engine with flow_sequence gaps (show … extensive, Receive losses)."""
+    labels = ["collector", "exporter", "engine_type", "engine_id"]
+    missed = CounterMetricFamily(_name("exporter_sequence_records_missed"), "Records an exporter and engine "
+                                 "sent that never arrived (its flow_sequence gaps).", labels=labels)
+    resets = CounterMetricFamily(_name("exporter_sequence_resets"), "Times an exporter and engine's "
+                                 "flow_sequence went back or jumped.", labels=labels)
+    for snap in snapshots:
+        for view in snap.get("exporters", []):
+            where = [snap["interface"], view["exporter"], str(view["engine_type"]), str(view["engine_id"])]
+            missed.add_metric(where, view["sequence_missed"], created=snap["since"])
+            resets.add_metric(where, view["sequence_resets"], created=snap["since"])
+    yield missed
+    yield resets
+
+
+PROCESS_FIGURES = (  # (metric suffix, help, ProcessStat field, counter?)
+    ("cpu_seconds", "CPU time (user and system) of the collector process.", "cpu_seconds", True),
+    ("resident_memory_bytes", "Resident memory of the collector process.", "resident_bytes", False),
+    ("virtual_memory_bytes", "Virtual memory of the collector process.", "virtual_bytes", False),
+    ("open_fds", "Open file descriptors of the collector process.", "open_fds", False),
+    ("threads", "Threads of the collector process.", "threads", False),
+    ("start_time_seconds", "Start time of the collector process (epoch seconds).", "start_time", False),
+)
+
+
+def _processes(snapshots: list[Snapshot]) -> Iterator[Metric]:
+    """`flowc_collector_process_*{collector=…}`: each collector child's /proc figures."""
+    stats = [(snap["interface"], procstat.read(snap["pid"])) for snap in snapshots if "pid" in snap]
+    for suffix, text, field, counter in PROCESS_FIGURES:
+        name = _name(f"collector_process_{suffix}")
+        family: CounterMetricFamily | GaugeMetricFamily = (
+            CounterMetricFamily(name, text, labels=["collector"]) if counter
+            else GaugeMetricFamily(name, text, labels=["collector"]))
+        for interface, stat in stats:
+            if stat is not None:
+                family.add_metric([interface], getattr(stat, field))
+        yield family

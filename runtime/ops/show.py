@@ -14,7 +14,15 @@ from flowc.runtime.counters import COUNTERS, Counter, Group, Section
 from flowc.runtime.ops.codec import decode_reply
 from flowc.runtime.ops.messages import Cleared, ClearReply, Failure, Reply, Snapshots, State
 from flowc.runtime.ops.wire import Fields
-from flowc.runtime.stats import ChannelView, CollectorSnapshot, FileRate, FileView, InputView, RateView
+from flowc.runtime.stats import (
+    ChannelView,
+    CollectorSnapshot,
+    ExporterView,
+    FileRate,
+    FileView,
+    InputView,
+    RateView,
+)
 
 INDENT = "  "
 NUMBER_WIDTH = 10  # terse columns: blocks of several collectors line up
@@ -90,6 +98,8 @@ def _interface_detail(snap: CollectorSnapshot, extensive: bool) -> list[str]:
                  and (extensive or not c.extensive)]
         if shown:
             lines += [f"{section.value}:", *_section(snap, shown)]
+        if section is Section.RECEIVE and extensive:
+            lines += [_exporter(e) for e in snap.get("exporters", [])]
     for channel in snap["channels"]:
         lines += _channel(channel)
     return lines
@@ -100,6 +110,12 @@ def _section(snap: CollectorSnapshot, shown: list[Counter]) -> list[str]:
     lines = [_rate(c.label, _rate_view(snap, c)) for c in shown if c.group.value.rated]
     cells = [f"{c.label}: {counted(snap, c)}" for c in shown if not c.group.value.rated]
     return lines + [INDENT + ", ".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
+
+
+def _exporter(view: ExporterView) -> str:
+    """One exporter and engine with flow_sequence gaps, under Receive losses."""
+    return (f"{INDENT}Exporter {view['exporter']} engine {view['engine_type']}/{view['engine_id']}: "
+            f"Sequence records missed: {view['sequence_missed']}, Sequence resets: {view['sequence_resets']}")
 
 
 def _rate_view(snap: CollectorSnapshot, counter: Counter) -> RateView:

@@ -14,6 +14,7 @@ from flowc.runtime.stats import (
     ChannelView,
     CollectorSnapshot,
     Counters,
+    ExporterView,
     FileRate,
     FileRates,
     FileView,
@@ -37,7 +38,15 @@ def decode_snapshot(f: Fields) -> CollectorSnapshot:
     }
     if "pid" in f:
         snap["pid"] = f.integer("pid")
+    if "exporters" in f:
+        snap["exporters"] = [_exporter(e) for e in f.records("exporters")]
     return snap
+
+
+def _exporter(f: Fields) -> ExporterView:
+    return {"exporter": f.text("exporter"), "engine_type": f.integer("engine_type"),
+            "engine_id": f.integer("engine_id"), "sequence_missed": f.integer("sequence_missed"),
+            "sequence_resets": f.integer("sequence_resets")}
 
 
 def _rates(f: Fields) -> Counters:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -67,6 +68,23 @@ class CollectorProcess:
     def terminate(self) -> None:
         self.popen.terminate()
 
+    def end(self, grace: float) -> bool:
+        """SIGTERM (and SIGCONT, so a stopped child can act on it and close its files), then
+        SIGKILL if it is still there after `grace` seconds; True when it had to be killed."""
+        if not self.is_alive():
+            return False
+        try:
+            self.popen.terminate()
+            os.kill(self.popen.pid, signal.SIGCONT)
+        except ProcessLookupError:
+            return False
+        self.join(grace)
+        if not self.is_alive():
+            return False
+        self.popen.kill()
+        self.join(5.0)
+        return True
+
 
 def spawn_collector(setup: ChildSetup, lent: list[socket.socket] | None = None
                     ) -> tuple[CollectorProcess, Connection, Connection]:
@@ -103,12 +121,15 @@ class Child:
 
     def request(self, message: Request, expect: type[R], timeout: float = REQUEST_WAIT) -> R | Failure:
         """Send `message` and wait for its reply, of type `expect` (or the `Failure` it reports)."""
+        deadline = time.monotonic() + timeout
         if not self.lock.acquire(timeout=timeout):
+            if self.ready and self.alive():  # another request is waiting for it: it hangs
+                return Failure(f"{self.interface}: collector process not responding")
             return Failure(f"{self.interface}: collector process is busy starting")
         try:
             if self.conn is None or not self.ready or not self.alive():
                 return Failure(f"{self.interface}: collector process not running")
-            return self._exchange(message, expect, timeout)
+            return self._exchange(message, expect, max(0.0, deadline - time.monotonic()))
         finally:
             self.lock.release()
 
@@ -126,4 +147,6 @@ class Child:
             return Failure(f"{self.interface}: collector process answered what flowc cannot read: {exc}")
         except (EOFError, OSError):
             pass
+        if self.alive():
+            return Failure(f"{self.interface}: collector process not responding")
         return Failure(f"{self.interface}: collector process did not answer")

@@ -6,7 +6,8 @@ address is taken), applies it: collectors that are gone are stopped as on SIGTER
 active files closed and published), collectors whose receive side changed are stopped
 and started again with the new plan, new collectors are started, and collectors whose
 export side only changed get the new settings in place (`reconfigure`). Unchanged
-collectors are not touched, and the socket of an endpoint both plans use is never
+collectors are not touched (a new `spool:` restarts them all, and their waiting files
+are carried to it: `flowc.runtime.processes.carry`), and the socket of an endpoint both plans use is never
 closed (the supervisor owns it): nothing sent to it is lost, even to a restarted one.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flowc.runtime.ingest.sockets import ListenError
 from flowc.runtime.ops.messages import Failure, Reconfigure, ReloadReply, State
 from flowc.runtime.plan.delta import PlanDelta, delta
 from flowc.runtime.plan.model import Plan
+from flowc.runtime.processes.carry import carry_over
 from flowc.runtime.processes.handle import Child
 
 
@@ -56,6 +58,10 @@ def _apply(supervisor: Any, new: Plan, change: PlanDelta) -> list[str]:
         supervisor.stop_one(old[name])
     for collector in new.collectors:
         SpoolDirs.for_collector(new.spool, collector.interface).create()
+        if new.spool != supervisor.plan.spool and collector.interface in old:
+            carry_over(SpoolDirs.for_collector(supervisor.plan.spool, collector.interface),
+                       SpoolDirs.for_collector(new.spool, collector.interface), supervisor.log,
+                       collector.interface)
     supervisor.plan = new
     supervisor.children = [old.get(c.interface) or Child(c.interface) for c in new.collectors]
     current = {c.interface: c for c in supervisor.children}

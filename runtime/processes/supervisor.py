@@ -7,6 +7,11 @@ child that dies is restarted (after 1, 2, 4 … at most 30 seconds; back to 1 s 
 ran HEALTHY seconds) on the same socket. `apply(new_plan)` is live reload
 (docs/reload.md): collectors are started, stopped, restarted or handed new export
 settings according to `flowc.runtime.plan.delta`.
+
+A collector that does not answer (stopped, hung) never holds the others up: `show … all`,
+`/metrics` and `/healthz` ask every collector at once and show a silent one as "Not
+responding"; `stop_all` ends every child before it returns (SIGTERM, then SIGKILL after
+KILL_GRACE; `killed` names those it had to kill).
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from flowc.runtime.ingest.inputs import endpoints
 from flowc.runtime.ingest.sockets import ListenSockets
@@ -58,6 +64,9 @@ STOP_WAIT = 30.0
 START_WAIT = 30.0
 RELOAD_WAIT = 180.0
 HEALTH_WAIT = 2.0  # a receive loop that does not answer within this is not turning
+SHOW_WAIT = 1.5  # show … all and /metrics: collectors asked at once, those silent this long "Not responding"
+KILL_GRACE = 5.0  # after SIGTERM, a child still there is killed (SIGKILL)
+NOT_RESPONDING, NOT_RUNNING = "Not responding", "Not running"
 HEALTHY = 30.0  # a collector that ran this long is restarted after 1 s again when it dies
 
 
@@ -73,6 +82,7 @@ class Supervisor:
         self.changing = threading.RLock()  # watch, reload and stop never interleave
         self.reload_source: Callable[[], Plan] | None = None
         self.only: frozenset[str] | None = None  # `flowc run --collector`: reloads keep these
+        self.killed: list[str] = []  # collectors that had to be killed (SIGKILL) at a stop
         # Children must be started by a thread that outlives them (PR_SET_PDEATHSIG fires
         # when the *thread* that forked a child ends), so work asked for on a control
         # thread runs on the thread that runs the engine, via `jobs`.
@@ -156,22 +166,28 @@ class Supervisor:
         self._join(child, time.monotonic() + STOP_WAIT)
 
     def _join(self, child: Child, deadline: float) -> None:
+        """Wait for the child until `deadline`; then SIGTERM, and SIGKILL after KILL_GRACE."""
         if child.process is None:
             return
         child.process.join(max(0.1, deadline - time.monotonic()))
         if child.process.is_alive():
-            self.log.error("collector %s did not stop; terminating", child.interface)
-            child.process.terminate()
-            child.process.join(5.0)
+            self.log.error("collector %s did not stop; terminating (SIGKILL after %.0f s)",
+                           child.interface, KILL_GRACE)
+            if child.process.end(KILL_GRACE):
+                self.killed.append(child.interface)
+                self.log.error("collector %s killed (SIGKILL); its open files are recovered at the "
+                               "next start", child.interface)
 
     def stop_all(self) -> None:
+        """Ask every collector to stop (at once); wait STOP_WAIT for those that said yes, none
+        for those that did not answer; every child is gone when this returns."""
         with self.changing:
-            for child in self.children:
-                if child.alive():
-                    child.request(Stop(), State, timeout=2.0)
+            alive = [c for c in self.children if c.alive()]
+            said = fan_out(alive, lambda c: ok(c.request(Stop(), State, timeout=2.0)), 2.5, lambda c: False)
+            agreed = {c.interface for c, yes in zip(alive, said) if yes}
             deadline = time.monotonic() + STOP_WAIT
             for child in self.children:
-                self._join(child, deadline)
+                self._join(child, deadline if child.interface in agreed else 0.0)
             self.sockets.close()
         for reader in self.readers:
             reader.join(2.0)
@@ -239,21 +255,23 @@ class Supervisor:
     def _route(self, request: Routed, targets: list[Child]) -> Reply:
         match request:
             case Show():
-                return Snapshots(tuple(self._snapshot(c) for c in targets))
+                return Snapshots(tuple(self._snapshots(targets)))
             case Clear():
-                replies = [c.request(Clear(), State) for c in targets]
+                replies = fan_out(targets, lambda c: c.request(Clear(), State, timeout=SHOW_WAIT), SHOW_WAIT + 0.3,
+                                  lambda c: Failure(f"{c.interface}: collector process not responding"))
                 return ClearReply(all(ok(r) for r in replies), tuple(
-                    Cleared(c.interface, r.state if isinstance(r, State) else "Not running")
+                    Cleared(c.interface, r.state if isinstance(r, State) else self._silent(c)["state"])
                     for c, r in zip(targets, replies)))
         return _combined([(c.interface, c.request(request, State)) for c in targets])
 
     def snapshots(self) -> list[CollectorSnapshot]:
         """Every collector's snapshot: the answer to `show … interface all` (and `/metrics`)."""
-        return [self._snapshot(c) for c in self.children]
+        return self._snapshots(self.children)
 
     def health(self) -> list[CollectorHealth]:
         """Each collector's heartbeat: only a turning receive loop answers (`/healthz`)."""
-        replies = [c.request(Health(), Heartbeat, timeout=HEALTH_WAIT) for c in self.children]
+        replies = fan_out(self.children, lambda c: c.request(Health(), Heartbeat, timeout=HEALTH_WAIT),
+                          HEALTH_WAIT + 0.5, lambda c: Failure(f"{c.interface}: collector process not responding"))
         return [CollectorHealth(c.interface, True, r.loop_age, "") if isinstance(r, Heartbeat)
                 else CollectorHealth(c.interface, False, 0.0, r.error) for c, r in zip(self.children, replies)]
 
@@ -266,11 +284,48 @@ class Supervisor:
         known = ", ".join(c.interface for c in self.children) or "none"
         return f"{interface} is not a flow collector interface of this engine (it runs: {known})"
 
+    def _snapshots(self, children: list[Child]) -> list[CollectorSnapshot]:
+        """Every child asked at once; one that does not answer within SHOW_WAIT is shown as
+        "Not responding" (alive: stopped, hung) or "Not running" (dead), with zeros."""
+        return fan_out(children, self._snapshot, SHOW_WAIT + 0.3, self._silent)
+
     def _snapshot(self, child: Child) -> CollectorSnapshot:
-        reply = child.request(Show(), SnapshotReply)
+        reply = child.request(Show(), SnapshotReply, timeout=SHOW_WAIT)
         if isinstance(reply, SnapshotReply):
             return reply.snapshot
-        return empty_snapshot(child.interface, "Not running", self.plan.memory_budget)
+        return self._silent(child)
+
+    def _silent(self, child: Child) -> CollectorSnapshot:
+        alive = child.alive()
+        snap = empty_snapshot(child.interface, NOT_RESPONDING if alive and child.ready else NOT_RUNNING,
+                              self.plan.memory_budget)
+        if alive and child.process is not None:
+            snap["pid"] = child.process.pid
+        return snap
+
+
+T = TypeVar("T")
+
+
+def fan_out(children: list[Child], ask: Callable[[Child], T], wait: float,
+            silent: Callable[[Child], T]) -> list[T]:
+    """`ask(child)` for every child on its own thread, at once; `silent(child)` for each
+    that has not answered within `wait` seconds (its thread ends on its own timeout)."""
+    if len(children) <= 1:
+        return [ask(c) for c in children]
+    answers: dict[int, T] = {}
+
+    def one(index: int, child: Child) -> None:
+        answers[index] = ask(child)
+
+    threads = [threading.Thread(target=one, args=(i, c), daemon=True, name=f"ask {c.interface}")
+               for i, c in enumerate(children)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + wait
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return [answers[i] if i in answers else silent(c) for i, c in enumerate(children)]
 
 
 def empty_snapshot(interface: str, state: str, budget: int) -> CollectorSnapshot:

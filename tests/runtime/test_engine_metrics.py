@@ -165,6 +165,9 @@ def assert_equal_to_show(samples: Samples, snap: dict) -> None:
                      server=channel["current_server"].lower()) == 1
         assert value(samples, "flowc_export_server_state", channel=index, server="primary",
                      state=channel["primary_state"]) == 1
+        others = {"OK", "Failed", "Not configured"} - {channel["primary_state"]}   # a state set: the rest 0
+        assert [value(samples, "flowc_export_server_state", channel=index, server="primary", state=state)
+                for state in sorted(others)] == [0] * len(others)
 
 
 def test_scrape_equals_show_and_rises_with_traffic_and_drops(engine: MetricsEngine) -> None:
@@ -238,6 +241,8 @@ def test_clear_resets_counters_with_a_new_created_time(engine: MetricsEngine) ->
     assert reply["ok"]
     cleared = engine.scrape()
     assert value(cleared, "flowc_input_packets_total") == 0  # a counter reset, as after a restart
+    assert value(cleared, "flowc_input_interface_packets_total", input=INPUT.interface) == 0  # per input too
+    assert engine.show()["inputs"] == [{"interface": INPUT.interface, "packets": 0, "bytes": 0}]
     assert value(cleared, "flowc_input_packets_created") > value(first, "flowc_input_packets_created")
     send(engine.plan.collectors[0].listen.port, good(2))
     settled(engine, 2)

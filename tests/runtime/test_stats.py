@@ -58,7 +58,7 @@ def test_snapshot_has_every_counter_and_drop() -> None:
     snap = CollectorStats().snapshot()
     assert set(snap["counters"]) == set(RATE_COUNTERS)
     assert set(snap["drops"]) == set(DROPS) == {"no_memory", "not_ip", "not_ipv4", "too_small", "fragments",
-                                                  "icmp", "tcp", "unknown", "not_jflow"}
+                                                  "icmp", "tcp", "unknown", "not_jflow", "kernel_drops"}
 
 
 def test_add_from_many_threads_loses_nothing() -> None:

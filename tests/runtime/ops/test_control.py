@@ -114,3 +114,23 @@ def test_a_silent_engine_times_out(sock_path):
 def test_too_long_a_path_is_refused_with_its_length():
     with pytest.raises(ControlError, match="too long"):
         ControlServer("/tmp/" + "x" * 200, echo).start()
+
+
+def test_clients_that_hang_up_before_the_reply_leave_no_traceback(sock_path, capfd):
+    """Issue 18 item 9: 20 clients send a request and close at once; the engine's log stays clean."""
+    answered = threading.Event()
+
+    def slow(message: dict) -> dict:
+        answered.wait(0.3)
+        return {"ok": True, "echo": "x" * 300_000}   # more than a socket buffer: the write fails
+
+    with ControlServer(sock_path, slow):
+        for _ in range(20):
+            client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            client.connect(sock_path)
+            client.sendall(b'{"op": "show"}\n')
+            client.close()
+        answered.set()
+        assert request(sock_path, {"op": "show"})["ok"]   # still serving
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err and "BrokenPipe" not in captured.err

@@ -302,3 +302,47 @@ def test_a_collector_filter_holds_across_reloads(plan_builder, ftp_server) -> No
     finally:
         request(plan.control, {"op": "stop"})
         runner.join(60)
+
+
+# ---------------------------------------------------------------- a reload that moves the spool
+
+def test_a_reload_that_moves_the_spool_carries_waiting_files(plan_builder, dead_endpoint, ftp_server,
+                                                             tmp_path: Path) -> None:
+    """Issue 18 item 7: files waiting in the old ready/ move to the new spool, are listed by
+    `show … file` meanwhile, and are uploaded from there; one log line says so."""
+    from flowc.runtime.plan.model import FtpTarget
+
+    nowhere = FtpTarget(f"ftp://flowc@{dead_endpoint}/", dead_endpoint, "flowc", "", "/")
+    plan = plan_builder(destinations=[nowhere], record_level=300)      # files close, then wait
+    stream = io.StringIO()
+    runner = threading.Thread(target=run_plan, args=(plan,), kwargs={"log_stream": stream})
+    runner.start()
+    old = SpoolDirs.for_collector(plan.spool, "cp-6/0/0")
+    try:
+        wait_for(lambda: "engine started" in stream.getvalue(), what="engine start")
+        send(plan.collectors[0].listen.port, 1200)
+        wait_for(lambda: closed_records_of(old) == 1200, what="files waiting in the old ready/")
+        waiting = sorted(p.name for p in old.ready.glob("*.gz"))
+        moved = dataclasses.replace(plan, spool=str(tmp_path / "elsewhere"))
+        reply = request(plan.control, {"op": "reload", "plan": dumps_plan(moved)}, timeout=60)
+        assert reply["ok"], reply
+        new = SpoolDirs.for_collector(moved.spool, "cp-6/0/0")
+        assert list(old.ready.iterdir()) == [] and closed_records_of(new) == 1200
+        listed = request(plan.control, {"op": "show", "what": "file", "interface": "all"})
+        assert sorted(f["name"] for f in listed["collectors"][0]["files"]) == waiting
+        assert stream.getvalue().count(f"spool moved: cp-6/0/0 carried {len(waiting)} waiting file(s)") == 1
+        server = ftp_server()
+        live = dataclasses.replace(moved, collectors=tuple(
+            dataclasses.replace(c, destinations=(dataclasses.replace(c.destinations[0], target=sealed(
+                server.target())),)) for c in moved.collectors))
+        assert request(plan.control, {"op": "reload", "plan": dumps_plan(live)}, timeout=60)["ok"]
+        wait_for(lambda: records_in(server.home) == 1200, what="every carried record on the server")
+    finally:
+        request(plan.control, {"op": "stop"})
+        runner.join(60)
+
+
+def closed_records_of(dirs: SpoolDirs) -> int:
+    import json
+
+    return sum(json.loads(m.read_text())["records"] for m in dirs.ready.glob("*.meta.json"))
