@@ -64,6 +64,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       help="never report these codes, prefixes or rule names")
     lint.add_argument("--extensions", metavar="EXTS",
                       help="file endings a folder walk picks up (default .conf,.set,.cfg,.txt,.junos)")
+    lint.add_argument("--schema", action="store_true",
+                      help="also check every statement against Junos' own schema (FC110-FC112)")
     lint.set_defaults(handler=run_lint, outputs=None)
 
     rules = sub.add_parser("rules", help="list lint rules, or explain one",
@@ -82,6 +84,8 @@ def _settings(args: argparse.Namespace) -> LintSettings:
         settings = replace(settings, select=_split(args.select))
     if args.ignore:
         settings = replace(settings, ignore=settings.ignore + _split(args.ignore))
+    if args.schema:
+        settings = replace(settings, junos_schema=True)
     if args.extensions:
         settings = replace(settings, extensions=tuple(
             e if e.startswith(".") else f".{e}" for e in _split([args.extensions])))

@@ -5,8 +5,10 @@ first written; statements read from brace text keep the blocks they were written
 (`Statement.blocks`, `.listed`), others are grouped with a small table of Junos
 keyword + identifier pairs (`unit 0 {`, `term t1 {`) and the rule that a node with a
 single plain value prints as `name value;`. Comments are printed where they were
-written. `to_set` prints one `set` line per statement, `deactivate` / `protect` lines after
-the statements they mark. Passwords and every other word are printed as written.
+written. `to_set` prints one `set` line per statement as Junos' `display set` lists them (one-liners
+split by Junos' schema, `compiler/document/junosstatements.py`; quotes only where Junos puts
+them), `deactivate` / `protect` lines after the statements they mark. Passwords and every
+other word are printed as written.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import itertools
 import re
 from collections.abc import Sequence
 
+from flowc.compiler.document.junospath import one_line_container
+from flowc.compiler.document.junosstatements import display_statements
 from flowc.compiler.parse.blocktree import (
     KEYED,
     VALUE_BLOCKS,
@@ -24,12 +28,14 @@ from flowc.compiler.parse.blocktree import (
     node_comments,
 )
 from flowc.compiler.parse.gcpause import gc_paused
-from flowc.compiler.parse.statements import Statement, Word
+from flowc.compiler.parse.statements import Comment, Statement, Word
 
 INDENT = "    "
 MAX_INDENT = 64  # levels; deeper blocks print at this indent
 _NEEDS_QUOTES = re.compile(r'[\s;{}\[\]"#\ufeff]|^$|^/\*|^(inactive|protect|replace|delete):$')
 _BACKSLASH = re.compile(r'\\(?=["\\]|$)')
+# Junos quotes a value with a blank, a quote or one of these characters (and the empty value).
+_JUNOS_QUOTES = re.compile(r'[\s";&|@\[\]{}#$^\\]|^$|^/\*|^(inactive|protect|replace|delete):$')
 
 
 def quote(word: Word) -> str:
@@ -40,31 +46,31 @@ def quote(word: Word) -> str:
     return '"' + _BACKSLASH.sub(r"\\\\", text).replace('"', '\\"') + '"'
 
 
+def set_quote(word: Word) -> str:
+    """A word as `display set` prints it: a word written in quotes keeps them only when
+    Junos needs them (`"abcv2"` -> `abcv2`, `"$9$…"` stays); others as `quote` prints them."""
+    if word.quoted and not _JUNOS_QUOTES.search(word.text):
+        return word.text
+    return quote(word)
+
+
 # --- display set --------------------------------------------------------------------------
 
-def to_set(statements: Sequence[Statement]) -> str:
-    """`show configuration | display set` text for the statements, in their order."""
+def to_set(statements: Sequence[Statement], comments: bool = True) -> str:
+    """`show configuration | display set` text for the statements, in their order: one-liners
+    split and words quoted as Junos prints them (`compiler/fmt/junosform.py`). Comments are
+    kept where written unless `comments` is False (Junos' own `display set` shows none)."""
     lines: list[str] = []
     printed: set[CommentKey] = set()
     marks: dict[str, tuple[str, ...] | None] = {"deactivate": None, "protect": None}
-    for st in statements:
+    for st in display_statements(statements):
         path = st.path
         _close_marks(lines, marks, path)
-        after = []
-        for c in st.comments:
-            key = comment_key(c)
-            if key in printed:
-                continue
-            printed.add(key)
-            if c.position in ("before",):
-                lines.append(c.text)
-            else:
-                after.append(c)
-        words = " ".join(quote(w) for w in st.words)
-        # Junos' own `display set` does not print the `## SECRET-DATA` trailers of brace text
-        after = [c for c in after if not _secret_data(c.text)]
+        before, after = _set_comments(st, printed) if comments else ([], [])
+        lines.extend(before)
         inline = [c.text for c in after if c.position == "after" and "\n" not in c.text]
-        lines.append(f"set {words}" + ("".join(" " + t for t in inline)))
+        words = " ".join(set_quote(w) for w in st.words)
+        lines.append(f"set {words}" + "".join(" " + t for t in inline))
         lines.extend(c.text for c in after if c.text not in inline)
         if st.inactive_at:
             marks["deactivate"] = path[: st.inactive_at]
@@ -72,6 +78,23 @@ def to_set(statements: Sequence[Statement]) -> str:
             marks["protect"] = path[: st.protected_at or len(path)]
     _close_marks(lines, marks, None)
     return "".join(line + "\n" for line in lines)
+
+
+def _set_comments(st: Statement, printed: set[CommentKey]) -> tuple[list[str], list[Comment]]:
+    """The statement's comments not printed yet: lines before it, and those after it
+    (without the `## SECRET-DATA` trailers of brace text, which `display set` leaves out)."""
+    before: list[str] = []
+    after: list[Comment] = []
+    for c in st.comments:
+        key = comment_key(c)
+        if key in printed:
+            continue
+        printed.add(key)
+        if c.position == "before":
+            before.append(c.text)
+        elif not _secret_data(c.text):
+            after.append(c)
+    return before, after
 
 
 def _secret_data(text: str) -> bool:
@@ -111,13 +134,23 @@ def _pad(level: int) -> str:
 class _Frame:
     """A block being printed: its children, the next one to print, its level."""
 
-    __slots__ = ("children", "level", "next", "owner")
+    __slots__ = ("children", "level", "next", "owner", "up")
 
-    def __init__(self, owner: BlockNode | None, level: int) -> None:
+    def __init__(self, owner: BlockNode | None, level: int, up: _Frame | None = None) -> None:
         self.owner = owner
+        self.up = up  # the enclosing block's frame
         self.children = list(owner.children.values()) if owner is not None else []
         self.level = level
         self.next = 0
+
+    def path(self) -> tuple[str, ...]:
+        """The words of the blocks down to here (walked up only when asked: deep trees)."""
+        segs = []
+        frame: _Frame | None = self
+        while frame is not None and frame.owner is not None:
+            segs.append(frame.owner.seg)
+            frame = frame.up
+        return tuple(w.text for seg in reversed(segs) for w in seg)
 
 
 def _print_tree(root: BlockNode, lines: list[str]) -> None:
@@ -137,8 +170,8 @@ def _print_tree(root: BlockNode, lines: list[str]) -> None:
         frame.next += len(run)
         if len(run) > 1 or child.list_tagged:
             _print_list(run, frame.level, lines)
-        elif _open_node(child, frame.level, lines):
-            stack.append(_Frame(child, frame.level + 1))
+        elif _open_node(child, frame, lines):
+            stack.append(_Frame(child, frame.level + 1, frame))
 
 
 def _list_run(children: list[BlockNode], i: int) -> list[BlockNode]:
@@ -169,9 +202,10 @@ def _print_list(run: list[BlockNode], level: int, lines: list[str]) -> None:
     lines.append(f"{pad}{first.tags}{head} [ {values} ];" + _after(first))
 
 
-def _open_node(node: BlockNode, level: int, lines: list[str]) -> bool:
-    """Print a node's line(s); True when it opened a block whose children come next."""
-    pad = _pad(level)
+def _open_node(node: BlockNode, frame: _Frame, lines: list[str]) -> bool:
+    """Print a node's line(s) in `frame`'s block; True when it opened a block whose
+    children come next."""
+    pad = _pad(frame.level)
     for c in node_comments(node, "before"):
         lines.append(_indent(c.text, pad))
     words = " ".join(quote(w) for w in node.seg)
@@ -182,8 +216,8 @@ def _open_node(node: BlockNode, level: int, lines: list[str]) -> bool:
     if node.terminal:
         lines.append(f"{pad}{node.tags}{words};")
     if node.kind == "b" and not node.terminal and not node.tags and (
-            _one_line(node, pad, words, lines) or _value_chain(node, pad, words, lines)
-            or _value_per_line(node, pad, words, lines)):
+            _leaves_line(node, frame, pad, words, lines) or _one_line(node, pad, words, lines)
+            or _value_chain(node, pad, words, lines) or _value_per_line(node, pad, words, lines)):
         return False
     lines.append(f"{pad}{node.tags}{words} {{" + _after(node))
     return True
@@ -212,6 +246,38 @@ def _value_per_line(node: BlockNode, pad: str, words: str, lines: list[str]) -> 
         lines.append(f"{pad}{child.tags}{words} {quote(child.seg[0])};" + _after(child) + _end(child))
         _tail_as_lines(child, pad, lines)
     return True
+
+
+def _leaves_line(node: BlockNode, frame: _Frame, pad: str, words: str, lines: list[str]) -> bool:
+    """An inferred block Junos prints on one line: a container holding just its mandatory
+    leaves, one value each (`hold-time up 2000 down 0;`, `srgb start-label 16000
+    index-range 80000;`), as Junos' schema tells (`one_line_container`)."""
+    pairs: list[tuple[Word, Word]] = []
+    for child in node.children.values():
+        pair = _leaf_pair(child)
+        if pair is None:
+            return False
+        pairs.append(pair)
+    names = [key.text for key, _ in pairs]
+    if len(pairs) < 2 or not one_line_container(frame.path() + tuple(w.text for w in node.seg), names):
+        return False
+    text = " ".join(f"{quote(key)} {quote(value)}" for key, value in pairs)
+    lines.append(f"{pad}{words} {text};" + _after(node))
+    return True
+
+
+def _leaf_pair(child: BlockNode) -> tuple[Word, Word] | None:
+    """A child that is `keyword value` and nothing else (no tags, comments or more)."""
+    if child.tags or child.comments or child.listed:
+        return None
+    if child.kind == "t" and len(child.seg) == 2 and not child.children:
+        return child.seg[0], child.seg[1]
+    if child.kind != "b" or len(child.seg) != 1 or child.terminal or len(child.children) != 1:
+        return None
+    (value,) = child.children.values()
+    if value.kind != "t" or len(value.seg) != 1 or value.children or value.tags or value.comments:
+        return None
+    return child.seg[0], value.seg[0]
 
 
 def _one_line(node: BlockNode, pad: str, words: str, lines: list[str]) -> bool:

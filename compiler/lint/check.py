@@ -78,6 +78,8 @@ class Settler:
 
     def __call__(self, found: Sequence[Diagnostic], statements: tuple[Statement, ...],
                  file: str) -> tuple[Diagnostic, ...]:
+        if self.settings.junos_schema:  # Junos' own schema, anywhere (loaded only when asked for)
+            found = [*found, *_junos_findings(found, statements)]
         suppressions = Suppressions(statements)
         kept = [self._rated(d) for d in found
                 if self.settings.enabled(d.code, d.span.file or file) and not suppressions.silences(d)]
@@ -93,3 +95,11 @@ class Settler:
             return diagnostic
         return Diagnostic(diagnostic.code, severity, diagnostic.message, diagnostic.span, diagnostic.hint,
                           diagnostic.related)
+
+
+def _junos_findings(found: Sequence[Diagnostic], statements: tuple[Statement, ...]) -> list[Diagnostic]:
+    """FC1xx findings of Junos' own schema, less those flowc's own schemas made at the same word."""
+    from flowc.compiler.document.junoscheck import schema_findings
+
+    taken = {d.span for d in found if d.code.startswith("FC10")}
+    return [d for d in schema_findings(statements) if d.span not in taken]

@@ -30,6 +30,7 @@ class LintSettings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
     fail_on: Severity = Severity.ERROR
+    junos_schema: bool = False  # `schema = true` / `lint --schema`: FC110-FC112 anywhere
 
     def enabled(self, code: str, file: str = "") -> bool:
         if self.select and not any(matches(code, s) for s in self.select):
@@ -86,7 +87,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def settings_from(table: Mapping[str, Any], where: str = "settings") -> LintSettings:
     """Build settings from a `[tool.flowc]`-shaped mapping; UsageError on bad values."""
-    known = {"select", "ignore", "severity", "per-file-ignores", "extensions", "fail-on"}
+    known = {"select", "ignore", "severity", "per-file-ignores", "extensions", "fail-on", "schema"}
     unknown = set(table) - known
     if unknown:
         raise UsageError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))} in [tool.flowc]")
@@ -99,8 +100,10 @@ def settings_from(table: Mapping[str, Any], where: str = "settings") -> LintSett
         or DEFAULT_EXTENSIONS
     per_file = tuple((str(glob), tuple(_list(codes, where))) for glob, codes in
                      dict(table.get("per-file-ignores", {})).items())
+    if not isinstance(table.get("schema", False), bool):
+        raise UsageError(f"{where}: schema: expected true or false")
     return LintSettings(_strings(table, "select", where), _strings(table, "ignore", where), severity,
-                        per_file, extensions, fail_on)
+                        per_file, extensions, fail_on, bool(table.get("schema", False)))
 
 
 def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:

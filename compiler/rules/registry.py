@@ -66,6 +66,33 @@ STRUCTURE = (
         Good:
             retry 5;
         """),
+    Rule("FC110", "junos.statement.unknown", Severity.WARNING, doc="""A keyword Junos' schema does not know at that level, close to one it does (a typo).
+
+        Only with `lint --schema` (or `schema = true`); checked anywhere in the configuration
+        against Junos 24.4's schema (junoscfg). Unknown words with no close known keyword are
+        not reported: they are more likely statements of another version or platform.
+        Bad:
+            protocols { ospf { area 0.0.0.0 { interface lo0.0 { pasive; } } } }
+        Good:
+            protocols { ospf { area 0.0.0.0 { interface lo0.0 { passive; } } } }
+        """),
+    Rule("FC111", "junos.value.enum", Severity.WARNING, doc="""A value outside the words a Junos leaf allows.
+
+        Only with `lint --schema`. Numbers and names are never reported (most of Junos'
+        enumerations stand beside a number or a name).
+        Bad:
+            system { services { ssh { root-login allwo; } } }
+        Good:
+            system { services { ssh { root-login allow; } } }
+        """),
+    Rule("FC112", "junos.value.pattern", Severity.WARNING, doc="""A value outside the pattern Junos' schema gives a leaf.
+
+        Only with `lint --schema`.
+        Bad:
+            system { host-name "router one"; }
+        Good:
+            system { host-name router-one; }
+        """),
 )
 
 SEMANTIC = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flowc.compiler.document.groups import apply_groups
+from flowc.compiler.document.junosstatements import display_statements
 from flowc.compiler.parse.loader import parse_file, parse_text
 
 EXAMPLES = Path(__file__).parents[3] / "examples"
@@ -123,8 +124,8 @@ def test_schema_decides_single_valued_leaves_when_given() -> None:
 
 def test_example_groups_twins_expand_identically() -> None:
     for folder in ("router1", "groups"):
-        brace = apply_groups(parse_file(EXAMPLES / folder / "router.conf").statements)
-        twin = apply_groups(parse_file(EXAMPLES / folder / "router.set").statements)
+        brace = apply_groups(display_statements(parse_file(EXAMPLES / folder / "router.conf").statements))
+        twin = apply_groups(display_statements(parse_file(EXAMPLES / folder / "router.set").statements))
         assert brace == twin
         assert any(s.group for s in brace[0])
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from flowc.compiler.document.junosstatements import display_statements
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.parse.blocktree import tree_order
 from flowc.compiler.parse.loader import ParsedConfig, parse_file, parse_text
@@ -42,7 +43,7 @@ def test_case_survives_set_and_brace(case: str) -> None:
     parsed = parse_file(CASES / case)
     as_set = parse_text(to_set(parsed.statements), "twin.set")
     assert as_set.format == "set" and as_set.diagnostics == ()
-    assert as_set.statements == parsed.statements
+    assert as_set.statements == display_statements(parsed.statements)
     canonical = parse_text(to_brace(parsed.statements), "canonical.conf")
     assert canonical.diagnostics == ()
     assert canonical.statements == tree_order(parsed.statements)
