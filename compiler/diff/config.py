@@ -14,7 +14,7 @@ import difflib
 from dataclasses import dataclass
 
 from flowc.compiler.diff.blocks import Hidden, changed_blocks
-from flowc.compiler.diff.oneliners import split_oneliners
+from flowc.compiler.diff.oneliners import displayed
 from flowc.compiler.diff.order import order_class
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.diff.setcommands import command_list
@@ -51,6 +51,7 @@ class ConfigDiff:
 
 
 _BLOCK_KEYWORDS = PAIRED | NAMED | CONTAINERS  # their entries always print as blocks
+_ACTION_LEVELS = frozenset({"then"})  # `then accept;`: a term's single action on its line
 
 # ------------------------------------------------------------------ quoting
 
@@ -83,13 +84,13 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
     shown_new = new if same_new else conceal(shown_new or ())
     same_view = same_old and same_new
     hidden = set(left_out or ())
-    old_split, new_split = (split_oneliners(side) for side in changed_blocks(old, new, hidden))
+    old_split, new_split = (displayed(side) for side in changed_blocks(old, new, hidden))
     old_tree, new_tree = build(old_split), build(new_split)
     if same_view:
         old_shown, new_shown = old_tree, new_tree
     else:
         shown = changed_blocks(shown_old, shown_new)
-        old_shown, new_shown = (build(split_oneliners(side)) for side in shown)
+        old_shown, new_shown = (build(displayed(side)) for side in shown)
     sections: list[Section] = []
     _compare(old_shown, new_shown, sections)
     return ConfigDiff(tuple(sections), command_list(old_split, new_split, old_tree, new_tree, hidden))
@@ -241,9 +242,11 @@ def _elided(item: Node | Leaf) -> str:
 
 def _one_line_flag(node: Node) -> Leaf | None:
     """The flag a `keyword value` level holds alone, which Junos prints on the level's line
-    (`server 192.0.2.123 prefer;`, `route 0.0.0.0/0 discard;`); None for a named entry or
+    (`server 192.0.2.123 prefer;`, `route 0.0.0.0/0 discard;`, a term's `then accept;`); None for a named entry or
     container (`unit 0`, `group ebgp`, `lo0` keep their block)."""
-    if len(node.children) != 1 or len(node.level) != 2 or node.level[0] in _BLOCK_KEYWORDS:
+    if len(node.children) != 1 or len(node.level) not in (1, 2) or node.level[0] in _BLOCK_KEYWORDS:
+        return None
+    if len(node.level) == 1 and node.level[0] not in _ACTION_LEVELS:
         return None
     child = next(iter(node.children.values()))
     if not isinstance(child, Leaf) or len(child.words) != 1 or child.inactive_at:

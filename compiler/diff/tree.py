@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowc.compiler.diff.levels import schema_levels
 from flowc.compiler.parse.statements import Statement, Word
 
 Level = tuple[str, ...]
@@ -124,8 +125,15 @@ def split(path: tuple[str, ...]) -> tuple[list[Level], int]:
 
     root = roots().get(path[0]) if path else None
     if root is None or len(path) < 2:
-        return _generic(path, 0, [])
+        return _junos(path, 0, [])
     return _schema_walk(path, root.node)
+
+
+def _junos(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[list[Level], int]:
+    """Levels from Junos' schema (`flowc.compiler.diff.levels`); from the first word it does
+    not know, the hand-written guesses of `_generic`."""
+    levels, index, placed = schema_levels(path, index, levels)
+    return (levels, index) if placed else _generic(path, index, levels)
 
 
 def _schema_walk(path: tuple[str, ...], node: object) -> tuple[list[Level], int]:
@@ -134,11 +142,11 @@ def _schema_walk(path: tuple[str, ...], node: object) -> tuple[list[Level], int]
     while index < len(path):
         selected = node.child(path[index])  # type: ignore[attr-defined]
         if selected is None:
-            return _generic(path, index, levels)
+            return _junos(path, index, levels)
         child, is_keyword = selected
         word = path[index]
         if child.kind == "words":  # kept as written: displayed as if not modelled
-            return _generic(path, index, levels)
+            return _junos(path, index, levels)
         if is_keyword and child.kind in ("leaf", "leaf-list", "flag"):
             return levels, index
         if not is_keyword:

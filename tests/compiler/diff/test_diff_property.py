@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowc.compiler.diff.config import diff_statements
-from flowc.compiler.diff.oneliners import split_oneliners
+from flowc.compiler.diff.oneliners import displayed
 from flowc.compiler.diff.output import set_text
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.fmt.printer import to_brace, to_set
@@ -117,7 +117,7 @@ def parsed(text: str) -> tuple[Statement, ...]:
     (the diff shows and commands secrets that way, never in clear)."""
     result = parse_text(text, "gen.set", fmt="set")
     assert result.ok, result.diagnostics
-    return conceal(split_oneliners(result.statements))
+    return conceal(displayed(result.statements))
 
 
 @settings(max_examples=150, deadline=None)
