@@ -14,6 +14,7 @@ import difflib
 from dataclasses import dataclass
 
 from flowc.compiler.diff.blocks import Hidden, changed_blocks
+from flowc.compiler.diff.moves import staying
 from flowc.compiler.diff.oneliners import displayed
 from flowc.compiler.diff.order import order_class
 from flowc.compiler.diff.secrets import conceal
@@ -137,16 +138,13 @@ def _section_lines(old: Node, new: Node) -> list[Line]:
 
 
 def _moved(old: Node, new: Node) -> set[Key]:
-    """Entries on both sides whose place in their ordered list changed (those outside the
-    longest run of entries kept in order)."""
+    """Entries on both sides whose place in their ordered list changed (those outside a
+    longest run of entries kept in order, `flowc.compiler.diff.moves`)."""
     moved: set[Key] = set()
     for name in _classes(new):
         before = [k for k, i in old.children.items() if k in new.children and order_class(old, i) == name]
         after = [k for k, i in new.children.items() if k in old.children and order_class(new, i) == name]
-        kept: set[Key] = set()
-        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-        for block in matcher.get_matching_blocks():
-            kept.update(after[block.b:block.b + block.size])
+        kept = staying(before, after)
         moved.update(k for k in after if k not in kept)
     return moved
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from flowc.compiler.diff.blocks import Hidden
 from flowc.compiler.diff.levels import element, read_known
+from flowc.compiler.diff.moves import moves
 from flowc.compiler.diff.order import anchor, ident_text, identifier, order_class
 from flowc.compiler.diff.tree import Leaf, Node
 from flowc.compiler.parse.statements import Statement, Word
@@ -176,20 +177,16 @@ def _leaves(item: Node | Leaf) -> list[Leaf]:
 
 def _inserts(old: Node, new: Node) -> list[str]:
     """`insert` commands that give each ordered list NEW's order, after deletes and sets
-    (which leave kept entries in OLD's order and append new ones in NEW's order)."""
+    (which leave kept entries in OLD's order and append new ones in NEW's order): the
+    fewest there are (`flowc.compiler.diff.moves`)."""
     commands = []
     names = {c for c in (order_class(new, item) for item in new.children.values()) if c is not None}
     for name in sorted(names):
         target = _entries(new, name)
         kept = _kept_entries(old, new, name)
         current = [k for k in _entries(old, name) if k in kept] + [k for k in target if k not in kept]
-        for index, entry in enumerate(target):
-            if current[index] == entry:
-                continue
-            reference = current[index]
-            current.remove(entry)
-            current.insert(index, entry)
-            words = new.path + identifier(target[entry]) + (Word("before"),) + anchor(target[reference])
+        for entry, where, reference in moves(current, list(target)):
+            words = new.path + identifier(target[entry]) + (Word(where),) + anchor(target[reference])
             commands.append(f"insert {_words(words)}")
     return commands
 

@@ -75,3 +75,29 @@ def test_a_set_never_removes_a_statement_new_has_outside_the_schema() -> None:
     applied = parse_text(to_set(displayed(old)) + set_text(result), "applied", fmt="set")
     assert Counter(applied.statements) == Counter(displayed(new))
     assert all(c.split()[-1] != "then" for c in result.commands), result.commands
+
+
+def _filter(terms: list[str]) -> str:
+    return "firewall { filter f { " + " ".join(f"term {t} {{ then accept; }}" for t in terms) + " } }"
+
+
+def test_moving_the_first_of_2000_terms_to_the_end_is_one_insert() -> None:
+    terms = [f"t{n}" for n in range(2000)]
+    old = parse_text(_filter(terms), "o.conf").statements
+    new = parse_text(_filter(terms[1:] + terms[:1]), "n.conf").statements
+    result = diff_statements(old, new)
+    assert result.commands == ("insert firewall filter f term t0 after term t1999",)
+    applied = parse_text(to_set(displayed(old)) + set_text(result), "applied", fmt="set")
+    assert [s.path for s in applied.statements] == [s.path for s in displayed(new)]
+
+
+def test_moves_are_the_fewest_inserts() -> None:
+    """Each entry outside a longest run kept in order moves once."""
+    old_terms = ["a", "b", "c", "d", "e", "f"]
+    new_terms = ["b", "a", "d", "c", "f", "e"]  # three swaps: three moves
+    old = parse_text(_filter(old_terms), "o.conf").statements
+    new = parse_text(_filter(new_terms), "n.conf").statements
+    result = diff_statements(old, new)
+    assert len(result.commands) == 3 and all(c.startswith("insert ") for c in result.commands)
+    applied = parse_text(to_set(displayed(old)) + set_text(result), "applied", fmt="set")
+    assert [s.path for s in applied.statements] == [s.path for s in displayed(new)]
