@@ -11,8 +11,8 @@ whole texts (nothing left out before parsing). Prints the ratio diff / lint (tar
 and the peak memory of a child process diffing at several sizes (target: linear in the
 input), the cost of brace against set as a multiple of brace against brace (limit 1.5), and
 the move figures: the first term of a 2,000- and a 20,000-term filter moved to its end
-(one `insert`; the time about linear). BENCH_DIFF_LINES sets the size; BENCH_DIFF_BIG (e.g. 1000000) adds one timed run at
-that size, brace/brace.
+(one `insert`; the time about linear). BENCH_DIFF_LINES sets the size; BENCH_DIFF_BIG (e.g.
+1000000) adds one timed run at that size, brace/brace.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from bench.lint import EXAMPLE
@@ -111,7 +112,7 @@ def _moves(tmp: Path) -> None:
         terms = [f"t{n}" for n in range(size)]
         paths = _write(tmp, _filter(terms), _filter(terms[1:] + terms[:1]))
         inserts = set_text(diff_files(*paths)).count("insert ")
-        seconds = best_cpu(lambda: _diff(*paths), 2)
+        seconds = best_cpu(partial(_diff, *paths), 2)
         figures.append(seconds)
         print(f"move: first of {size} terms to the end: {inserts} insert command(s), diff {seconds:.2f}s CPU",
               flush=True)

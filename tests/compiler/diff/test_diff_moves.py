@@ -2,6 +2,8 @@
 applying them to a list."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -38,7 +40,7 @@ def test_moves_give_the_wanted_order_with_the_fewest_steps(wanted: list[int]) ->
 def test_longest_increasing_is_increasing_and_longest(values: list[int]) -> None:
     picked = longest_increasing(values)
     chosen = [values[i] for i in picked]
-    assert picked == sorted(picked) and all(a < b for a, b in zip(chosen, chosen[1:]))
+    assert picked == sorted(picked) and all(a < b for a, b in pairwise(chosen))
     assert len(picked) == _lis_size(values)
 
 
