@@ -47,26 +47,31 @@ class _CommandPlan:
     hidden: Hidden = field(default_factory=set)
     old_paths: Sequence[tuple[str, ...]] = ()
     new_paths: Sequence[tuple[str, ...]] = ()
-    _sorted: list[tuple[str, ...]] | None = None
-
-    def _index(self) -> list[tuple[str, ...]]:
-        """The statement paths both sides have, sorted (built on the first delete: the
-        paths under a prefix are a range)."""
-        if self._sorted is None:
-            old = set(self.old_paths)
-            self._sorted = sorted(p for p in self.new_paths if p in old)
-        return self._sorted
+    _both: list[tuple[str, ...]] | None = None
+    _new: list[tuple[str, ...]] | None = None
 
     def kept_under(self, prefix: tuple[str, ...]) -> bool:
         """A statement both sides have is at or under `prefix`: a delete there would remove
         it, and no `set` would bring it back."""
-        paths = self._index()
-        at = bisect_left(paths, prefix)
-        return at < len(paths) and paths[at][:len(prefix)] == prefix
+        if self._both is None:  # built on the first delete: the paths under a prefix are a range
+            old = set(self.old_paths)
+            self._both = sorted(p for p in self.new_paths if p in old)
+        return _under(self._both, prefix)
 
+    def stays(self, prefix: tuple[str, ...]) -> bool:
+        """NEW has a statement at or under `prefix`: the level stays (emptied, or written
+        differently), so what goes under it is deleted item by item."""
+        if self._new is None:
+            self._new = sorted(self.new_paths)
+        return _under(self._new, prefix)
 
     def result(self) -> tuple[str, ...]:
         return tuple(self.deletes + self.sets + self.inserts + self.flags)
+
+
+def _under(paths: list[tuple[str, ...]], prefix: tuple[str, ...]) -> bool:
+    at = bisect_left(paths, prefix)
+    return at < len(paths) and paths[at][:len(prefix)] == prefix
 
 
 def _commands(old: Node, new: Node, plan: _CommandPlan) -> None:
@@ -103,7 +108,8 @@ def _deletes(old: Node, new: Node, plan: _CommandPlan) -> None:
     while stack:
         parent, item = stack.pop()
         if isinstance(item, Node):
-            if plan.kept_under(tuple(w.text for w in item.path)):
+            texts = tuple(w.text for w in item.path)
+            if plan.stays(texts) or (texts[:-1], texts[-1]) in plan.hidden:
                 stack.extend((item, child) for child in reversed(item.children.values()))
                 continue
             path = item.path
