@@ -3,9 +3,9 @@
 Input: statement paths (`flowc.compiler.parse.statements`). Each statement splits into display
 levels (`services`, `flow-collector`, `unit 0`, `destinations`, `"ftp://…"`) and a leaf
 line (`retry 3`, `password "$9$…"`, `transfer timeout 600 record-level 500000`), guided by
-the JSON Schemas where a hierarchy is validated and by a small Junos-shaped rule
-elsewhere (a `keyword value` pair ends a statement; `unit N`, `term T`, `family F` print
-on one line). The tree keeps first-appearance order; entries of ordered lists
+the JSON Schemas where a hierarchy is validated, then by Junos' own schema
+(`flowc.compiler.diff.levels`), and by a small Junos-shaped rule for what neither knows (a
+`keyword value` pair ends a statement; `unit N`, `term T`, `family F` print on one line). The tree keeps first-appearance order; entries of ordered lists
 (`destinations`, `archive-sites`, `term`) keep it meaningfully, the rest only for display.
 """
 from __future__ import annotations
