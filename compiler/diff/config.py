@@ -11,6 +11,7 @@ NEW's order, moves, inactive tags).
 from __future__ import annotations
 
 import difflib
+from collections import deque
 from dataclasses import dataclass
 
 from flowc.compiler.diff.blocks import Hidden, changed_blocks
@@ -212,21 +213,32 @@ def _come_lines(old: Node, new: Node, key: Key, context: set[str]) -> list[Line]
 
 
 def _pair_changes(lines: list[Line], moved: set[str]) -> list[Line]:
-    """Put a removed leaf right before the added leaf of the same keyword (`-` old, `+` new);
-    moved entries of ordered lists stay where they are."""
-    out = list(lines)
-    for line in lines:
-        if line.op != "+" or line.text.startswith(" ") or line.text.endswith("{") or line.text in moved:
+    """Put a removed leaf right before the added leaf of the same keyword (`-` old, `+` new),
+    each added leaf taking the first removed one not taken; moved entries of ordered lists
+    stay where they are (one pass: a section of 20,000 changed leaves costs no more)."""
+    removed: dict[str, deque[int]] = {}
+    for number, line in enumerate(lines):
+        if line.op == "-" and ";" in line.text and _pairable(line, moved):
+            removed.setdefault(line.text.split(" ", 1)[0], deque()).append(number)
+    taken: dict[int, int] = {}  # the `+` line's number -> the `-` line's
+    for number, line in enumerate(lines):
+        if line.op == "+" and _pairable(line, moved):
+            queue = removed.get(line.text.split(" ", 1)[0])
+            if queue:
+                taken[number] = queue.popleft()
+    claimed = set(taken.values())
+    out: list[Line] = []
+    for number, line in enumerate(lines):
+        if number in claimed:
             continue
-        keyword = line.text.split(" ", 1)[0]
-        for other in out:
-            if (other.op == "-" and not other.text.startswith(" ") and ";" in other.text
-                    and other.text not in moved
-                    and not other.text.endswith("{") and other.text.split(" ", 1)[0] == keyword):
-                out.remove(other)
-                out.insert(out.index(line), other)
-                break
+        if number in taken:
+            out.append(lines[taken[number]])
+        out.append(line)
     return out
+
+
+def _pairable(line: Line, moved: set[str]) -> bool:
+    return not line.text.startswith(" ") and not line.text.endswith("{") and line.text not in moved
 
 
 def _elided(item: Node | Leaf) -> str:

@@ -5,8 +5,9 @@ levels (`services`, `flow-collector`, `unit 0`, `destinations`, `"ftp://…"`) a
 line (`retry 3`, `password "$9$…"`, `transfer timeout 600 record-level 500000`), guided by
 the JSON Schemas where a hierarchy is validated, then by Junos' own schema
 (`flowc.compiler.diff.levels`), and by a small Junos-shaped rule for what neither knows (a
-`keyword value` pair ends a statement; `unit N`, `term T`, `family F` print on one line). The tree keeps first-appearance order; entries of ordered lists
-(`destinations`, `archive-sites`, `term`) keep it meaningfully, the rest only for display.
+`keyword value` pair ends a statement; `unit N`, `term T`, `family F` print on one line).
+The tree keeps first-appearance order; entries of ordered lists (`destinations`,
+`archive-sites`, `term`) keep it meaningfully, the rest only for display.
 """
 from __future__ import annotations
 
