@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from flowc.compiler.diff.config import diff_files
+from flowc.compiler.diff.files import diff_files
 from flowc.compiler.document.junosstatements import display_statements
 from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.lint.check import check_files
