@@ -51,13 +51,16 @@ def _level_size(reading: Reading, index: int) -> int:
         return 0
     if kinds[index + size] == Kind.UNKNOWN:
         return size
-    return 0 if _valued(reading.nodes[index]) else size
+    return 0 if _one_line(reading.nodes[index]) else size
 
 
-def _valued(node: int) -> bool:
-    """A list whose entries hold values, not statements (`apply-macro m a b`)."""
+def _one_line(node: int) -> bool:
+    """A list whose entries Junos prints on one line (`any notice;` of a syslog file,
+    `server A prefer;`, `arp A mac M;`: a statement that gives several leaves of one is
+    compared leaf by leaf, `entry_pieces`), or whose entries hold values, not statements
+    (`apply-macro m a b`)."""
     index = schema()
-    return index is not None and node >= 0 and not index.has(node, HAS_CHILDREN)
+    return index is not None and node >= 0 and (index.has(node, ONE_LINER) or not index.has(node, HAS_CHILDREN))
 
 
 def entry_pieces(path: tuple[str, ...]) -> list[tuple[int, int]] | None:

@@ -183,29 +183,32 @@ def _leaves(item: Node | Leaf) -> list[Leaf]:
 
 def _inserts(old: Node, new: Node) -> list[str]:
     """`insert` commands that give each ordered list NEW's order, after deletes and sets
-    (which leave kept entries in OLD's order and append new ones in NEW's order): the
-    fewest there are (`flowc.compiler.diff.moves`)."""
+    (which leave kept entries in the order of their first statement kept, and append new
+    ones in NEW's order): the fewest there are (`flowc.compiler.diff.moves`)."""
     commands = []
     names = {c for c in (order_class(new, item) for item in new.children.values()) if c is not None}
     for name in sorted(names):
         target = _entries(new, name)
         kept = _kept_entries(old, new, name)
-        current = [k for k in _entries(old, name) if k in kept] + [k for k in target if k not in kept]
+        current = sorted(kept, key=kept.__getitem__) + [k for k in target if k not in kept]
         for entry, where, reference in moves(current, list(target)):
             words = new.path + identifier(target[entry]) + (Word(where),) + anchor(target[reference])
             commands.append(f"insert {_words(words)}")
     return commands
 
 
-def _kept_entries(old: Node, new: Node, name: str) -> set[Any]:
-    """Entries of OLD that keep at least one statement untouched: the others vanish from
-    the statement list when deleted and come back at its end when set again."""
+def _kept_entries(old: Node, new: Node, name: str) -> dict[Any, int]:
+    """Entries of OLD that keep at least one statement untouched, with where the first of
+    those stands in OLD's statement list (where the entry stands once the deletes are
+    done): the others vanish from the statement list when deleted and come back at its
+    end when set again."""
     new_leaves = {leaf.line_path for item in new.children.values() for leaf in _leaves(item)}
-    kept = set()
+    kept: dict[Any, int] = {}
     for item in old.children.values():
-        if order_class(old, item) == name and any(
-                leaf.line_path in new_leaves for leaf in _leaves(item)):
-            kept.add(ident_text(item))
+        if order_class(old, item) == name:
+            first = min((leaf.seq for leaf in _leaves(item) if leaf.line_path in new_leaves), default=-1)
+            if first >= 0:
+                kept.setdefault(ident_text(item), first)
     return kept
 
 

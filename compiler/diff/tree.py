@@ -60,6 +60,7 @@ class Leaf:
     line: Level
     inactive_at: int = 0
     group: str | None = None
+    seq: int = 0  # the statement's place in its list (where an entry stands in set form)
 
     @property
     def key(self) -> Key:
@@ -89,13 +90,13 @@ class Node:
 def build(statements: list[Statement] | tuple[Statement, ...]) -> Node:
     """The tree of a statement list (root node has no words)."""
     root = Node((), (), ())
-    for statement in statements:
+    for seq, statement in enumerate(statements):
         if statement.words:
-            _insert(root, statement)
+            _insert(root, statement, seq)
     return root
 
 
-def _insert(root: Node, statement: Statement) -> None:
+def _insert(root: Node, statement: Statement, seq: int) -> None:
     texts = statement.path
     levels, leaf_start = split(texts)
     words = statement.words
@@ -113,7 +114,7 @@ def _insert(root: Node, statement: Statement) -> None:
         node, start = child, end
     line = texts[leaf_start:]
     leaf = Leaf(words[leaf_start:], words, line, inactive_at if inactive_at > leaf_start else 0,
-                statement.group)
+                statement.group, seq)
     leaf_key: Key = ("l", line)
     existing = node.children.get(leaf_key)
     if not isinstance(existing, Leaf) or leaf.inactive_at:

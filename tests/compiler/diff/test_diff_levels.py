@@ -52,15 +52,16 @@ def test_a_level_goes_only_when_everything_under_it_goes() -> None:
 
 
 def test_the_text_shows_only_levels_junos_has() -> None:
-    """A one-line entry's keywords are no levels: `ndp A l2-interface X mac M` changes under
-    the entry, never under `[edit … ndp A l2-interface X]`."""
+    """A one-line entry's keywords are no levels: `ndp A l2-interface X mac M` changes at its
+    address (leaf by leaf, as a set file may give it), never under `[edit … ndp A
+    l2-interface X]`."""
     head = "interfaces { ae1 { unit 100 { family inet6 { address 2001:db8::1/64 { ndp 2001:db8::2 "
     old = parse_text(head + "l2-interface ae1.100 mac 00:11:22:33:44:55; } } } } }", "o.conf").statements
     new = parse_text(head + "l2-interface ae1.100 mac 00:11:22:33:44:57; } } } } }", "n.conf").statements
     result = diff_statements(old, new)
     text = compare_text(result)
     assert "l2-interface ae1.100]" not in text
-    assert "+   mac 00:11:22:33:44:57;" in text
+    assert "+   ndp 2001:db8::2 mac 00:11:22:33:44:57;" in text
     applied = parse_text(to_set(displayed(old)) + set_text(result), "applied", fmt="set")
     assert Counter(applied.statements) == Counter(displayed(new))
 
