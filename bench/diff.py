@@ -9,8 +9,10 @@ read, what they write the same left out, the rest parsed, groups applied, trees 
 compare text and set commands made), in turns with a lint of OLD and with the diff of the
 whole texts (nothing left out before parsing). Prints the ratio diff / lint (target <= 2.0),
 and the peak memory of a child process diffing at several sizes (target: linear in the
-input). BENCH_DIFF_LINES sets the size; BENCH_DIFF_BIG (e.g. 1000000) adds one timed run at
-that size, brace/brace.
+input), the cost of brace against set as a multiple of brace against brace (limit 1.5), and
+the move figures: the first term of a 2,000- and a 20,000-term filter moved to its end
+(one `insert`; the time about linear). BENCH_DIFF_LINES sets the size; BENCH_DIFF_BIG (e.g.
+1000000) adds one timed run at that size, brace/brace.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from bench.lint import EXAMPLE
@@ -82,7 +85,7 @@ def _write(tmp: Path, old: str, new: str) -> tuple[str, str]:
     return str(tmp / "old.conf"), str(tmp / "new.conf")
 
 
-def _ratio(n: int, forms: tuple[str, str], tmp: Path) -> None:
+def _ratio(n: int, forms: tuple[str, str], tmp: Path) -> float:
     old, new = pair(n, *forms)
     paths = _write(tmp, old, new)
     sizes = _diff(*paths)
@@ -93,6 +96,27 @@ def _ratio(n: int, forms: tuple[str, str], tmp: Path) -> None:
           f"{sizes[0]} bytes, set commands {sizes[1]} bytes; diff {best['diff']:.2f}s CPU vs lint of OLD "
           f"{best['lint']:.2f}s: ratio {best['diff'] / best['lint']:.2f} (limit 2.0); "
           f"the whole texts parsed: {best['whole']:.2f}s, ratio {best['whole'] / best['lint']:.2f}", flush=True)
+    return best["diff"]
+
+
+def _filter(terms: list[str]) -> str:
+    return "firewall {\n    filter f {\n" + "".join(
+        f"        term {t} {{\n            from {{\n                port {n % 1000};\n            }}\n"
+        f"            then accept;\n        }}\n" for n, t in enumerate(terms)) + "    }\n}\n"
+
+
+def _moves(tmp: Path) -> None:
+    """The first term of a filter moved to its end: one `insert`, in about linear time."""
+    figures = []
+    for size in (2000, 20000):
+        terms = [f"t{n}" for n in range(size)]
+        paths = _write(tmp, _filter(terms), _filter(terms[1:] + terms[:1]))
+        inserts = set_text(diff_files(*paths)).count("insert ")
+        seconds = best_cpu(partial(_diff, *paths), 2)
+        figures.append(seconds)
+        print(f"move: first of {size} terms to the end: {inserts} insert command(s), diff {seconds:.2f}s CPU",
+              flush=True)
+    print(f"move: 10x the terms, {figures[1] / figures[0]:.1f}x the time (linear: about 10)", flush=True)
 
 
 def main() -> None:
@@ -100,8 +124,11 @@ def main() -> None:
     roots()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        for forms in FORMS:
-            _ratio(n, forms, tmp)
+        times = {forms: _ratio(n, forms, tmp) for forms in FORMS}
+        mixed = times[("brace", "set")] / times[("brace", "brace")]
+        print(f"mixed forms: brace vs set {times[('brace', 'set')]:.2f}s CPU, {mixed:.2f}x brace vs brace "
+              f"{times[('brace', 'brace')]:.2f}s (limit 1.5)", flush=True)
+        _moves(tmp)
         base = _baseline_mb()
         peaks = [(size, _peak_mb(size, tmp) - base) for size in (n // 4, n // 2, n)]
         print(f"peak memory above a bare import ({base:.0f} MB): " + ", ".join(

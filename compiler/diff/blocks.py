@@ -94,7 +94,7 @@ def representatives(same: set[Block], one_sided: Iterable[Block]) -> set[Block]:
     needed = {key[:size] for key in one_sided for size in range(len(key) + 1)}
     kept: dict[Block, Block] = {}
     for key in same:
-        for size in range(len(key)):
+        for size in range(len(key) + 1):  # a block's statements stand under its key too
             level = key[:size]
             if level in needed and (level not in kept or key < kept[level]):
                 kept[level] = key

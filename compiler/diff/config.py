@@ -11,10 +11,12 @@ NEW's order, moves, inactive tags).
 from __future__ import annotations
 
 import difflib
+from collections import deque
 from dataclasses import dataclass
 
 from flowc.compiler.diff.blocks import Hidden, changed_blocks
-from flowc.compiler.diff.oneliners import split_oneliners
+from flowc.compiler.diff.moves import staying
+from flowc.compiler.diff.oneliners import displayed
 from flowc.compiler.diff.order import order_class
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.diff.setcommands import command_list
@@ -51,6 +53,7 @@ class ConfigDiff:
 
 
 _BLOCK_KEYWORDS = PAIRED | NAMED | CONTAINERS  # their entries always print as blocks
+_ACTION_LEVELS = frozenset({"then"})  # `then accept;`: a term's single action on its line
 
 # ------------------------------------------------------------------ quoting
 
@@ -83,13 +86,13 @@ def diff_statements(old: list[Statement] | tuple[Statement, ...],
     shown_new = new if same_new else conceal(shown_new or ())
     same_view = same_old and same_new
     hidden = set(left_out or ())
-    old_split, new_split = (split_oneliners(side) for side in changed_blocks(old, new, hidden))
+    old_split, new_split = (displayed(side) for side in changed_blocks(old, new, hidden))
     old_tree, new_tree = build(old_split), build(new_split)
     if same_view:
         old_shown, new_shown = old_tree, new_tree
     else:
         shown = changed_blocks(shown_old, shown_new)
-        old_shown, new_shown = (build(split_oneliners(side)) for side in shown)
+        old_shown, new_shown = (build(displayed(side)) for side in shown)
     sections: list[Section] = []
     _compare(old_shown, new_shown, sections)
     return ConfigDiff(tuple(sections), command_list(old_split, new_split, old_tree, new_tree, hidden))
@@ -136,16 +139,13 @@ def _section_lines(old: Node, new: Node) -> list[Line]:
 
 
 def _moved(old: Node, new: Node) -> set[Key]:
-    """Entries on both sides whose place in their ordered list changed (those outside the
-    longest run of entries kept in order)."""
+    """Entries on both sides whose place in their ordered list changed (those outside a
+    longest run of entries kept in order, `flowc.compiler.diff.moves`)."""
     moved: set[Key] = set()
     for name in _classes(new):
         before = [k for k, i in old.children.items() if k in new.children and order_class(old, i) == name]
         after = [k for k, i in new.children.items() if k in old.children and order_class(new, i) == name]
-        kept: set[Key] = set()
-        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-        for block in matcher.get_matching_blocks():
-            kept.update(after[block.b:block.b + block.size])
+        kept = staying(before, after)
         moved.update(k for k in after if k not in kept)
     return moved
 
@@ -213,21 +213,32 @@ def _come_lines(old: Node, new: Node, key: Key, context: set[str]) -> list[Line]
 
 
 def _pair_changes(lines: list[Line], moved: set[str]) -> list[Line]:
-    """Put a removed leaf right before the added leaf of the same keyword (`-` old, `+` new);
-    moved entries of ordered lists stay where they are."""
-    out = list(lines)
-    for line in lines:
-        if line.op != "+" or line.text.startswith(" ") or line.text.endswith("{") or line.text in moved:
+    """Put a removed leaf right before the added leaf of the same keyword (`-` old, `+` new),
+    each added leaf taking the first removed one not taken; moved entries of ordered lists
+    stay where they are (one pass: a section of 20,000 changed leaves costs no more)."""
+    removed: dict[str, deque[int]] = {}
+    for number, line in enumerate(lines):
+        if line.op == "-" and ";" in line.text and _pairable(line, moved):
+            removed.setdefault(line.text.split(" ", 1)[0], deque()).append(number)
+    taken: dict[int, int] = {}  # the `+` line's number -> the `-` line's
+    for number, line in enumerate(lines):
+        if line.op == "+" and _pairable(line, moved):
+            queue = removed.get(line.text.split(" ", 1)[0])
+            if queue:
+                taken[number] = queue.popleft()
+    claimed = set(taken.values())
+    out: list[Line] = []
+    for number, line in enumerate(lines):
+        if number in claimed:
             continue
-        keyword = line.text.split(" ", 1)[0]
-        for other in out:
-            if (other.op == "-" and not other.text.startswith(" ") and ";" in other.text
-                    and other.text not in moved
-                    and not other.text.endswith("{") and other.text.split(" ", 1)[0] == keyword):
-                out.remove(other)
-                out.insert(out.index(line), other)
-                break
+        if number in taken:
+            out.append(lines[taken[number]])
+        out.append(line)
     return out
+
+
+def _pairable(line: Line, moved: set[str]) -> bool:
+    return not line.text.startswith(" ") and not line.text.endswith("{") and line.text not in moved
 
 
 def _elided(item: Node | Leaf) -> str:
@@ -241,9 +252,11 @@ def _elided(item: Node | Leaf) -> str:
 
 def _one_line_flag(node: Node) -> Leaf | None:
     """The flag a `keyword value` level holds alone, which Junos prints on the level's line
-    (`server 192.0.2.123 prefer;`, `route 0.0.0.0/0 discard;`); None for a named entry or
+    (`server 192.0.2.123 prefer;`, `route 0.0.0.0/0 discard;`, a term's `then accept;`); None for a named entry or
     container (`unit 0`, `group ebgp`, `lo0` keep their block)."""
-    if len(node.children) != 1 or len(node.level) != 2 or node.level[0] in _BLOCK_KEYWORDS:
+    if len(node.children) != 1 or len(node.level) not in (1, 2) or node.level[0] in _BLOCK_KEYWORDS:
+        return None
+    if len(node.level) == 1 and node.level[0] not in _ACTION_LEVELS:
         return None
     child = next(iter(node.children.values()))
     if not isinstance(child, Leaf) or len(child.words) != 1 or child.inactive_at:

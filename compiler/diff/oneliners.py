@@ -9,7 +9,11 @@ files 5;`, NTP `server 192.0.2.1 version 4 prefer;`, static `route … next-hop 
 …;`, `address 10.0.0.1/24 primary preferred;`) while `display set` gives one line per leaf. The diff
 compares the leaf statements as the set form has them: such a statement becomes one
 statement per keyword (after the entry's name, when the one-liner names an entry).
-Only the statements of `ONE_LINERS` are split; anything else is compared as written.
+Where Junos' schema knows a statement, it is split exactly as `display set` splits it
+(`displayed`, through `flowc.compiler.document.junosstatements`: a list entry Junos prints on
+one line, `arp A l2-interface X mac M`, stays whole); the table `ONE_LINERS` splits only the
+statements the schema does not know (other Junos versions, SRX `match …` of a policy), and
+anything else is compared as written.
 """
 from __future__ import annotations
 
@@ -58,6 +62,34 @@ ONE_LINERS: dict[str, OneLiner] = {
     "address": OneLiner(1, {"primary": False, "preferred": False, "destination": True,
                             "broadcast": True}, parents=frozenset({"inet", "inet6", "iso", "mpls"})),
 }
+
+
+def displayed(statements: Sequence[Statement]) -> tuple[Statement, ...]:
+    """The statements as the diff compares them: `display set`'s pieces where Junos' schema
+    knows a statement, the table's split (`split_oneliners`) where it does not."""
+    from flowc.compiler.document.junospath import read
+    from flowc.compiler.document.junosstatements import display_statements
+
+    out: list[Statement] = []
+    for statement in display_statements(statements):
+        reading = read(statement.path) if len(statement.words) > 2 else None
+        parts = _entry_split(statement) if reading is not None and reading.known else _split(statement)
+        if parts is None:
+            out.append(statement)
+        else:
+            out += parts
+    return tuple(out)
+
+
+def _entry_split(statement: Statement) -> list[Statement] | None:
+    """An entry of a one-line list given several leaves at once: one statement per leaf."""
+    from flowc.compiler.diff.levels import entry_pieces
+
+    pieces = entry_pieces(statement.path)
+    if pieces is None:
+        return None
+    stem = statement.words[:pieces[0][0]]
+    return [_statement(statement, stem + statement.words[start:end]) for start, end in pieces]
 
 
 def split_oneliners(statements: Sequence[Statement]) -> tuple[Statement, ...]:

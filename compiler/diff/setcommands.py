@@ -7,11 +7,14 @@ followed by these commands with flowc's set-form loader gives NEW's statements e
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flowc.compiler.diff.blocks import Hidden
+from flowc.compiler.diff.levels import element, read_known
+from flowc.compiler.diff.moves import moves
 from flowc.compiler.diff.order import anchor, ident_text, identifier, order_class
 from flowc.compiler.diff.tree import Leaf, Node
 from flowc.compiler.parse.statements import Statement, Word
@@ -21,7 +24,8 @@ def command_list(old: Sequence[Statement], new: Sequence[Statement], old_tree: N
                  new_tree: Node, hidden: Hidden | None = None) -> tuple[str, ...]:
     """The commands for two statement lists and their trees (`hidden`: the keywords of the
     statements left out of them, see `flowc.compiler.diff.blocks`)."""
-    plan = _CommandPlan(hidden=hidden or set())
+    plan = _CommandPlan(hidden=hidden or set(), old_paths=[s.path for s in old],
+                        new_paths=[s.path for s in new])
     _commands(old_tree, new_tree, plan)
     _activation(old, new, plan)
     return plan.result()
@@ -41,9 +45,33 @@ class _CommandPlan:
     inserts: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     hidden: Hidden = field(default_factory=set)
+    old_paths: Sequence[tuple[str, ...]] = ()
+    new_paths: Sequence[tuple[str, ...]] = ()
+    _both: list[tuple[str, ...]] | None = None
+    _new: list[tuple[str, ...]] | None = None
+
+    def kept_under(self, prefix: tuple[str, ...]) -> bool:
+        """A statement both sides have is at or under `prefix`: a delete there would remove
+        it, and no `set` would bring it back."""
+        if self._both is None:  # built on the first delete: the paths under a prefix are a range
+            old = set(self.old_paths)
+            self._both = sorted(p for p in self.new_paths if p in old)
+        return _under(self._both, prefix)
+
+    def stays(self, prefix: tuple[str, ...]) -> bool:
+        """NEW has a statement at or under `prefix`: the level stays (emptied, or written
+        differently), so what goes under it is deleted item by item."""
+        if self._new is None:
+            self._new = sorted(self.new_paths)
+        return _under(self._new, prefix)
 
     def result(self) -> tuple[str, ...]:
         return tuple(self.deletes + self.sets + self.inserts + self.flags)
+
+
+def _under(paths: list[tuple[str, ...]], prefix: tuple[str, ...]) -> bool:
+    at = bisect_left(paths, prefix)
+    return at < len(paths) and paths[at][:len(prefix)] == prefix
 
 
 def _commands(old: Node, new: Node, plan: _CommandPlan) -> None:
@@ -72,24 +100,48 @@ def _commands(old: Node, new: Node, plan: _CommandPlan) -> None:
 
 
 def _deletes(old: Node, new: Node, plan: _CommandPlan) -> None:
-    for key, item in old.children.items():
-        if key not in new.children:
-            path = _deleted_path(old, item, plan.hidden)
-            plan.deleted.append(tuple(w.text for w in path))
-            plan.deletes.append(f"delete {_words(path)}")
+    """A `delete` for each item of OLD's level that NEW's level does not have: a level only
+    when NEW keeps nothing under it (else what under it goes, item by item), a leaf by the
+    name of its element where that removes nothing NEW has."""
+    stack: list[tuple[Node, Node | Leaf]] = [
+        (old, item) for key, item in reversed(old.children.items()) if key not in new.children]
+    while stack:
+        parent, item = stack.pop()
+        if isinstance(item, Node):
+            texts = tuple(w.text for w in item.path)
+            if plan.stays(texts) or (texts[:-1], texts[-1]) in plan.hidden:
+                stack.extend((item, child) for child in reversed(item.children.values()))
+                continue
+            path = item.path
+        else:
+            path = _deleted_path(parent, item, plan)
+        plan.deleted.append(tuple(w.text for w in path))
+        plan.deletes.append(f"delete {_words(path)}")
 
 
-def _deleted_path(parent: Node, item: Node | Leaf, hidden: Hidden) -> tuple[Word, ...]:
-    """A single-valued leaf is deleted by its keyword (`delete … retry`), as Junos users
-    write it; anything else, and a leaf with a sibling of its keyword (here or left out
-    before the trees were built), by its full path."""
-    if not isinstance(item, Leaf) or len(item.words) < 2 or order_class(parent, item):
-        return item.path
-    keyword = item.words[0].text
-    same = [c for c in parent.children.values() if c.words and c.words[0].text == keyword]
-    if len(same) != 1 or (tuple(w.text for w in parent.path), keyword) in hidden:
-        return item.path
-    return item.path[: len(item.path) - len(item.words) + 1]
+def _deleted_path(parent: Node, item: Leaf, plan: _CommandPlan) -> tuple[Word, ...]:
+    """A leaf is deleted by the name of its element, as Junos users write it: a leaf's
+    keyword (`delete … retry`, `… then local-preference`), a one-line entry's key (`… ndp A`),
+    where Junos' schema knows the statement; elsewhere a single-valued leaf by its keyword.
+    Anything else, and an element with a sibling of its name (here or left out before the
+    trees were built), or whose name would remove a statement NEW has, by its full path."""
+    full = item.path
+    if len(item.words) < 2 or order_class(parent, item):
+        return full
+    start = len(full) - len(item.words)
+    end = element(item.line_path, start)
+    if end is None:
+        if read_known(item.line_path):
+            return full
+        end = start + 1
+    if end >= len(full):
+        return full
+    name = item.line_path[start:end]
+    same = [c for c in parent.children.values() if tuple(w.text for w in c.words[:len(name)]) == name]
+    if len(same) != 1 or (tuple(w.text for w in parent.path), name[0]) in plan.hidden \
+            or plan.kept_under(item.line_path[:end]):
+        return full
+    return full[:end]
 
 
 def _activation(old: Sequence[Statement], new: Sequence[Statement], plan: _CommandPlan) -> None:
@@ -131,33 +183,32 @@ def _leaves(item: Node | Leaf) -> list[Leaf]:
 
 def _inserts(old: Node, new: Node) -> list[str]:
     """`insert` commands that give each ordered list NEW's order, after deletes and sets
-    (which leave kept entries in OLD's order and append new ones in NEW's order)."""
+    (which leave kept entries in the order of their first statement kept, and append new
+    ones in NEW's order): the fewest there are (`flowc.compiler.diff.moves`)."""
     commands = []
     names = {c for c in (order_class(new, item) for item in new.children.values()) if c is not None}
     for name in sorted(names):
         target = _entries(new, name)
         kept = _kept_entries(old, new, name)
-        current = [k for k in _entries(old, name) if k in kept] + [k for k in target if k not in kept]
-        for index, entry in enumerate(target):
-            if current[index] == entry:
-                continue
-            reference = current[index]
-            current.remove(entry)
-            current.insert(index, entry)
-            words = new.path + identifier(target[entry]) + (Word("before"),) + anchor(target[reference])
+        current = sorted(kept, key=kept.__getitem__) + [k for k in target if k not in kept]
+        for entry, where, reference in moves(current, list(target)):
+            words = new.path + identifier(target[entry]) + (Word(where),) + anchor(target[reference])
             commands.append(f"insert {_words(words)}")
     return commands
 
 
-def _kept_entries(old: Node, new: Node, name: str) -> set[Any]:
-    """Entries of OLD that keep at least one statement untouched: the others vanish from
-    the statement list when deleted and come back at its end when set again."""
+def _kept_entries(old: Node, new: Node, name: str) -> dict[Any, int]:
+    """Entries of OLD that keep at least one statement untouched, with where the first of
+    those stands in OLD's statement list (where the entry stands once the deletes are
+    done): the others vanish from the statement list when deleted and come back at its
+    end when set again."""
     new_leaves = {leaf.line_path for item in new.children.values() for leaf in _leaves(item)}
-    kept = set()
+    kept: dict[Any, int] = {}
     for item in old.children.values():
-        if order_class(old, item) == name and any(
-                leaf.line_path in new_leaves for leaf in _leaves(item)):
-            kept.add(ident_text(item))
+        if order_class(old, item) == name:
+            first = min((leaf.seq for leaf in _leaves(item) if leaf.line_path in new_leaves), default=-1)
+            if first >= 0:
+                kept.setdefault(ident_text(item), first)
     return kept
 
 

@@ -3,10 +3,11 @@
 Input: statement paths (`flowc.compiler.parse.statements`). Each statement splits into display
 levels (`services`, `flow-collector`, `unit 0`, `destinations`, `"ftp://…"`) and a leaf
 line (`retry 3`, `password "$9$…"`, `transfer timeout 600 record-level 500000`), guided by
-the JSON Schemas where a hierarchy is validated and by a small Junos-shaped rule
-elsewhere (a `keyword value` pair ends a statement; `unit N`, `term T`, `family F` print
-on one line). The tree keeps first-appearance order; entries of ordered lists
-(`destinations`, `archive-sites`, `term`) keep it meaningfully, the rest only for display.
+the JSON Schemas where a hierarchy is validated, then by Junos' own schema
+(`flowc.compiler.diff.levels`), and by a small Junos-shaped rule for what neither knows (a
+`keyword value` pair ends a statement; `unit N`, `term T`, `family F` print on one line).
+The tree keeps first-appearance order; entries of ordered lists (`destinations`,
+`archive-sites`, `term`) keep it meaningfully, the rest only for display.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowc.compiler.diff.levels import schema_levels
 from flowc.compiler.parse.statements import Statement, Word
 
 Level = tuple[str, ...]
@@ -58,6 +60,7 @@ class Leaf:
     line: Level
     inactive_at: int = 0
     group: str | None = None
+    seq: int = 0  # the statement's place in its list (where an entry stands in set form)
 
     @property
     def key(self) -> Key:
@@ -87,13 +90,13 @@ class Node:
 def build(statements: list[Statement] | tuple[Statement, ...]) -> Node:
     """The tree of a statement list (root node has no words)."""
     root = Node((), (), ())
-    for statement in statements:
+    for seq, statement in enumerate(statements):
         if statement.words:
-            _insert(root, statement)
+            _insert(root, statement, seq)
     return root
 
 
-def _insert(root: Node, statement: Statement) -> None:
+def _insert(root: Node, statement: Statement, seq: int) -> None:
     texts = statement.path
     levels, leaf_start = split(texts)
     words = statement.words
@@ -111,7 +114,7 @@ def _insert(root: Node, statement: Statement) -> None:
         node, start = child, end
     line = texts[leaf_start:]
     leaf = Leaf(words[leaf_start:], words, line, inactive_at if inactive_at > leaf_start else 0,
-                statement.group)
+                statement.group, seq)
     leaf_key: Key = ("l", line)
     existing = node.children.get(leaf_key)
     if not isinstance(existing, Leaf) or leaf.inactive_at:
@@ -124,8 +127,15 @@ def split(path: tuple[str, ...]) -> tuple[list[Level], int]:
 
     root = roots().get(path[0]) if path else None
     if root is None or len(path) < 2:
-        return _generic(path, 0, [])
+        return _junos(path, 0, [])
     return _schema_walk(path, root.node)
+
+
+def _junos(path: tuple[str, ...], index: int, levels: list[Level]) -> tuple[list[Level], int]:
+    """Levels from Junos' schema (`flowc.compiler.diff.levels`); from the first word it does
+    not know, the hand-written guesses of `_generic`."""
+    levels, index, placed = schema_levels(path, index, levels)
+    return (levels, index) if placed else _generic(path, index, levels)
 
 
 def _schema_walk(path: tuple[str, ...], node: object) -> tuple[list[Level], int]:
@@ -134,11 +144,11 @@ def _schema_walk(path: tuple[str, ...], node: object) -> tuple[list[Level], int]
     while index < len(path):
         selected = node.child(path[index])  # type: ignore[attr-defined]
         if selected is None:
-            return _generic(path, index, levels)
+            return _junos(path, index, levels)
         child, is_keyword = selected
         word = path[index]
         if child.kind == "words":  # kept as written: displayed as if not modelled
-            return _generic(path, index, levels)
+            return _junos(path, index, levels)
         if is_keyword and child.kind in ("leaf", "leaf-list", "flag"):
             return levels, index
         if not is_keyword:

@@ -16,7 +16,7 @@ import pytest
 
 from flowc.compiler.diff.config import diff_statements
 from flowc.compiler.diff.files import diff_files
-from flowc.compiler.diff.oneliners import split_oneliners
+from flowc.compiler.diff.oneliners import displayed
 from flowc.compiler.diff.output import compare_text, set_text
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.fmt.printer import to_set
@@ -83,14 +83,14 @@ def test_set_commands_turn_old_into_new(path: Path, tmp_path: Path) -> None:
     old_parsed = parse_text(Path(old).read_text("utf-8"), old)
     new_parsed = parse_text(Path(new).read_text("utf-8"), new)
     commands = set_text(diff_files(old, new))
-    applied = parse_text(to_set(split_oneliners(old_parsed.statements)) + commands, "applied", fmt="set")
+    applied = parse_text(to_set(displayed(old_parsed.statements)) + commands, "applied", fmt="set")
     assert applied.ok, applied.diagnostics
     assert_same_configuration(applied.statements, new_parsed.statements)
 
 
 def assert_same_configuration(got: Sequence[Statement], want: Sequence[Statement]) -> None:
-    """The same statements, ordered lists in the same order (one-liners as set form splits them)."""
-    got, want = split_oneliners(got), split_oneliners(want)
+    """The same statements, ordered lists in the same order (as the diff compares them: `display set` pieces)."""
+    got, want = displayed(got), displayed(want)
     assert Counter(got) == Counter(want)
     assert diff_statements(got, want).identical
 

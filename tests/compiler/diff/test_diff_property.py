@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowc.compiler.diff.config import diff_statements
-from flowc.compiler.diff.oneliners import split_oneliners
+from flowc.compiler.diff.oneliners import displayed
 from flowc.compiler.diff.output import set_text
 from flowc.compiler.diff.secrets import conceal
 from flowc.compiler.fmt.printer import to_brace, to_set
@@ -60,6 +60,7 @@ def configs(draw: st.DrawFn) -> str:
     for group in draw(ordered(["g1", "g2"])):
         lines.append(f"set groups {group} services flow-collector retry {draw(st.sampled_from('12'))}")
     lines += _ordered_families(draw)
+    lines += _schema_shapes(draw) + _unknown_shapes(draw)
     lines += _deactivations(draw, lines)
     return "".join(f"{line}\n" for line in lines)
 
@@ -85,6 +86,49 @@ def _ordered_families(draw: st.DrawFn) -> list[str]:
     if draw(st.booleans()):
         lines.append(f"set protocols isis source-packet-routing srgb start-label 16000 index-range "
                      f"{draw(st.sampled_from(['8000', '9000']))}")
+    return lines
+
+
+def _some(draw: st.DrawFn, lines: list[str]) -> list[str]:
+    """A subset of the lines, in a drawn order (moves where the order counts)."""
+    return draw(st.lists(st.sampled_from(lines), unique=True, max_size=len(lines)))
+
+
+def _schema_shapes(draw: st.DrawFn) -> list[str]:
+    """Shapes of real files in hierarchies Junos' schema knows: flags beside `keyword value`
+    statements in one level (`then { local-preference 200; accept; }`), a container holding
+    its value, leaf-lists, one-line list entries given whole or leaf by leaf."""
+    term = "policy-options policy-statement from-cust term"
+    lines = []
+    for name in draw(ordered(["prefer", "rest"])):
+        lines += [f"set {term} {name} {tail}" for tail in _some(draw, [
+            "from community cust", "from protocol bgp", f"then local-preference {draw(st.sampled_from('12'))}00",
+            "then accept", "then next-hop self", "then community add c2"])]
+    lines += [f"set firewall family inet6 filter f6 {tail}" for tail in _some(draw, [
+        "interface-specific", "term a then count c", "term a then discard", "term b then accept"])]
+    lines += [f"set protocols rstp {tail}" for tail in _some(draw, ["bridge-priority 4k", "bpdu-block-on-edge"])]
+    lines += [f"set protocols bgp group ebgp multihop {tail}" for tail in _some(draw, ["ttl 2", "no-nexthop-change"])]
+    lines += [f"set routing-options forwarding-table {tail}" for tail in _some(draw, [
+        "export lb", "export lb2", "ecmp-fast-reroute"])]
+    address = "set interfaces ae1 unit 100 family inet6 address 2001:db8::1/64"
+    for host in draw(ordered(["2001:db8::2", "2001:db8::3"])):
+        mac = draw(st.sampled_from(["00:11:22:33:44:55", "00:11:22:33:44:66"]))
+        whole = draw(st.booleans())
+        lines += [f"{address} ndp {host} l2-interface ae1.100 mac {mac}"] if whole else [
+            f"{address} ndp {host} l2-interface ae1.100", f"{address} ndp {host} mac {mac}"]
+    lines += [f"set system ntp server 192.0.2.9 {tail}" for tail in _some(draw, ["version 4", "prefer"])]
+    return lines
+
+
+def _unknown_shapes(draw: st.DrawFn) -> list[str]:
+    """The same shapes where the schema knows nothing (SRX policies: the hand-written tables
+    decide), beside a one-liner of the table (`match …`)."""
+    zone = "set security policies from-zone a to-zone b policy"
+    lines = []
+    for name in draw(ordered(["p1", "p2", "p3"])):
+        lines += [f"{zone} {name} {tail}" for tail in _some(draw, [
+            "match source-address any", f"match application {draw(st.sampled_from(['any', 'junos-ssh']))}",
+            "then permit", "then count", "then log session-init"])]
     return lines
 
 
@@ -117,7 +161,7 @@ def parsed(text: str) -> tuple[Statement, ...]:
     (the diff shows and commands secrets that way, never in clear)."""
     result = parse_text(text, "gen.set", fmt="set")
     assert result.ok, result.diagnostics
-    return conceal(split_oneliners(result.statements))
+    return conceal(displayed(result.statements))
 
 
 @settings(max_examples=150, deadline=None)
@@ -132,6 +176,18 @@ def test_set_commands_turn_old_into_new(old_text: str, new_text: str) -> None:
     for family in ORDERED:
         assert _in_order(applied.statements, family) == _in_order(new, family), family
     assert result.identical == (Counter(old) == Counter(new) and diff_statements(new, old).identical)
+    _no_delete_removes_a_kept_statement(old, new, result.commands)
+
+
+def _no_delete_removes_a_kept_statement(old: tuple[Statement, ...], new: tuple[Statement, ...],
+                                        commands: tuple[str, ...]) -> None:
+    """A delete names a statement removed, or a level only when NEW keeps nothing under it."""
+    kept = {s.path for s in old} & {s.path for s in new}
+    for command in commands:
+        if command.startswith("delete "):
+            (target,) = parse_text("set " + command[7:] + "\n", "cmd.set", fmt="set").statements
+            prefix = target.path
+            assert not [p for p in kept if p[:len(prefix)] == prefix], command
 
 
 @settings(max_examples=60, deadline=None)

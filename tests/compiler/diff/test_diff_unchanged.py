@@ -309,7 +309,8 @@ def test_a_level_a_header_of_several_words_opens_stays(tmp_path: Path) -> None:
     new = old.replace("            interactive-commands any;\n", "")
     fast, whole = both_ways(*write(tmp_path, old, new))
     assert_same(fast, whole)
-    assert set_text(fast) == ("delete system syslog file interactive-commands\n"
+    # the statement removed is deleted, not its level (issue 19); the emptied level is set
+    assert set_text(fast) == ("delete system syslog file interactive-commands interactive-commands\n"
                               "set system syslog file interactive-commands\n")
 
 
