@@ -261,7 +261,7 @@ class _BraceBuilder:
                                 tag.column + len(tag.value))
 
     def tags(self, ch: Toks) -> Tags:
-        return Tags(ch)
+        return Tags([t for t in ch if t.type == "TAG"])  # the line ends after a tag alone left out
 
     # -- blocks ---------------------------------------------------------------------------
 

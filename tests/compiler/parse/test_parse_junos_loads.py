@@ -1,0 +1,79 @@
+"""Texts Junos loads that flowc read wrong before (issue 19, "read every configuration Junos
+loads"): a tag alone on its line, `edit` alone in a pasted session, a commented `[ … ]`
+list, and NETCONF/PyEZ replies (XML around the configuration).
+
+Every text here is written for this test (names and addresses from the documentation
+ranges), shaped like the public configurations where each case was seen."""
+from __future__ import annotations
+
+from flowc.compiler.parse.loader import ParsedConfig, parse_text
+from flowc.compiler.parse.statements import Statement
+
+
+def clean(text: str, name: str = "t") -> ParsedConfig:
+    parsed = parse_text(text, name)
+    assert parsed.diagnostics == (), [(d.code, d.span.line, d.message) for d in parsed.diagnostics]
+    return parsed
+
+
+def tagged(st: Statement) -> tuple[str, int, int, int]:
+    return (str(st), st.inactive_at, st.protected_at, st.replace_at)
+
+
+# --- a tag alone on its line applies to the next statement ------------------------------
+
+REPLACE_ALONE = """\
+replace:
+vlans {
+    v201 {
+        vlan-id 201;
+    }
+}
+interfaces {
+    replace:   # the whole irb, as rendered for `load replace`
+    irb {
+        unit 201 {
+            family inet address 192.0.2.1/24;
+        }
+    }
+    inactive:
+    protect:
+    ge-0/0/0 {
+        description uplink;
+    }
+    inactive: /* parked */
+    ge-0/0/1;
+    protect:
+
+    ge-0/0/2 description spare;
+}
+"""
+
+
+def test_a_tag_alone_on_its_line_applies_to_the_next_statement() -> None:
+    got = [tagged(st) for st in clean(REPLACE_ALONE).statements]
+    assert got == [
+        ("vlans v201 vlan-id 201", 0, 0, 1),
+        ("interfaces irb unit 201 family inet address 192.0.2.1/24", 0, 0, 2),
+        ("interfaces ge-0/0/0 description uplink", 2, 2, 0),
+        ("interfaces ge-0/0/1", 2, 0, 0),
+        ("interfaces ge-0/0/2 description spare", 0, 4, 0),
+    ]
+
+
+def test_the_comment_after_a_tag_alone_stays_with_the_statement() -> None:
+    irb = clean(REPLACE_ALONE).statements[1]
+    assert [c.text for c in irb.comments] == ["# the whole irb, as rendered for `load replace`"]
+
+
+def test_a_tag_alone_on_a_line_reads_as_the_tag_on_the_statement_line() -> None:
+    inline = REPLACE_ALONE.replace("replace:\nvlans", "replace: vlans").replace(
+        "inactive:\n    protect:\n    ge", "inactive: protect: ge")
+    assert [tagged(st) for st in clean(inline).statements] == [tagged(st) for st in clean(REPLACE_ALONE).statements]
+
+
+def test_a_tag_followed_by_nothing_is_still_fc008() -> None:
+    for text in ("system {\n    replace:\n}\n", "replace:\n", "replace:\n# only a comment\n",
+                 "system {\n    inactive: ;\n    host-name r1;\n}\n"):
+        codes = [d.code for d in parse_text(text, "t").diagnostics]
+        assert codes == ["FC008"], (text, codes)
