@@ -77,3 +77,49 @@ def test_a_tag_followed_by_nothing_is_still_fc008() -> None:
                  "system {\n    inactive: ;\n    host-name r1;\n}\n"):
         codes = [d.code for d in parse_text(text, "t").diagnostics]
         assert codes == ["FC008"], (text, codes)
+
+
+# --- `edit` alone (operational mode's "enter configuration mode") in a pasted session ---
+
+EDIT_SESSION = """\
+edit
+set system host-name r1
+edit protocols bgp
+set group ext neighbor 192.0.2.9 peer-as 64500
+edit
+set group ext type external
+top
+edit exclusive
+set system domain-name example.net
+edit private
+commit and-quit
+"""
+
+
+def test_edit_alone_enters_configuration_and_moves_no_level() -> None:
+    parsed = clean(EDIT_SESSION)
+    assert parsed.format == "set"
+    assert [str(st) for st in parsed.statements] == [
+        "system host-name r1",
+        "protocols bgp group ext neighbor 192.0.2.9 peer-as 64500",
+        "protocols bgp group ext type external",
+        "system domain-name example.net",
+    ]
+
+
+def test_edit_alone_before_brace_text_loaded_from_the_terminal() -> None:
+    text = "edit\nload merge terminal\nsystem {\n    host-name r1;\n}\n^D\ncommit\n"
+    assert [str(st) for st in clean(text).statements] == ["system host-name r1"]
+
+
+def test_edit_alone_after_a_prompt_in_a_pasted_session() -> None:
+    text = ("ops@r1> edit\nEntering configuration mode\n\n[edit]\nops@r1# edit\n\n[edit]\n"
+            "ops@r1# set system host-name r1\n\n[edit]\nops@r1# commit and-quit\ncommit complete\n")
+    assert [str(st) for st in clean(text).statements] == ["system host-name r1"]
+
+
+def test_edit_with_a_path_still_moves_the_level() -> None:
+    codes = [d.code for d in parse_text("edit system\nedit private\nset x\n", "t").diagnostics]
+    assert codes == []
+    assert [str(st) for st in parse_text("edit system\nedit private\nset x\n", "t").statements] == [
+        "system private x"]
