@@ -123,3 +123,119 @@ def test_edit_with_a_path_still_moves_the_level() -> None:
     assert codes == []
     assert [str(st) for st in parse_text("edit system\nedit private\nset x\n", "t").statements] == [
         "system private x"]
+
+
+# --- NETCONF / PyEZ replies: the configuration inside the XML, spans into the file -------
+
+PLAIN = """\
+groups {
+    isis-mesh {
+        protocols {
+            isis {
+                interface <ae*> {
+                    mesh-group 1;
+                }
+            }
+        }
+    }
+}
+interfaces {
+    xe-0/0/1 {
+        description "to <core> & \\"back\\"";
+    }
+}
+"""
+
+REPLY = """\
+<rpc-reply xmlns:junos="http://xml.juniper.net/junos/24.4R1/junos">
+<configuration-text>
+groups {
+    isis-mesh {
+        protocols {
+            isis {
+                interface &lt;ae*&gt; {
+                    mesh-group 1;
+                }
+            }
+        }
+    }
+}
+interfaces {
+    xe-0/0/1 {
+        description &quot;to &lt;core&gt; &amp; \\&quot;back\\&quot;&quot;;
+    }
+}
+</configuration-text>
+</rpc-reply>
+"""
+
+
+def written(text: str, st: Statement, index: int) -> str:
+    """What the file holds at the span of the statement's word `index`."""
+    span = st.words[index].span
+    return text.splitlines()[span.line - 1][span.column - 1:span.end_column - 1]
+
+
+def test_configuration_text_in_an_rpc_reply_reads_as_the_text_inside() -> None:
+    parsed = clean(REPLY)
+    assert parsed.format == "brace"
+    assert parsed.source.text == REPLY
+    assert parsed.statements == clean(PLAIN).statements
+    assert [st.path[-1] for st in parsed.statements] == ["1", 'to <core> & "back"']
+
+
+def test_spans_point_into_the_original_file_past_the_entities() -> None:
+    mesh, description = clean(REPLY).statements
+    assert written(REPLY, mesh, 5) == "&lt;ae*&gt;"
+    assert written(REPLY, mesh, 6) == "mesh-group"
+    assert written(REPLY, description, 3) == "&quot;to &lt;core&gt; &amp; \\&quot;back\\&quot;&quot;"
+    assert (description.span.line, description.span.column) == (16, 9)
+    assert description.span.end_column == len(REPLY.splitlines()[15]) + 1  # after its `;`
+
+
+def test_a_finding_inside_the_reply_is_located_in_the_original_file() -> None:
+    text = REPLY.replace("interface &lt;ae*&gt; {", "interface &lt;ae*&gt; ] {")
+    (finding,) = parse_text(text, "t").diagnostics
+    assert (finding.code, finding.span.line, finding.span.column) == ("FC006", 7, 39)
+    assert text.splitlines()[6][38] == "]"
+
+
+def test_configuration_set_with_a_namespace_prefix_and_an_xml_declaration() -> None:
+    text = ('<?xml version="1.0" encoding="us-ascii"?>\n'
+            '<nc:rpc-reply xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" xmlns:junos="http://'
+            'xml.juniper.net/junos/24.4R1/junos"><configuration-set>set system host-name r1\n'
+            'set groups g interfaces &lt;xe-*&gt; mtu 9192\n'
+            '</configuration-set></nc:rpc-reply>')
+    parsed = clean(text)
+    assert parsed.format == "set"
+    assert [str(st) for st in parsed.statements] == ["system host-name r1", "groups g interfaces <xe-*> mtu 9192"]
+    assert written(text, parsed.statements[0], 0) == "system"
+    assert written(text, parsed.statements[1], 3) == "&lt;xe-*&gt;"
+
+
+def test_show_configuration_as_an_rpc_and_display_json_in_a_reply() -> None:
+    text = ("<rpc-reply>\n<configuration-information>\n<configuration-output>\n## Last commit: 2025-01-02\n"
+            "system {\n    host-name r1;\n}\n</configuration-output>\n</configuration-information>\n"
+            "<cli>\n<banner>[edit]</banner>\n</cli>\n</rpc-reply>\n")
+    assert [str(st) for st in clean(text).statements] == ["system host-name r1"]
+    reply = ('<rpc-reply>\n{\n    "configuration" : {\n        "system" : {\n'
+             '            "syslog" : { "file" : [ { "name" : "m", "size" : 3m } ] }\n        }\n    }\n}\n</rpc-reply>\n')
+    parsed = clean(reply)
+    assert parsed.format == "json"
+    assert [str(st) for st in parsed.statements] == ["system syslog file m size 3m"]
+
+
+def test_structured_xml_configuration_is_fc014_where_it_starts() -> None:
+    text = ('<rpc-reply xmlns:junos="http://xml.juniper.net/junos/24.4R1/junos">\n'
+            '  <configuration junos:changed-seconds="1">\n    <system><host-name>r1</host-name></system>\n'
+            '  </configuration>\n</rpc-reply>\n')
+    parsed = parse_text(text, "t")
+    (finding,) = parsed.diagnostics
+    assert (finding.code, finding.span.line, finding.span.column) == ("FC014", 2, 3)
+    assert parsed.statements == ()
+    assert "not read" in finding.message and "display set" in finding.hint
+
+
+def test_text_that_only_mentions_a_tag_is_not_a_reply() -> None:
+    text = "system {\n    host-name r1; /* <rpc-reply> */\n}\n"
+    assert [str(st) for st in clean(text).statements] == ["system host-name r1"]
