@@ -6,6 +6,11 @@ Every text here is written for this test (names and addresses from the documenta
 ranges), shaped like the public configurations where each case was seen."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+from flowc.compiler.fmt.printer import to_brace, to_set
 from flowc.compiler.parse.loader import ParsedConfig, parse_text
 from flowc.compiler.parse.statements import Statement
 
@@ -239,3 +244,49 @@ def test_structured_xml_configuration_is_fc014_where_it_starts() -> None:
 def test_text_that_only_mentions_a_tag_is_not_a_reply() -> None:
     text = "system {\n    host-name r1; /* <rpc-reply> */\n}\n"
     assert [str(st) for st in clean(text).statements] == ["system host-name r1"]
+
+
+# --- a commented `[ … ]` list is kept whole ----------------------------------------------
+
+COMMENTED_LISTS = """\
+policy-options {
+    /* customers of the east region */
+    community east members [ 65000:100 65000:200 ];
+    community west members [ 65000:300 65000:400 ]; # west
+    policy-statement from-cust {
+        term prefer {
+            from {
+                /* both */
+                community [ east west ];
+            }
+            then accept;
+        }
+    }
+}
+"""
+
+
+def test_a_commented_list_is_one_list_with_its_comment_once() -> None:
+    statements = clean(COMMENTED_LISTS).statements
+    assert to_brace(statements) == COMMENTED_LISTS
+    assert to_set(statements).count("/* customers of the east region */") == 1
+    assert to_set(statements).count("# west") == 1
+
+
+def test_every_value_of_a_commented_list_is_the_statement_with_its_comment() -> None:
+    east = [st for st in clean(COMMENTED_LISTS).statements if st.path[:3] == ("policy-options", "community", "east")]
+    assert [st.path[-1] for st in east] == ["65000:100", "65000:200"]
+    assert all(st.listed and [c.text for c in st.comments] == ["/* customers of the east region */"] for st in east)
+
+
+def test_fmt_check_accepts_junos_text_with_commented_lists(tmp_path: Path) -> None:
+    conf = tmp_path / "lists.conf"
+    conf.write_text(COMMENTED_LISTS)
+    done = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "fmt", "--check", str(conf)],
+                          capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_lists_with_different_comments_stay_apart() -> None:
+    text = "policy-options {\n    community c members [ a b ]; # one\n    community c members [ c d ]; # two\n}\n"
+    assert to_brace(clean(text).statements) == text
