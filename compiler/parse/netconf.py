@@ -120,7 +120,7 @@ def unwrap(text: str) -> Unwrapped | None:
         structured = _STRUCTURED.search(text)
         if structured is not None:
             line = text.count("\n", 0, structured.start()) + 1
-            return Unwrapped(_blank(text), {}, (line, structured.start() - text.rfind("\n", 0, structured.start())))
+            return Unwrapped("", {}, (line, structured.start() - text.rfind("\n", 0, structured.start())))
         bodies = [(0, len(text))]  # `<rpc-reply>{ "configuration" … }</rpc-reply>`: the character data
     pieces, end = [], 0
     for start, stop in bodies:
