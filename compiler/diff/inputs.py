@@ -13,6 +13,7 @@ from typing import Literal
 
 from flowc.compiler.parse.jsonform import looks_like_json
 from flowc.compiler.parse.loader import detect_format
+from flowc.compiler.parse.netconf import looks_wrapped
 from flowc.compiler.parse.transcript import blank_session_lines
 
 PLAN_SUFFIXES = (".json", ".yaml", ".yml")
@@ -36,8 +37,8 @@ def is_plan_input(path: str | Path) -> bool:
 
 
 def plain_form(text: str) -> Literal["brace", "set"] | None:
-    """The form of a configuration text read as one piece (None: Junos JSON, or a pasted CLI
-    session, read in parts). A set text may still hold other commands than `set`."""
-    if looks_like_json(text) or blank_session_lines(text) is not text:
+    """The form of a configuration text read as one piece (None: Junos JSON, a NETCONF reply,
+    or a pasted CLI session, read in parts). A set text may still hold other commands than `set`."""
+    if looks_like_json(text) or looks_wrapped(text) or blank_session_lines(text) is not text:
         return None
     return detect_format(text)

@@ -205,11 +205,17 @@ def _list_run(children: list[BlockNode], i: int) -> list[BlockNode]:
         if (other.listed and other.kind == "t" and not other.children and other.tags == first.tags
                 and other.list_tagged == first.list_tagged and len(other.seg) == len(first.seg)
                 and tuple(w.text for w in other.seg[:-1]) == head
-                and not other.comments):
+                and (not other.comments or _comment_keys(other) == _comment_keys(first))):
             run.append(other)
         else:
             break
     return run
+
+
+def _comment_keys(node: BlockNode) -> dict[str, list[CommentKey]]:
+    """The comments of a node, compared: each value of a commented `[ … ]` list carries the
+    list's comments (it is the statement), printed once with the list."""
+    return {position: [comment_key(c) for c in found] for position, found in node.comments.items()}
 
 
 def _print_list(run: list[BlockNode], level: int, lines: list[str]) -> None:

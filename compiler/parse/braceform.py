@@ -261,7 +261,7 @@ class _BraceBuilder:
                                 tag.column + len(tag.value))
 
     def tags(self, ch: Toks) -> Tags:
-        return Tags(ch)
+        return Tags([t for t in ch if t.type == "TAG"])  # the line ends after a tag alone left out
 
     # -- blocks ---------------------------------------------------------------------------
 
@@ -412,6 +412,7 @@ class _BraceBuilder:
         if start >= end:
             return
         targets = range(start, end) if full else range(end - 1, end)
+        made: dict[int, tuple[Comment, ...]] = {}  # one comment for all values of a `[ … ]` list
         for i in targets:
             st = out[i]
             if full:
@@ -420,7 +421,9 @@ class _BraceBuilder:
                 d = st.blocks[_block_index(st, depth)] if st.blocks else depth
             else:
                 d = depth
-            comments = st.comments + tuple(Comment(t, sp, d, position) for t, sp in pend)
+            if d not in made:
+                made[d] = tuple(Comment(t, sp, d, position) for t, sp in pend)
+            comments = st.comments + made[d]
             out[i] = new_statement(st.words, st.span, st.inactive_at, st.protected, comments, st.group, st.origin,
                                    st.blocks, st.listed, st.protected_at, st.replace_at)
 

@@ -5,7 +5,8 @@ point into the file), then this mapping from the JSON tree to `display set` path
 
 * the document is `{"configuration": {…}}`; everything under `configuration` is read;
 * an object is a container: `"system": {"host-name": "r1"}` -> `system host-name r1`;
-* a string or number is a leaf value; `[null]` (or `null`) is a flag: `"ssh": [null]`;
+* a string or number is a leaf value (a bare number with a unit too: Junos prints `"size" : 3m`); `[null]`
+  (or `null`) is a flag: `"ssh": [null]`;
 * an array of scalars is one leaf per value: `"members": ["a", "b"]`;
 * an array of objects is a list whose entries are named by their `"name"` key:
   `"unit": [{"name": 0, …}]` -> `unit 0 …`. The element names that Junos hides on the CLI
@@ -35,8 +36,10 @@ from flowc.compiler.source import Span
 HIDDEN = frozenset({("interface", "interfaces"), ("instance", "routing-instances"), ("vlan", "vlans"),
                     ("domain", "bridge-domains"), ("contents", ""), ("prefix-list-item", "")})
 _ZONE_KEYS = (("from-zone-name", "from-zone"), ("to-zone-name", "to-zone"))
+# a bare number with a unit (`"size" : 3m`, as Junos prints some values) reads as a string
 _TOKEN = re.compile(r'\s*(?:(?P<punct>[{}\[\]:,])|(?P<string>"(?:[^"\\]|\\.)*")'
-                    r'|(?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|(?P<word>true|false|null))')
+                    r'|(?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(?![^\s{}\[\]:,"])'
+                    r'|(?P<word>true|false|null)(?![^\s{}\[\]:,"])|(?P<bare>\d[^\s{}\[\]:,"]*))')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
@@ -223,6 +226,8 @@ class _Reader:
             return _Value(int(text) if re.fullmatch(r"-?\d+", text) else text, start, end)
         if kind == "word":
             return _Value({"true": True, "false": False, "null": None}[text], start, end)
+        if kind == "bare":
+            return _Value(text, start, end)
         if text == "{":
             return self.obj(start)
         if text == "[":

@@ -26,12 +26,13 @@ from flowc.compiler.parse.blocktree import tree_order
 from flowc.compiler.parse.braceform import parse_brace
 from flowc.compiler.parse.gcpause import gc_paused
 from flowc.compiler.parse.jsonform import looks_like_json, parse_json
+from flowc.compiler.parse.netconf import Unwrapped, unwrap
 from flowc.compiler.parse.session import Part, blank_outside, placed, relative_parts
 from flowc.compiler.parse.setform import NAVIGATION, SESSION_COMMANDS, SESSION_ONLY, SET_COMMANDS
 from flowc.compiler.parse.setlines import parse_set
 from flowc.compiler.parse.statements import Statement
 from flowc.compiler.parse.transcript import blank_session_lines
-from flowc.compiler.source import Source
+from flowc.compiler.source import Source, Span
 
 __all__ = ["ERROR_CODES", "Format", "ParsedConfig", "detect_format", "has_brace_blocks", "parse_file", "parse_text"]
 
@@ -52,6 +53,7 @@ ERROR_CODES: dict[str, str] = {
     "FC011": "set-form command acts on nothing",
     "FC012": "invalid `insert` command",
     "FC013": "unknown group",  # reported by compiler/document/groups.py
+    "FC014": "structured XML configuration not read",
 }
 
 
@@ -93,7 +95,29 @@ def parse_text(text: str, name: str = "<text>", fmt: Format = "auto") -> ParsedC
 def parse_source(source: Source, fmt: Format = "auto", *, merged: bool = True) -> ParsedConfig:
     """Parse a source read before. `merged=False` keeps a brace text's statements in the
     order written, a block written twice not merged into its first place: for readers that
-    merge on their own (diff)."""
+    merge on their own (diff). A NETCONF/PyEZ reply (`netconf.py`) is read as the
+    configuration inside its XML, spans into the original text."""
+    if (wrapped := unwrap(source.text)) is not None:
+        return _parse_unwrapped(source, wrapped, fmt, merged)
+    return _parse_plain(source, fmt, merged)
+
+
+def _parse_unwrapped(source: Source, wrapped: Unwrapped, fmt: Format, merged: bool) -> ParsedConfig:
+    """The configuration inside a NETCONF/PyEZ reply, read in its own form; FC014 for
+    structured `<configuration>` XML, which is not read."""
+    if wrapped.unsupported is not None:
+        line, column = wrapped.unsupported
+        span = Span(source.name, line, column, line, column + len("<configuration"))
+        problem = Diagnostic("FC014", Severity.ERROR, "structured XML configuration (`<configuration>` elements) "
+                             "is not read", span, "fetch it as text, set or JSON: `<get-configuration "
+                             "format=\"text\">`, `show configuration | display set`, `| display json`")
+        return ParsedConfig(source.name, "brace", source, (), (problem,))
+    inner = _parse_plain(Source(source.name, wrapped.text), fmt, merged)
+    return ParsedConfig(source.name, inner.format, source, wrapped.restore_statements(inner.statements),
+                        wrapped.restore_diagnostics(inner.diagnostics))
+
+
+def _parse_plain(source: Source, fmt: Format, merged: bool) -> ParsedConfig:
     if fmt == "json" or (fmt == "auto" and looks_like_json(source.text)):
         statements, diagnostics = parse_json(source.text, source.name)
         return ParsedConfig(source.name, "json", source, statements, diagnostics)

@@ -105,7 +105,9 @@ class SetState:
         """`edit P`, `top`, `up [N]`, `exit`: move the level the next commands start from;
         `top CMD …` runs one command from the top."""
         cmd = texts[0]
-        if cmd == "edit":
+        if cmd == "edit" and values is None and _enters_configuration(texts, self.level):
+            pass  # operational mode's `edit` (= `configure`) pasted with the session: no level
+        elif cmd == "edit":
             if values is not None or len(words) < 2:
                 self._error("FC001", "`edit` needs a statement path (and no `[ … ]` list)", words[0])
                 return
@@ -323,6 +325,17 @@ def _outermost(marks: dict[Path, Span], path: Path) -> int:
         if path[:i] in marks:
             return i
     return 0
+
+
+# `edit` alone is operational mode's `configure`; so are these modes of it at the top level
+# (no top-level statement of Junos has these names)
+_CONFIGURE_MODES = frozenset(("private", "exclusive", "dynamic", "batch"))
+
+
+def _enters_configuration(texts: list[str], level: tuple[Word, ...]) -> bool:
+    """Is this `edit` line operational mode's "enter configuration mode" (`edit`, `edit
+    private` …), not a move to a level?"""
+    return len(texts) == 1 or (len(texts) == 2 and not level and texts[1] in _CONFIGURE_MODES)
 
 
 def apply_mixed(target: MixedTarget, words: list[Word]) -> None:
