@@ -26,9 +26,17 @@ from flowc.compiler.document.junospath import (
     leaf_list_value,
     nameless_value,
     one_line_container,
+    read,
     single_statement,
 )
-from flowc.compiler.document.junosstatements import display_statements
+from flowc.compiler.document.junosstatements import (
+    INACTIVE,
+    PROTECTED,
+    Split,
+    display_statements,
+    leaf_head,
+    split_leaves,
+)
 from flowc.compiler.parse.blocktree import (
     KEYED,
     VALUE_BLOCKS,
@@ -129,7 +137,8 @@ def to_brace(statements: Sequence[Statement]) -> str:
 
 
 def _to_brace(statements: Sequence[Statement]) -> str:
-    root = build_tree([_schema_listed(st) for st in statements])
+    split = split_leaves(statements)
+    root = build_tree([_leaf_tagged(_schema_listed(st), split) for st in statements])
     lines: list[str] = []
     _print_tree(root, lines)
     for c in node_comments(root, "tail") + node_comments(root, "end"):
@@ -143,6 +152,31 @@ def _schema_listed(st: Statement) -> Statement:
     if st.blocks or st.listed or len(st.words) < 3 or not leaf_list_value(st.path):
         return st
     return dataclasses.replace(st, listed=True)
+
+
+def _leaf_tagged(st: Statement, split: Split) -> Statement:
+    """A statement whose tag names a leaf with its values after it (`deactivate system
+    host-name`), marked on its whole line so that it prints `inactive: host-name r1;` as
+    Junos does, not as a block of values; a tag on a value of a leaf-list all of whose
+    values carry it, on the list (`inactive: apply-groups [ a ];`)."""
+    if not (st.inactive_at or st.protected_at):
+        return st
+    reading = read(st.path)
+    head = leaf_head(reading.kinds) if reading is not None and reading.known else 0
+    if not head or any(b >= head for b in st.blocks):
+        return st
+    inactive_at = _print_depth(st, st.inactive_at, head, split, INACTIVE)
+    protected_at = _print_depth(st, st.protected_at, head, split, PROTECTED)
+    if (inactive_at, protected_at) == (st.inactive_at, st.protected_at):
+        return st
+    return dataclasses.replace(st, inactive_at=inactive_at, protected_at=protected_at)
+
+
+def _print_depth(st: Statement, depth: int, head: int, split: Split, tag: str) -> int:
+    n = len(st.words)
+    if st.listed and head == n - 1:  # a value in `[ … ]`: the list's tag is printed before it
+        return head if depth == n and (st.path[:head], tag) not in split else depth
+    return n if depth == head else depth
 
 
 def _pad(level: int) -> str:

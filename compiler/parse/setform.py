@@ -26,6 +26,7 @@ NAVIGATION = frozenset(("edit", "top", "up", "exit"))
 SESSION_ONLY = frozenset(("quit", "commit", "load", "run", "show", "configure"))
 SESSION_COMMANDS = SET_COMMANDS | NAVIGATION | SESSION_ONLY
 Path = tuple[str, ...]
+_PER_VALUE = frozenset(["deactivate", "activate", "protect", "unprotect"])  # take a `[ … ]` list
 M = TypeVar("M")
 
 
@@ -88,7 +89,10 @@ class SetState:
         if cmd == "set" and len(words) > 1:
             self._set(words, texts, pend, values, first, last)
         elif cmd in SET_COMMANDS and (len(words) > 1 or cmd == "delete"):
-            if values is not None:
+            if values is not None and cmd in _PER_VALUE:  # `deactivate P [ a b ]`: P a and P b
+                for v in values:
+                    getattr(self, "_" + cmd)([*words, v], [*texts, v.text])
+            elif values is not None:
                 self._error("FC006", f"a `[ … ]` list cannot follow `{cmd}`", words[-1])
             else:
                 getattr(self, "_" + cmd)(words, texts)
