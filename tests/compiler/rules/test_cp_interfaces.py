@@ -17,18 +17,9 @@ from flowc.compiler.ir.model import (
 from flowc.compiler.rules.cp_interfaces import missing_units, no_pic_application, not_configured, not_cp
 from flowc.compiler.source import Span
 
+from .casetests import test_fails, test_passes  # noqa: F401 (collected here, with this module's cases)
+
 RULE_CASES = ("collector",)
-FORMS = ("brace", "set")
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_fails(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.fail, form) == case.expected(form)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_passes(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.passing, form) == []
 
 
 def at(line: int) -> Span:

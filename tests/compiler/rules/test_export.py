@@ -19,18 +19,9 @@ from flowc.compiler.rules.export import (
 from flowc.compiler.source import Span
 from flowc.runtime.plan.secret import encode
 
+from .casetests import test_fails, test_passes  # noqa: F401 (collected here, with this module's cases)
+
 RULE_CASES = ("export",)
-FORMS = ("brace", "set")
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_fails(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.fail, form) == case.expected(form)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_passes(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.passing, form) == []
 
 
 SITE_AT = Span("t.conf", 4, 13, 4, 40)

@@ -8,18 +8,9 @@ from flowc.compiler.ir.model import FileSpec, FlowCollector, FlowCollectorConfig
 from flowc.compiler.rules.files import macros, no_name_format, not_unique, unknown_macro, unsafe_macro, unused
 from flowc.compiler.source import Span
 
+from .casetests import test_fails, test_passes  # noqa: F401 (collected here, with this module's cases)
+
 RULE_CASES = ("files",)
-FORMS = ("brace", "set")
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_fails(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.fail, form) == case.expected(form)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_passes(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.passing, form) == []
 
 
 SPEC_AT = Span("t.conf", 5, 1, 5, 2)

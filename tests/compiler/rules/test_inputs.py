@@ -1,8 +1,6 @@
 """interface-map input rules (FC230..FC232): their YAML cases, and the checks on hand-built IR."""
 from __future__ import annotations
 
-import pytest
-
 from flowc.compiler.ir.model import (
     FlowCollector,
     FlowCollectorConfig,
@@ -15,18 +13,9 @@ from flowc.compiler.ir.model import (
 )
 from flowc.compiler.rules.inputs import not_exported, not_mo_unit, unknown_interface
 
+from .casetests import test_fails, test_passes  # noqa: F401 (collected here, with this module's cases)
+
 RULE_CASES = ("inputs",)
-FORMS = ("brace", "set")
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_fails(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.fail, form) == case.expected(form)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_passes(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.passing, form) == []
 
 
 def config(*inputs: str, interfaces: tuple[Interface, ...] = (),

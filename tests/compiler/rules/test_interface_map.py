@@ -1,24 +1,13 @@
 """interface-map rules (FC201..FC204): their YAML cases, and the checks on hand-built IR."""
 from __future__ import annotations
 
-import pytest
-
 from flowc.compiler.ir.model import FileSpec, FlowCollector, FlowCollectorConfig, InterfaceMap, MapEntry
 from flowc.compiler.rules.interface_map import missing, no_collector, no_file_spec, unknown_file_spec
 from flowc.compiler.source import Span
 
+from .casetests import test_fails, test_passes  # noqa: F401 (collected here, with this module's cases)
+
 RULE_CASES = ("interface_map",)
-FORMS = ("brace", "set")
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_fails(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.fail, form) == case.expected(form)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_passes(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.passing, form) == []
 
 
 def at(line: int) -> Span:

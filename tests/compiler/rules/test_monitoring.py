@@ -2,25 +2,14 @@
 checks on hand-built IR (both run without a flow collector)."""
 from __future__ import annotations
 
-import pytest
-
 from flowc.compiler.ir.model import CflowdHost, Chassis, FlowCollectorConfig, MonitoringGroup, Pic
 from flowc.compiler.rules.monitoring import cflowd_with_collector_pic, gres_with_monitoring
 from flowc.compiler.rules.registry import REGISTRY
 from flowc.compiler.source import Span
 
+from .casetests import test_fails, test_passes  # noqa: F401 (collected here, with this module's cases)
+
 RULE_CASES = ("monitoring",)
-FORMS = ("brace", "set")
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_fails(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.fail, form) == case.expected(form)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_passes(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.passing, form) == []
 
 
 def at(line: int) -> Span:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from flowc.compiler.rules.registry import REGISTRY, SEMANTIC
 
+from .casetests import test_fails, test_passes  # noqa: F401 (collected here, with this module's cases)
 from .conftest import claims, families, load_cases
 
 RULE_CASES = tuple(family for family in families() if family not in claims())
-FORMS = ("brace", "set")
 
 
 def test_every_rule_has_a_case() -> None:
@@ -49,16 +47,6 @@ def test_every_rule_documents_bad_and_good() -> None:
         assert rule.name.count(".") >= 1 and rule.name == rule.name.lower(), rule.name
     assert len({r.name for r in REGISTRY.values()}) == len(REGISTRY)
     assert all(r.code.startswith("FC2") for r in SEMANTIC)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_fails(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.fail, form) == case.expected(form)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_passes(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.passing, form) == []
 
 
 def test_every_code_is_documented() -> None:

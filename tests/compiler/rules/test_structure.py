@@ -1,23 +1,12 @@
 """Structural codes (FC101..FC107, reported while folding and validating): their YAML cases."""
 from __future__ import annotations
 
-import pytest
-
 from flowc.compiler.diagnostics import Severity
 from flowc.compiler.rules.registry import STRUCTURE
 
+from .casetests import test_fails, test_passes  # noqa: F401 (collected here, with this module's cases)
+
 RULE_CASES = ("structure",)
-FORMS = ("brace", "set")
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_fails(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.fail, form) == case.expected(form)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_passes(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.passing, form) == []
 
 
 def test_structural_codes_are_reported_by_folding_not_by_a_check() -> None:

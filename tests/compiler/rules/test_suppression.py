@@ -1,22 +1,11 @@
 """The lint's own codes on inline suppressions (FC290, FC291): their YAML cases."""
 from __future__ import annotations
 
-import pytest
-
 from flowc.compiler.lint.check import check_text
 
+from .casetests import test_fails, test_passes  # noqa: F401 (collected here, with this module's cases)
+
 RULE_CASES = ("suppression",)
-FORMS = ("brace", "set")
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_fails(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.fail, form) == case.expected(form)
-
-
-@pytest.mark.parametrize("form", FORMS)
-def test_passes(case, form: str) -> None:  # type: ignore[no-untyped-def]
-    assert case.found(case.passing, form) == []
 
 
 def test_a_used_suppression_silences_its_code_and_is_not_reported() -> None:
