@@ -5,7 +5,8 @@ Parsing and group application are the pipeline's (`flowc.compiler.pipeline`: sta
 STATEMENTS with blocks written twice kept apart, stage GROUPS); what is diff's own is the
 shown view (the `groups` text kept where it was written, so a change inside a group shows
 under the group and under every hierarchy that inherits it) and leaving out what both sides
-write the same before parsing (`flowc.compiler.diff.unchanged`, `flowc.compiler.diff.samelines`).
+write the same before parsing (`flowc.compiler.diff.unchanged`, `flowc.compiler.diff.mixedblanks`,
+`flowc.compiler.diff.samelines`).
 """
 from __future__ import annotations
 
@@ -91,8 +92,9 @@ def shown(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
 def diff_files(old: str, new: str, *, unchanged_blanked: bool = True) -> ConfigDiff:
     """Compare two configuration files. What both write the same is left out before
     parsing unless `unchanged_blanked` is false: blocks of two brace files
-    (`flowc.compiler.diff.unchanged`), set lines of a plain set file that the other side has
-    the same (`flowc.compiler.diff.samelines`)."""
+    (`flowc.compiler.diff.unchanged`), plain brace blocks a set file writes the same
+    (`flowc.compiler.diff.mixedblanks`), set lines of a plain set file that the other side
+    has the same (`flowc.compiler.diff.samelines`)."""
     sources = read_file(old), read_file(new)
     hidden: Hidden = set()
     if unchanged_blanked:
