@@ -5,7 +5,8 @@ Parsing and group application are the pipeline's (`flowc.compiler.pipeline`: sta
 STATEMENTS with blocks written twice kept apart, stage GROUPS); what is diff's own is the
 shown view (the `groups` text kept where it was written, so a change inside a group shows
 under the group and under every hierarchy that inherits it) and leaving out what both sides
-write the same before parsing (`flowc.compiler.diff.unchanged`, `flowc.compiler.diff.samelines`).
+write the same before parsing (`flowc.compiler.diff.unchanged`, `flowc.compiler.diff.mixedblanks`,
+`flowc.compiler.diff.samelines`).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from flowc.compiler.diagnostics import UsageError
 from flowc.compiler.diff.blocks import Hidden
 from flowc.compiler.diff.config import ConfigDiff, diff_statements
 from flowc.compiler.diff.inputs import plain_form
+from flowc.compiler.diff.mixedblanks import blank_mixed, verified
 from flowc.compiler.diff.samelines import leave_out_same, leave_out_same_lines
 from flowc.compiler.diff.unchanged import blank_unchanged
 from flowc.compiler.document.groups import APPLY, EXCEPT, GROUPS
@@ -90,8 +92,9 @@ def shown(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
 def diff_files(old: str, new: str, *, unchanged_blanked: bool = True) -> ConfigDiff:
     """Compare two configuration files. What both write the same is left out before
     parsing unless `unchanged_blanked` is false: blocks of two brace files
-    (`flowc.compiler.diff.unchanged`), set lines of a plain set file that the other side has
-    the same (`flowc.compiler.diff.samelines`)."""
+    (`flowc.compiler.diff.unchanged`), plain brace blocks a set file writes the same
+    (`flowc.compiler.diff.mixedblanks`), set lines of a plain set file that the other side
+    has the same (`flowc.compiler.diff.samelines`)."""
     sources = read_file(old), read_file(new)
     hidden: Hidden = set()
     if unchanged_blanked:
@@ -124,13 +127,31 @@ def _set_side_last(first: tuple[str, Source], set_side: tuple[str, Source],
                    hidden: Hidden) -> tuple[LoadedConfig, LoadedConfig]:
     """The side in another form parsed first, then the plain set side without its lines
     that make the blocks the first has the same (both are left without those blocks)."""
-    (first_path, first_source), (set_path, set_source) = first, set_side
-    statements = parse_config(first_path, first_source)
+    first_source, set_path = first[1], set_side[0]
+    statements, set_source = _brace_blanked(first, set_side, hidden)
     cut = leave_out_same(set_source.text, statements, hidden)
     if cut is None:
         return loaded(statements, first_source.text), load_config(set_path, set_source)
     return (loaded(cut[1], first_source.text),
             load_config(set_path, Source(set_source.name, cut[0])))
+
+
+def _brace_blanked(first: tuple[str, Source], set_side: tuple[str, Source],
+                   hidden: Hidden) -> tuple[tuple[Statement, ...], Source]:
+    """The first side's statements and the set side's source, without the plain brace
+    blocks the set side writes the same (`flowc.compiler.diff.mixedblanks`) when the
+    first is brace text; else the first side parsed whole."""
+    (first_path, first_source), (_, set_source) = first, set_side
+    found: Hidden = set()
+    blanked = None
+    if plain_form(first_source.text) == "brace":
+        blanked = blank_mixed(first_source.text, set_source.text, found)
+    if blanked is not None:
+        statements = parse_config(first_path, Source(first_source.name, blanked.brace))
+        if verified(blanked, statements):
+            hidden |= found
+            return statements, Source(set_source.name, blanked.set_text)
+    return parse_config(first_path, first_source), set_source
 
 
 def _loaded_texts(old: str, new: str, old_source: Source, new_source: Source,
