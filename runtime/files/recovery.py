@@ -4,6 +4,9 @@ ready/ is made sound before the exporter reads it.
 Blocks are written with a sync flush, so a truncated stream still decodes up to its last
 complete block; every complete line is kept and re-compressed into a fresh gzip, the
 metadata (creation time, generation) taken from `NAME.part.meta.json` when present.
+Recovery killed at any step is finished by the next start, never published twice: the
+fresh gzip replaces the `.part`, which is then renamed into ready/; what a kill leaves
+(`*.recovered`, `*.tmp`, metadata of a `.part` already published) is swept.
 
 `waiting_files` lists ready/ for the exporter at start. A damaged `NAME.meta.json` (0 bytes
 after a power cut, cut short, not JSON) is moved to `quarantine/` with one log line and the
@@ -32,26 +35,65 @@ from flowc.runtime.files.spool import (
 )
 
 META = ".meta.json"
+RECOVERED = ".recovered"  # a re-compression in progress, next to the file it replaces
 
 
 def recover_part(part: Path, dirs: SpoolDirs, now: float) -> ClosedFile | None:
-    """Re-write a possibly truncated gzip `.part` as a complete file in ready/."""
+    """Re-write a possibly truncated gzip `.part` as a complete file in ready/.
+
+    Idempotent whatever step a kill stops it at: the fresh gzip replaces the `.part` (a
+    complete gzip recovers to the same lines), then the `.part` itself is renamed into
+    ready/, so it is never both published and left to be recovered again. None when there
+    is nothing (new) to publish."""
     meta_file = meta_path(part)
     meta = _read_meta(meta_file)
-    tmp = part.with_name(part.name + ".recovered")
-    records, raw, packed = _recompress(part, tmp)
-    name = part.name[: -len(".part")]
-    meta_file.unlink(missing_ok=True)
-    if not records:
-        tmp.unlink(missing_ok=True)
-        part.unlink(missing_ok=True)
-        return None
     created = float(meta.get("created", part.stat().st_mtime))
-    closed = ClosedFile(name, records, raw, packed, created, now, int(meta.get("generation", 0)),
-                        "crash recovery")
-    dirs.publish(tmp, closed)
-    part.unlink(missing_ok=True)
+    tmp = part.with_name(part.name + RECOVERED)
+    records, raw, packed = _recompress(part, tmp)
+    closed = None
+    if records:
+        os.replace(tmp, part)
+        fsync_directory(dirs.active)
+        closed = ClosedFile(part.name[: -len(".part")], records, raw, packed, created, now,
+                            int(meta.get("generation", 0)), "crash recovery")
+        if _published(dirs, closed):
+            closed = None      # an older run published it and was killed before removing the .part
+        else:
+            dirs.publish(part, closed)
+    for leftover in (part, tmp, meta_file):
+        leftover.unlink(missing_ok=True)
+    fsync_directory(dirs.active)
     return closed
+
+
+def _published(dirs: SpoolDirs, closed: ClosedFile) -> bool:
+    """Whether ready/ already holds this very file (same name, lines and bytes)."""
+    found = read_closed(dirs.ready / f"{closed.name}{META}")
+    return ((dirs.ready / closed.name).is_file() and found is not None
+            and (found.name, found.records, found.uncompressed_bytes)
+            == (closed.name, closed.records, closed.uncompressed_bytes))
+
+
+def sweep_active(dirs: SpoolDirs, skip: set[str] | frozenset[str] = frozenset()) -> None:
+    """What a kill during recovery leaves in active/: a re-compression cut short
+    (`NAME.part.recovered`), a metadata write cut short (`*.tmp`), the metadata of a
+    `.part` already published (`NAME.part.meta.json` without its `.part`)."""
+    try:
+        for path in dirs.active.iterdir():
+            if _leftover(path, skip):
+                path.unlink(missing_ok=True)
+        fsync_directory(dirs.active)
+    except OSError:
+        pass  # active/ gone or unreadable now: swept on a later run
+
+
+def _leftover(path: Path, skip: set[str] | frozenset[str]) -> bool:
+    name = path.name
+    if name.endswith((RECOVERED, ".tmp")):
+        return True
+    part_meta = f".part{META}"
+    return (name.endswith(part_meta) and name[: -len(part_meta)] not in skip
+            and not path.with_name(name[: -len(META)]).exists())
 
 
 def _read_meta(path: Path) -> dict[str, Any]:
@@ -102,6 +144,8 @@ def waiting_files(dirs: SpoolDirs, log: logging.Logger) -> list[tuple[Path, Clos
 def _check_waiting(path: Path, dirs: SpoolDirs, log: logging.Logger) -> None:
     if path.name.endswith(".tmp"):
         path.unlink(missing_ok=True)           # a metadata write cut short; its file is checked itself
+    elif path.name.endswith(RECOVERED) and not path.with_name(path.name + META).exists():
+        path.unlink(missing_ok=True)           # a re-compression cut short; its file is checked itself
     elif path.name.endswith(RENAME_NOTE):
         if not path.with_name(path.name[: -len(RENAME_NOTE)]).exists():
             path.unlink()                      # its file was delivered
@@ -133,9 +177,10 @@ def _rebuilt(data: Path, dirs: SpoolDirs, log: logging.Logger, why: str) -> None
     """Metadata for `data` from its content (re-compressed when the gzip ends early)."""
     records, raw, complete = _inspect(data)
     if not complete:
-        tmp = data.with_name(data.name + ".recovered")
+        tmp = data.with_name(data.name + RECOVERED)
         records, raw, _ = _recompress(data, tmp)
         os.replace(tmp, data)
+        fsync_directory(dirs.ready)
     if not records:
         data.unlink()
         log.warning("spool: %s (%s) holds no complete record; removed", data.name, why)

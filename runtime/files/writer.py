@@ -41,7 +41,7 @@ from flowc.runtime.files.diskfull import DiskState, seal
 from flowc.runtime.files.flowfile import FILE_RATES, FlowFile, Generations, file_view, gz, meta_path
 from flowc.runtime.files.memory import MemoryPool
 from flowc.runtime.files.naming import expand_name
-from flowc.runtime.files.recovery import recover_part
+from flowc.runtime.files.recovery import recover_part, sweep_active
 from flowc.runtime.files.spool import ClosedFile, SpoolDirs
 from flowc.runtime.plan.model import FileSpec
 from flowc.runtime.stats import CounterSink, FileView, RateSet
@@ -371,6 +371,7 @@ class Writer:
         a later tick (`recovery_pending`)."""
         recovered = []
         self.recovery_pending = False
+        sweep_active(self.dirs, skip)
         for part in sorted(self.dirs.active.glob("*.part")):
             if part.name[:-5] in skip:
                 continue
@@ -385,7 +386,5 @@ class Writer:
                 recovered.append(closed)
                 self.log.info("file recovered name=%s records=%d", closed.name, closed.records)
             else:
-                self.log.info("file recovered empty, removed name=%s", part.name[:-5])
-        for stale in self.dirs.active.glob("*.tmp"):
-            stale.unlink(missing_ok=True)
+                self.log.info("file recovered: nothing to publish, removed name=%s", part.name[:-5])
         return recovered
