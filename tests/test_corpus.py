@@ -33,10 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Notes of the manifest that say a file is not a configuration Junos would load as is.
 NOT_A_CONFIGURATION = ("terminal capture", "placeholder", "not loadable as is", "'!' comment lines",
                        "CLI commands among", "not set/delete statements", "non-configuration line")
-# Files that fail today, with why (the parser leniencies and groups of a later change).
+# Files that fail today, with why (strict: a file that starts passing must leave this list).
 KNOWN: dict[str, str] = {
-    "ksator/EVPN_DCI_automation/render/Dori_replacevlans.conf": "`replace:` alone on its line (FC008)",
-    "ksator/EVPN_DCI_automation/render/Theia_replacevlans.conf": "`replace:` alone on its line (FC008)",
     "Juniper/OpenJNPR-Container-vMX/regression/vmx1.conf": "apply-groups of a group defined elsewhere (FC013)",
     "Juniper/OpenJNPR-Container-vMX/regression/vmx2.conf": "apply-groups of a group defined elsewhere (FC013)",
     "ysaied/jncis-devops/j2-results/ipsec-16Oct2020.txt": "apply-groups of a group defined elsewhere (FC013)",
@@ -85,7 +83,7 @@ SKIP = pytest.mark.skipif(not ENTRIES, reason="no development corpus: set FLOWC_
 def _params() -> list[object]:
     params: list[object] = []
     for entry in ENTRIES:
-        marks = [pytest.mark.xfail(reason=KNOWN[entry.name], strict=False)] if entry.name in KNOWN else []
+        marks = [pytest.mark.xfail(reason=KNOWN[entry.name], strict=True)] if entry.name in KNOWN else []
         params.append(pytest.param(entry, id=entry.name, marks=marks))
     return params or [pytest.param(None, id="no-corpus")]
 
