@@ -10,13 +10,14 @@ import re
 
 # Lines copied from a Junos CLI session along with the configuration, each from column 1:
 # a `{master:0}` / `{primary:node0}` state, an `[edit …]` banner (or `[Type ^D at a new
-# line to end input]`), a `user@host> command` or `user@host# command` prompt (a state may
+# line to end input]`), a `user@host> command` or `user@host# command` prompt (`root>` where
+# the router has no host-name yet; a state may
 # precede a banner or a prompt), the messages Junos prints around a commit, a load or a
 # save, and the pager's `---(more 40%)---`.
 # Junos never writes a statement like that, so the readers skip them as they skip blank
 # lines, except the command of a `user@host# set …` prompt (configuration mode), which is
 # kept: a pasted session of `set` commands reads as those commands.
-_PROMPT = r"[\w.-]+@[\w.-]+(?::[\w.-]+)*(?P<mode>[>#%])(?![^ \t\r\n])(?P<command>[^\r\n]*)"
+_PROMPT = r"[\w.-]+(?:@[\w.-]+(?::[\w.-]+)*)?(?P<mode>[>#%])(?![^ \t\r\n])(?P<command>[^\r\n]*)"
 _BANNER = r"\[(?:edit|Type \^D)[^\]\r\n]*\]"
 _MESSAGE = (r"(?:Entering|Exiting) configuration mode|configuration check succeeds|commit complete"
             r"|load complete|\^D|Wrote \d+ lines? of configuration to [^\r\n]*")
@@ -33,7 +34,7 @@ _KEPT = frozenset(("set", "delete", "deactivate", "activate", "insert", "protect
 def blank_session_lines(text: str) -> str:
     """`text` with every CLI session line (see SESSION_LINE) turned into spaces, so that
     lines and columns stay where they were."""
-    if "@" not in text and "\n{" not in text and "\n[" not in text and text[:1] not in ("{", "[") \
+    if "@" not in text and ">" not in text and "\n{" not in text and "\n[" not in text and text[:1] not in ("{", "[") \
             and "complete" not in text and "configuration mode" not in text and "^D" not in text \
             and "---(more" not in text and "Wrote " not in text:
         return text  # the common case, without a regex scan

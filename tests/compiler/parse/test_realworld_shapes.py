@@ -48,6 +48,16 @@ def test_session_lines_keep_lines_and_columns() -> None:
     assert (host.span.line, host.span.column) == (6, 15)
 
 
+def test_a_bare_prompt_of_a_router_without_host_name_is_read_past() -> None:
+    """`root>` is the prompt before a host-name is set: the pasted session ends with one,
+    with no newline and CRLF line ends (as a factory-default SRX capture does); a `root#`
+    configuration-mode `set` keeps its command, as with `user@host#`."""
+    text = "root> show configuration | no-more \r\nversion 12.1X46-D40.2;\r\nsystem {\r\n" \
+           "    host-name lab-fw1;\r\n}\r\n\r\nroot# set system location building 4\r\nroot> "
+    assert paths(text) == [("version", "12.1X46-D40.2"), ("system", "host-name", "lab-fw1"),
+                           ("system", "location", "building", "4")]
+
+
 SET_SESSION = """\
 ops@lab-sw3> edit
 Entering configuration mode
